@@ -1,0 +1,55 @@
+"""Turning text into the token ids the analyses run on, with the checks every analysis needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from ..errors import InvalidInputError
+from ..models import LanguageModel
+
+
+@dataclass
+class Encoded:
+    """Token ids of a text: `context` = special tokens the tokenizer adds in front (e.g. BOS), shown
+    nowhere but fed to the model; `ids` = the text's own tokens, the ones displayed."""
+
+    context: list[int]
+    ids: list[int]
+
+    @property
+    def all_ids(self) -> list[int]:
+        return self.context + self.ids
+
+    def tensor(self, device) -> torch.Tensor:
+        return torch.tensor([self.all_ids], dtype=torch.long, device=device)
+
+
+def check_text(text, what: str = "text") -> str:
+    if not isinstance(text, str):
+        raise InvalidInputError(f"{what} must be a string, got {type(text).__name__}")
+    if text == "":
+        raise InvalidInputError(f"{what} is empty: give at least one character to analyse")
+    return text
+
+
+def encode(lm: LanguageModel, text: str, *, what: str = "text", room: int = 0) -> Encoded:
+    """Encode text, keeping any leading special tokens as context; room = tokens still to be added."""
+    check_text(text, what)
+    tokenizer = lm.tokenizer
+    plain = tokenizer(text, add_special_tokens=False)["input_ids"]
+    full = tokenizer(text, add_special_tokens=True)["input_ids"]
+    context: list[int] = []
+    if len(full) > len(plain) and full[len(full) - len(plain) :] == plain:
+        context = full[: len(full) - len(plain)]
+    if not plain:
+        raise InvalidInputError(f"{what} {text!r} tokenizes to no tokens")
+    total = len(context) + len(plain) + room
+    if total > lm.context_length:
+        extra = f" plus {room} new tokens" if room else ""
+        raise InvalidInputError(
+            f"{what} is {len(context) + len(plain)} tokens long{extra}, but {lm.name} accepts at most "
+            f"{lm.context_length} tokens (its context window). Shorten it."
+        )
+    return Encoded(context=list(context), ids=list(plain))

