@@ -1,0 +1,148 @@
+// @ts-check
+// Beam search tree (`_kind` "beams", and inside TokenViz): x = step, one node per live beam per step,
+// edges to the parent beam, branches pruned later drawn faded.
+
+import { h, svg, displayNode, Disposer } from "./dom.js";
+import { pieceDisplay, plainLabel, textSegments, formatNumber, formatPercent } from "./format.js";
+import { createTooltip, statTable } from "./tooltip.js";
+
+/**
+ * @typedef {import("./types.js").Strip} Strip
+ * @typedef {{parent: number|null, id: number, score: number, kept: boolean}} TreeNode
+ */
+
+const DX = 92;
+const DY = 32;
+const LEFT = 56;
+const TOP = 22;
+
+/** @param {string} s @param {number} n */
+const shorten = (s, n) => (Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s);
+
+/**
+ * The list of returned beams with their scores, best first.
+ * @param {Strip} g
+ */
+export function beamList(g) {
+  const list = h("ol", { class: "tvz-beam-list" });
+  for (const b of g.beams || []) {
+    list.append(
+      h("li", {}, [
+        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
+        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text || "") })]),
+      ]),
+    );
+  }
+  return list;
+}
+
+/**
+ * SVG beam tree with hover/focus tooltips.
+ * @param {Strip} g
+ * @param {import("./tooltip.js").Tooltip} tooltip
+ * @param {Disposer} d
+ */
+export function beamTree(g, tooltip, d) {
+  /** @type {TreeNode[][]} */
+  const tree = g.tree || [];
+  const pieces = g.pieces || {};
+  const maxLive = Math.max(1, ...tree.map((s) => s.length));
+  const width = LEFT + tree.length * DX + 70;
+  const height = TOP * 2 + (maxLive - 1) * DY;
+  const rootY = TOP + ((maxLive - 1) * DY) / 2;
+  const edges = svg("g", { class: "tvz-edges" });
+  const nodes = svg("g", { class: "tvz-nodes" });
+  const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
+
+  nodes.append(
+    svg("g", { class: "tvz-node tvz-root-node" }, [
+      svg("circle", { cx: LEFT - 20, cy: rootY, r: 5 }),
+      svg("text", { x: LEFT - 28, y: rootY + 4, "text-anchor": "end", text: "prompt" }),
+    ]),
+  );
+  /** @param {number} s @param {number} j */
+  const pos = (s, j) => [LEFT - 20 + (s + 1) * DX, TOP + j * DY];
+  tree.forEach((step, s) => {
+    step.forEach((node, j) => {
+      const [x, y] = pos(s, j);
+      const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
+      const mx = (px + x) / 2;
+      const faded = node.kept ? "" : " tvz-pruned";
+      edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
+      const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
+      nodes.append(
+        svg("g", { class: `tvz-node${faded}`, tabindex: 0, "data-step": s, "data-beam": j }, [
+          svg("circle", { cx: x, cy: y, r: 5 }),
+          svg("text", { x: x + 8, y: y - 7, text: label }),
+        ]),
+      );
+    });
+  });
+
+  /** @param {Element} node */
+  const tip = (node) => {
+    const s = Number(node.getAttribute("data-step"));
+    const j = Number(node.getAttribute("data-beam"));
+    const n = tree[s][j];
+    const parentScore = s === 0 || n.parent == null ? 0 : tree[s - 1][n.parent].score;
+    const lp = n.score - parentScore; // cumulative log-probs: the difference is this token's log-prob
+    return h("div", {}, [
+      h("div", { class: "tvz-tip-head" }, [
+        h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
+        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` }),
+      ]),
+      statTable([
+        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
+        ["token p", `${formatPercent(Math.exp(lp))} (log p ${formatNumber(lp, 3)})`],
+        ["id", String(n.id)],
+      ]),
+    ]);
+  };
+  /** @param {EventTarget | null} t */
+  const nodeOf = (t) => (t instanceof Element ? t.closest(".tvz-node[data-step]") : null);
+  d.listen(el, "mouseover", (ev) => {
+    const n = nodeOf(ev.target);
+    if (n && tooltip.anchor() !== n) tooltip.show(n, tip(n));
+  });
+  d.listen(el, "mouseout", (ev) => {
+    const n = nodeOf(ev.target);
+    if (n && nodeOf(ev.relatedTarget) !== n) tooltip.hide();
+  });
+  d.listen(el, "focusin", (ev) => {
+    const n = nodeOf(ev.target);
+    if (n) tooltip.show(n, tip(n));
+  });
+  d.listen(el, "focusout", () => tooltip.hide());
+  return h("div", { class: "tvz-tree-scroll" }, [el]);
+}
+
+/**
+ * The standalone beams view: trait `generation` (token-strip payload with `tree` and `beams`).
+ * @param {import("./types.js").Model} model @param {HTMLElement} root @param {Disposer} d
+ */
+export function renderBeamsView(model, root, d) {
+  const tooltip = createTooltip(root);
+  const box = h("div", { class: "tvz-beams-view" });
+  root.append(box);
+  /** @type {Disposer | null} */
+  let inner = null;
+  const render = () => {
+    if (inner) inner.dispose();
+    inner = new Disposer();
+    tooltip.hide();
+    const g = model.get("generation") || {};
+    box.replaceChildren();
+    if (!g.tree || !g.tree.length) {
+      box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
+      return;
+    }
+    box.append(
+      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
+      beamTree(g, tooltip, inner),
+    );
+    if (g.beams && g.beams.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+  };
+  d.add(() => inner && inner.dispose());
+  d.onModel(model, "change:generation", render);
+  render();
+}

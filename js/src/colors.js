@@ -1,0 +1,120 @@
+// @ts-check
+// Colour scales. Every colour is a semi-transparent hue laid over the theme's own background, and text
+// keeps the theme's colour, so tokens stay readable on light and dark themes alike.
+
+/** Alpha of token backgrounds: strong enough to tell apart, weak enough for text contrast. */
+export const ALPHA = 0.4;
+
+/** Lowest probability on the scale (log10): anything at or below 1e-4 gets the "unlikely" end. */
+export const PROB_LOG_MIN = -4;
+
+/** @param {number} x */
+const clamp01 = (x) => Math.min(1, Math.max(0, x));
+
+/**
+ * Position of a probability on the colour scale, 0 (p <= 1e-4) to 1 (p = 1), logarithmic because most
+ * surprising tokens live between 1e-4 and 1e-1.
+ * @param {number} p
+ */
+export function probUnit(p) {
+  if (!(p > 0)) return 0;
+  return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
+}
+
+/**
+ * Hue-based colour: 0 = red (unlikely) ... 1 = green (expected).
+ * @param {number} u 0..1
+ * @param {number} [alpha]
+ */
+export function unitColor(u, alpha = ALPHA) {
+  const hue = Math.round(clamp01(u) * 130);
+  return `hsla(${hue}, 80%, 50%, ${alpha})`;
+}
+
+/**
+ * Background for a probability; null when the token has no prediction.
+ * @param {number | null | undefined} p
+ */
+export function probColor(p) {
+  return p == null ? null : unitColor(probUnit(p));
+}
+
+/** Rank buckets: rank 1, 2-10, 11-100, 101-1000, >1000. */
+export const RANK_BUCKETS = Object.freeze([
+  { max: 1, label: "1", hue: 130 },
+  { max: 10, label: "2\u201310", hue: 90 },
+  { max: 100, label: "11\u2013100", hue: 50 },
+  { max: 1000, label: "101\u20131000", hue: 25 },
+  { max: Infinity, label: ">1000", hue: 0 },
+]);
+
+/**
+ * Index into RANK_BUCKETS for a 1-based rank; -1 when unknown.
+ * @param {number | null | undefined} r
+ */
+export function rankBucket(r) {
+  if (r == null || !(r >= 1)) return -1;
+  return RANK_BUCKETS.findIndex((b) => r <= b.max);
+}
+
+/** @param {number | null | undefined} r */
+export function rankColor(r) {
+  const b = rankBucket(r);
+  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 50%, ${ALPHA})`;
+}
+
+/** Entropy (bits) at which the scale saturates. */
+export const ENTROPY_MAX_BITS = 8;
+
+/**
+ * Entropy scale: one purple hue whose strength grows with uncertainty (0 bits = almost clear).
+ * @param {number | null | undefined} nats
+ */
+export function entropyColor(nats) {
+  if (nats == null || Number.isNaN(nats)) return null;
+  const u = clamp01(nats / Math.LN2 / ENTROPY_MAX_BITS);
+  return `hsla(270, 70%, 55%, ${(0.05 + 0.5 * u).toFixed(3)})`;
+}
+
+/**
+ * The probability the view shows for a token: raw `p`, or `sp` for generated tokens in "sampled" mode.
+ * @param {{p?: number|null, sp?: number|null, g?: number}} tok
+ * @param {"raw"|"sampled"} probMode
+ */
+export function shownProb(tok, probMode) {
+  if (probMode === "sampled" && tok.g && tok.sp != null) return tok.sp;
+  return tok.p ?? null;
+}
+
+/**
+ * Background colour of a strip token under the chosen colouring.
+ * @param {{p?: number|null, sp?: number|null, g?: number, r?: number|null, h?: number|null}} tok
+ * @param {"prob"|"rank"|"entropy"} colorBy
+ * @param {"raw"|"sampled"} probMode
+ */
+export function tokenColor(tok, colorBy, probMode) {
+  if (colorBy === "rank") return rankColor(tok.r);
+  if (colorBy === "entropy") return entropyColor(tok.h);
+  return probColor(shownProb(tok, probMode));
+}
+
+/**
+ * Legend entries (colour + label) for a colouring.
+ * @param {"prob"|"rank"|"entropy"} colorBy
+ * @returns {{color: string, label: string}[]}
+ */
+export function legendStops(colorBy) {
+  if (colorBy === "rank") {
+    return RANK_BUCKETS.map((b) => ({ color: /** @type {string} */ (rankColor(b.max === Infinity ? 1001 : b.max)), label: b.label }));
+  }
+  if (colorBy === "entropy") {
+    return [0, 2, 4, 6, 8].map((bits) => ({
+      color: /** @type {string} */ (entropyColor(bits * Math.LN2)),
+      label: bits === 8 ? "\u22658 bits" : `${bits}`,
+    }));
+  }
+  return [1e-4, 1e-3, 1e-2, 0.1, 1].map((p) => ({
+    color: /** @type {string} */ (probColor(p)),
+    label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%",
+  }));
+}

@@ -1,0 +1,179 @@
+// @ts-check
+// Token display and number formatting. Pure functions (no DOM) so they can be unit-tested in node.
+
+/**
+ * @typedef {string | {bytes: string} | {special: string}} Piece
+ * @typedef {Record<string, Piece>} Pieces
+ * @typedef {{kind: "text", text: string} | {kind: "ws", text: string} | {kind: "nl"}} Segment
+ * @typedef {{kind: "text", segments: Segment[]}
+ *   | {kind: "bytes", bytes: string[]}
+ *   | {kind: "special", name: string}
+ *   | {kind: "empty"}} Display
+ */
+
+/** Markers drawn in place of invisible characters. */
+export const MARK = Object.freeze({ space: "\u00b7", tab: "\u2192", newline: "\u21b5", nbsp: "\u237d" });
+
+/** @param {string} ch */
+function isBlank(ch) {
+  return ch === " " || ch === "\t" || ch === "\n" || ch === "\r" || ch === "\u00a0";
+}
+
+/**
+ * Split a token's text into display segments. A space is drawn as a faint dot unless it sits between two
+ * visible characters (ordinary word spacing); tabs, newlines, non-breaking spaces and control characters
+ * always get a marker. A newline also yields a `nl` segment: the strip breaks the line there.
+ * @param {string} text
+ * @returns {Segment[]}
+ */
+export function textSegments(text) {
+  /** @type {Segment[]} */
+  const out = [];
+  /** @param {"text"|"ws"} kind @param {string} s */
+  const push = (kind, s) => {
+    const last = out[out.length - 1];
+    if (last && last.kind === kind) last.text += s;
+    else out.push({ kind, text: s });
+  };
+  const chars = Array.from(text); // code points, so emoji stay whole
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (ch === " ") {
+      const prev = chars[i - 1];
+      const next = chars[i + 1];
+      const interior = prev !== undefined && next !== undefined && !isBlank(prev) && !isBlank(next);
+      push(interior ? "text" : "ws", interior ? " " : MARK.space);
+    } else if (ch === "\t") {
+      push("ws", MARK.tab);
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && chars[i + 1] === "\n") continue; // CRLF: one break
+      push("ws", MARK.newline);
+      out.push({ kind: "nl" });
+    } else if (ch === "\u00a0") {
+      push("ws", MARK.nbsp);
+    } else if (ch.charCodeAt(0) < 0x20 || ch === "\u007f") {
+      // C0 controls: Unicode "control pictures" (U+2400 block)
+      push("ws", String.fromCharCode(ch === "\u007f" ? 0x2421 : 0x2400 + ch.charCodeAt(0)));
+    } else {
+      push("text", ch);
+    }
+  }
+  return out;
+}
+
+/**
+ * Upper-case byte badges from a hex string: "f09f" -> ["F0", "9F"]. Invalid characters are dropped.
+ * @param {string} hex
+ * @returns {string[]}
+ */
+export function byteBadges(hex) {
+  const clean = String(hex || "").replace(/[^0-9a-fA-F]/g, "").toUpperCase();
+  const out = [];
+  for (let i = 0; i + 1 < clean.length; i += 2) out.push(clean.slice(i, i + 2));
+  return out;
+}
+
+/**
+ * How one vocabulary piece is displayed on its own (candidates, lens cells, beam nodes).
+ * @param {Piece | undefined} piece
+ * @returns {Display}
+ */
+export function pieceDisplay(piece) {
+  if (typeof piece === "string") return piece === "" ? { kind: "empty" } : { kind: "text", segments: textSegments(piece) };
+  if (piece && typeof piece === "object") {
+    if ("special" in piece) return { kind: "special", name: String(piece.special) };
+    if ("bytes" in piece) return { kind: "bytes", bytes: byteBadges(piece.bytes) };
+  }
+  return { kind: "empty" };
+}
+
+/**
+ * How a token in a strip is displayed: its in-context text, or byte badges when it carries only part of
+ * a UTF-8 character (`t === ""`), or a tag for special tokens.
+ * @param {{id: number, t: string}} tok
+ * @param {Pieces} pieces
+ * @returns {Display}
+ */
+export function tokenDisplay(tok, pieces) {
+  const piece = pieces ? pieces[String(tok.id)] : undefined;
+  if (piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
+  if (tok.t === "" || tok.t == null) return pieceDisplay(piece);
+  return { kind: "text", segments: textSegments(tok.t) };
+}
+
+/**
+ * One-line plain label of a display (SVG text, compact cells, aria labels).
+ * @param {Display} d
+ * @returns {string}
+ */
+export function plainLabel(d) {
+  switch (d.kind) {
+    case "text":
+      return d.segments.map((s) => (s.kind === "nl" ? "" : s.text)).join("");
+    case "bytes":
+      return `\u2039${d.bytes.join(" ")}\u203a`;
+    case "special":
+      return d.name;
+    default:
+      return "\u2205";
+  }
+}
+
+/**
+ * Probability as a percentage with precision that suits its size.
+ * @param {number | null | undefined} p
+ * @returns {string}
+ */
+export function formatPercent(p) {
+  if (p == null || Number.isNaN(p)) return "\u2013";
+  if (p <= 0) return "0%";
+  const pct = p * 100;
+  if (pct >= 99.95) return "100%";
+  if (pct >= 10) return `${pct.toFixed(1)}%`;
+  if (pct >= 0.1) return `${pct.toFixed(2)}%`;
+  if (pct >= 1e-4) return `${trimZeros(pct.toPrecision(2))}%`;
+  return `${p.toExponential(1)}`;
+}
+
+/** @param {string} s */
+function trimZeros(s) {
+  return s.includes(".") && !s.includes("e") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/**
+ * Probability as a number with 3 significant digits (exponent below 0.001).
+ * @param {number | null | undefined} p
+ */
+export function formatProb(p) {
+  if (p == null || Number.isNaN(p)) return "\u2013";
+  if (p === 0) return "0";
+  if (p < 1e-3) return p.toExponential(2);
+  return p.toPrecision(3);
+}
+
+/** @param {number} nats */
+export function natsToBits(nats) {
+  return nats / Math.LN2;
+}
+
+/**
+ * Entropy given in nats, shown in bits.
+ * @param {number | null | undefined} nats
+ */
+export function formatBits(nats) {
+  if (nats == null || Number.isNaN(nats)) return "\u2013";
+  return `${natsToBits(nats).toFixed(2)} bits`;
+}
+
+/** @param {number | null | undefined} r */
+export function formatRank(r) {
+  if (r == null) return "\u2013";
+  return `#${Math.round(r).toLocaleString("en-US")}`;
+}
+
+/** @param {number | null | undefined} x @param {number} [digits] */
+export function formatNumber(x, digits = 2) {
+  if (x == null || Number.isNaN(x)) return "\u2013";
+  if (!Number.isFinite(x)) return x > 0 ? "\u221e" : "-\u221e";
+  return x.toFixed(digits);
+}

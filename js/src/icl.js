@@ -1,0 +1,139 @@
+// @ts-check
+// In-context learning curve (`_kind` "icl"): probability of the answer vs number of shots, mean line
+// with a min-max band over example orders; hovering a point shows that prompt's token strip beneath.
+
+import { h, svg } from "./dom.js";
+import { formatPercent, formatNumber, formatRank } from "./format.js";
+import { createTooltip } from "./tooltip.js";
+import { createStrip } from "./strip.js";
+import { legend } from "./controls.js";
+
+const W = 520;
+const H = 240;
+const M = { left: 48, right: 16, top: 14, bottom: 36 };
+
+/**
+ * @typedef {{
+ *   shots: number[], answer: string, mean: number[], low: number[], high: number[],
+ *   first_mean?: number[], rank_mean?: number[], entropy_mean?: number[],
+ *   strips?: import("./types.js").Strip[]
+ * }} Curve
+ */
+
+/**
+ * @param {import("./types.js").Model} model @param {HTMLElement} root @param {import("./dom.js").Disposer} d
+ */
+export function renderICL(model, root, d) {
+  const tooltip = createTooltip(root);
+  const plot = h("div", { class: "tvz-icl-plot" });
+  const caption = h("div", { class: "tvz-icl-caption", "aria-live": "polite" });
+  const strip = createStrip({ tooltip, disposer: d, options: () => ({ colorBy: "prob", probMode: "raw", alternatives: 10 }) });
+  const lg = legend(() => "prob");
+  const stripBox = h("div", { class: "tvz-icl-strip" }, [caption, lg.el, strip.el]);
+  root.append(plot, stripBox);
+  /** @type {SVGElement | null} */
+  let active = null;
+
+  /** @returns {Curve | null} */
+  const curve = () => {
+    const c = model.get("curve");
+    return c && Array.isArray(c.shots) && c.shots.length ? c : null;
+  };
+
+  /** @param {number} idx */
+  const showShot = (idx) => {
+    const c = curve();
+    if (!c) return;
+    if (active) active.classList.remove("tvz-active");
+    active = plot.querySelector(`.tvz-point[data-i="${idx}"]`);
+    if (active) active.classList.add("tvz-active");
+    const k = c.shots[idx];
+    const bits = [`${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`];
+    if (c.low && c.high) bits.push(`range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`);
+    if (c.first_mean) bits.push(`first token ${formatPercent(c.first_mean[idx])}`);
+    if (c.rank_mean) bits.push(`mean rank ${formatRank(c.rank_mean[idx])}`);
+    if (c.entropy_mean) bits.push(`mean entropy ${formatNumber(c.entropy_mean[idx] / Math.LN2, 2)} bits`);
+    caption.textContent = bits.join(" \u00b7 ");
+    const s = c.strips ? c.strips[idx] : null;
+    tooltip.unpin();
+    strip.setPrompt(s || null);
+    strip.setGenerated([], {});
+  };
+
+  const render = () => {
+    plot.replaceChildren();
+    active = null;
+    const c = curve();
+    if (!c) {
+      plot.append(h("div", { class: "tvz-note", text: "No curve data." }));
+      return;
+    }
+    const n = c.shots.length;
+    const x0 = Math.min(...c.shots);
+    const x1 = Math.max(...c.shots);
+    /** @param {number} k */
+    const sx = (k) => M.left + (x1 === x0 ? 0.5 : (k - x0) / (x1 - x0)) * (W - M.left - M.right);
+    /** @param {number} p */
+    const sy = (p) => M.top + (1 - Math.min(1, Math.max(0, p))) * (H - M.top - M.bottom);
+    /** @param {number[]} ys */
+    const line = (ys) => ys.map((y, i) => `${i ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
+
+    const axes = svg("g", { class: "tvz-axes" });
+    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
+      axes.append(
+        svg("line", { class: "tvz-grid-line", x1: M.left, x2: W - M.right, y1: sy(p), y2: sy(p) }),
+        svg("text", { x: M.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` }),
+      );
+    }
+    const every = Math.max(1, Math.ceil(n / 12));
+    c.shots.forEach((k, i) => {
+      if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
+    });
+    axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
+
+    const layers = [axes];
+    if (c.low && c.high && c.low.length === n && c.high.length === n) {
+      const upper = line(c.high);
+      const lower = c.low
+        .map((y, i) => [sx(c.shots[i]), sy(y)])
+        .reverse()
+        .map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`)
+        .join(" ");
+      layers.push(svg("path", { class: "tvz-band", d: `${upper} ${lower} Z` }));
+    }
+    if (c.first_mean && c.first_mean.length === n) layers.push(svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }));
+    layers.push(svg("path", { class: "tvz-line", d: line(c.mean) }));
+    const points = svg("g", { class: "tvz-points" });
+    c.mean.forEach((p, i) => {
+      points.append(
+        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: 0, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` }),
+      );
+    });
+    layers.push(points);
+    const chart = svg("svg", { class: "tvz-icl-svg", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "answer probability vs shots" }, layers);
+    plot.append(
+      h("div", { class: "tvz-sub" }, [
+        "P(answer ",
+        h("span", { class: "tvz-answer", text: c.answer || "" }),
+        ") vs shots: mean line, min\u2013max band over example orders",
+        c.first_mean ? ", dashed = first answer token" : "",
+        ". Hover a point for its prompt.",
+      ]),
+      chart,
+    );
+    showShot(n - 1);
+  };
+
+  /** @param {EventTarget | null} t */
+  const pointOf = (t) => (t instanceof Element ? t.closest(".tvz-point") : null);
+  d.listen(plot, "mouseover", (ev) => {
+    const p = pointOf(ev.target);
+    if (p) showShot(Number(p.getAttribute("data-i")));
+  });
+  d.listen(plot, "focusin", (ev) => {
+    const p = pointOf(ev.target);
+    if (p) showShot(Number(p.getAttribute("data-i")));
+  });
+  d.onModel(model, "change:curve", render);
+  render();
+}

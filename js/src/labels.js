@@ -1,0 +1,91 @@
+// @ts-check
+// Label scores (`_kind` "labels"): one bar per label (softmax probability over the labels' log-probs),
+// the predicted label marked; hovering a label shows its per-token log-probabilities.
+
+import { h, displayNode } from "./dom.js";
+import { textSegments, formatPercent, formatNumber } from "./format.js";
+import { probColor } from "./colors.js";
+import { statTable } from "./tooltip.js";
+
+/**
+ * @typedef {{
+ *   labels: string[], logprob: number[], label_logprob?: number[], normalized?: number[], probs: number[],
+ *   predicted?: string, breakdown?: {t: string, lp: number, in_label: boolean}[][]
+ * }} Scores
+ */
+
+/**
+ * @param {import("./types.js").Model} model @param {HTMLElement} root @param {import("./dom.js").Disposer} d
+ */
+export function renderLabels(model, root, d) {
+  const bars = h("div", { class: "tvz-label-bars", role: "list" });
+  const detail = h("div", { class: "tvz-label-detail", "aria-live": "polite" });
+  root.append(h("div", { class: "tvz-sub", text: "Label probabilities (softmax over the labels' log-probabilities). Hover a label for its tokens." }), bars, detail);
+
+  /** @returns {Scores | null} */
+  const scores = () => {
+    const s = model.get("scores");
+    return s && Array.isArray(s.labels) && s.labels.length ? s : null;
+  };
+
+  /** @param {number} i */
+  const showDetail = (i) => {
+    const s = scores();
+    if (!s) return;
+    for (const row of bars.children) row.classList.toggle("tvz-active", row.getAttribute("data-i") === String(i));
+    /** @type {[string, string][]} */
+    const rows = [["probability", formatPercent(s.probs[i])], ["log p (label tokens)", formatNumber(s.logprob[i], 3)]];
+    if (s.label_logprob) rows.push(["label log p", formatNumber(s.label_logprob[i], 3)]);
+    if (s.normalized) rows.push(["normalized", formatNumber(s.normalized[i], 3)]);
+    const toks = h("div", { class: "tvz-breakdown" });
+    for (const t of (s.breakdown && s.breakdown[i]) || []) {
+      const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
+        h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
+        h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) }),
+      ]);
+      if (t.in_label) chip.style.backgroundColor = probColor(Math.exp(t.lp)) || "";
+      toks.append(chip);
+    }
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), statTable(rows), h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+  };
+
+  const render = () => {
+    bars.replaceChildren();
+    detail.replaceChildren();
+    const s = scores();
+    if (!s) {
+      bars.append(h("div", { class: "tvz-note", text: "No label scores." }));
+      return;
+    }
+    s.labels.forEach((label, i) => {
+      const p = s.probs[i];
+      const predicted = label === s.predicted;
+      const fill = h("span", { class: "tvz-bar" });
+      fill.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
+      fill.style.background = probColor(p) || "";
+      bars.append(
+        h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: 0, "data-i": i }, [
+          h("span", { class: "tvz-label-name", text: label }),
+          h("span", { class: "tvz-bar-track" }, [fill]),
+          h("span", { class: "tvz-label-p", text: formatPercent(p) }),
+          predicted ? h("span", { class: "tvz-badge", text: "predicted" }) : null,
+        ]),
+      );
+    });
+    const best = s.labels.indexOf(s.predicted ?? "");
+    showDetail(best >= 0 ? best : 0);
+  };
+
+  /** @param {EventTarget | null} t */
+  const rowOf = (t) => (t instanceof Element ? t.closest(".tvz-label-row") : null);
+  d.listen(bars, "mouseover", (ev) => {
+    const r = rowOf(ev.target);
+    if (r) showDetail(Number(r.getAttribute("data-i")));
+  });
+  d.listen(bars, "focusin", (ev) => {
+    const r = rowOf(ev.target);
+    if (r) showDetail(Number(r.getAttribute("data-i")));
+  });
+  d.onModel(model, "change:scores", render);
+  render();
+}

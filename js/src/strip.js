@@ -1,0 +1,240 @@
+// @ts-check
+// The token strip: prompt tokens, then generated tokens, each a focusable span coloured by probability,
+// rank or entropy. Hover/focus shows a tooltip, click pins it. Events are delegated to the strip so a
+// 2,000-token prompt costs one listener, and generated tokens are appended without touching the prompt.
+
+import { h, displayNode } from "./dom.js";
+import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges } from "./format.js";
+import { tokenColor } from "./colors.js";
+import { candidateBars, statTable } from "./tooltip.js";
+
+/**
+ * @typedef {import("./types.js").Tok} Tok
+ * @typedef {import("./format.js").Pieces} Pieces
+ * @typedef {{source: "prompt"|"generated", index: number}} Selection
+ * @typedef {{colorBy: "prob"|"rank"|"entropy", probMode: "raw"|"sampled", alternatives: number}} StripOptions
+ */
+
+/**
+ * @param {{
+ *   tooltip: import("./tooltip.js").Tooltip,
+ *   disposer: import("./dom.js").Disposer,
+ *   options: () => StripOptions,
+ *   onSelect?: (sel: Selection | null) => void,
+ * }} cfg
+ */
+export function createStrip(cfg) {
+  const { tooltip, disposer, options } = cfg;
+  const el = h("div", { class: "tvz-strip", role: "group", "aria-label": "tokens" });
+  const promptBox = h("span", { class: "tvz-prompt-tokens" });
+  const nextEl = h("span", { class: "tvz-next", tabindex: 0, "data-source": "next", text: "next \u25b8" });
+  const sep = h("span", { class: "tvz-sep", "aria-hidden": "true", text: "\u25b8" });
+  const genBox = h("span", { class: "tvz-gen-tokens" });
+  nextEl.hidden = true;
+  sep.hidden = true;
+  el.append(promptBox, nextEl, sep, genBox);
+
+  const data = {
+    prompt: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}) },
+    generated: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}) },
+    next: { cands: /** @type {import("./types.js").Cand[] | null} */ (null), pieces: /** @type {Pieces} */ ({}) },
+  };
+  /** @type {HTMLElement | null} */
+  let selectedEl = null;
+
+  /** @param {Tok} tok @param {number} i @param {"prompt"|"generated"} source @param {Pieces} pieces @param {StripOptions} o */
+  function tokenSpan(tok, i, source, pieces, o) {
+    const d = tokenDisplay(tok, pieces);
+    const span = document.createElement("span");
+    let cls = source === "generated" ? "tvz-token tvz-gen" : "tvz-token";
+    if (d.kind === "bytes") cls += " tvz-partial";
+    else if (d.kind === "special") cls += " tvz-tag";
+    span.className = cls;
+    span.tabIndex = 0;
+    span.dataset.index = String(i);
+    span.dataset.source = source;
+    const color = tokenColor(tok, o.colorBy, o.probMode);
+    if (color) span.style.backgroundColor = color;
+    span.append(displayNode(d, { breaks: true }));
+    return span;
+  }
+
+  /** @param {HTMLElement} box @param {Tok[]} tokens @param {number} from @param {"prompt"|"generated"} source @param {Pieces} pieces */
+  function appendTokens(box, tokens, from, source, pieces) {
+    const o = options();
+    const frag = document.createDocumentFragment();
+    for (let i = from; i < tokens.length; i++) frag.append(tokenSpan(tokens[i], i, source, pieces, o));
+    box.append(frag);
+  }
+
+  /** Prompt tokens (and the "next" predictions after them): a full rebuild. @param {import("./types.js").Strip | null} s */
+  function setPrompt(s) {
+    data.prompt.tokens = (s && s.tokens) || [];
+    data.prompt.pieces = (s && s.pieces) || {};
+    data.next.cands = (s && s.next) || null;
+    data.next.pieces = data.prompt.pieces;
+    promptBox.replaceChildren();
+    appendTokens(promptBox, data.prompt.tokens, 0, "prompt", data.prompt.pieces);
+    updateMarkers();
+  }
+
+  /**
+   * Generated tokens. Appends when the new list extends what is drawn (streaming), else rebuilds.
+   * @param {Tok[]} tokens @param {Pieces} pieces
+   */
+  function setGenerated(tokens, pieces) {
+    const old = data.generated.tokens;
+    const n = genBox.childElementCount;
+    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id);
+    data.generated.tokens = tokens;
+    data.generated.pieces = pieces || {};
+    if (!extends_) genBox.replaceChildren();
+    appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
+    updateMarkers();
+  }
+
+  function updateMarkers() {
+    const hasGen = data.generated.tokens.length > 0;
+    sep.hidden = !hasGen || data.prompt.tokens.length === 0;
+    nextEl.hidden = hasGen || !data.next.cands || data.next.cands.length === 0;
+  }
+
+  /** Re-apply colours after a colouring switch (no rebuild). */
+  function recolor() {
+    const o = options();
+    for (const [box, src] of /** @type {const} */ ([[promptBox, "prompt"], [genBox, "generated"]])) {
+      const toks = data[src].tokens;
+      for (const span of /** @type {HTMLCollectionOf<HTMLElement>} */ (box.children)) {
+        const tok = toks[Number(span.dataset.index)];
+        span.style.backgroundColor = (tok && tokenColor(tok, o.colorBy, o.probMode)) || "";
+      }
+    }
+  }
+
+  /** @param {Selection | null} sel */
+  function markSelected(sel) {
+    if (selectedEl) selectedEl.classList.remove("tvz-selected");
+    selectedEl = sel ? spanAt(sel.source, sel.index) : null;
+    if (selectedEl) selectedEl.classList.add("tvz-selected");
+  }
+
+  /** @param {string} source @param {number} index @returns {HTMLElement | null} */
+  function spanAt(source, index) {
+    const box = source === "generated" ? genBox : source === "prompt" ? promptBox : null;
+    const span = box && box.children[index];
+    return span instanceof HTMLElement ? span : null;
+  }
+
+  /** Tooltip body for a token or the "next" marker. @param {HTMLElement} span */
+  function tipContent(span) {
+    const o = options();
+    if (span.dataset.source === "next") {
+      return h("div", {}, [
+        h("div", { class: "tvz-tip-title", text: "Predicted next token" }),
+        candidateBars(data.next.cands || [], data.next.pieces, null, o.alternatives),
+      ]);
+    }
+    const source = span.dataset.source === "generated" ? "generated" : "prompt";
+    const tok = data[source].tokens[Number(span.dataset.index)];
+    const pieces = data[source].pieces;
+    if (!tok) return h("div", { text: "?" });
+    const d = tokenDisplay(tok, pieces);
+    const head = h("div", { class: "tvz-tip-head" }, [
+      h("span", { class: "tvz-tip-tok" }, [displayNode(d)]),
+      h("span", { class: "tvz-tip-src", text: `${source} token ${Number(span.dataset.index) + 1}` }),
+    ]);
+    const body = h("div", {}, [head]);
+    /** @type {[string, string][]} */
+    const rows = [];
+    const piece = pieces[String(tok.id)];
+    if (piece && typeof piece === "object" && "bytes" in piece) {
+      rows.push(["bytes", byteBadges(piece.bytes).join(" ") + (tok.t ? " (completes the character)" : " (part of a character)")]);
+    }
+    if (tok.p == null) {
+      body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
+    } else {
+      rows.push(["p", formatPercent(tok.p)]);
+      if (tok.g && tok.sp != null) rows.push(["sampled p", formatPercent(tok.sp)]);
+      rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
+    }
+    rows.push(["id", String(tok.id)]);
+    body.append(statTable(rows));
+    if (tok.top && tok.top.length) {
+      const shown = Math.min(o.alternatives, tok.top.length);
+      body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
+      body.append(candidateBars(tok.top, pieces, tok.id, o.alternatives));
+      if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
+        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
+      }
+    }
+    return body;
+  }
+
+  /** @param {EventTarget | null} t @returns {HTMLElement | null} */
+  function tokenOf(t) {
+    if (!(t instanceof Element)) return null;
+    const span = t.closest(".tvz-token, .tvz-next");
+    return span instanceof HTMLElement && el.contains(span) ? span : null;
+  }
+
+  /** @param {HTMLElement} span */
+  function togglePin(span) {
+    if (tooltip.isPinned() && tooltip.anchor() === span) {
+      tooltip.unpin();
+      cfg.onSelect && cfg.onSelect(null);
+      return;
+    }
+    tooltip.pin(span, tipContent(span));
+    const src = span.dataset.source;
+    if (cfg.onSelect && (src === "prompt" || src === "generated")) cfg.onSelect({ source: src, index: Number(span.dataset.index) });
+  }
+
+  disposer.listen(el, "mouseover", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span && tooltip.anchor() !== span) tooltip.show(span, tipContent(span));
+  });
+  disposer.listen(el, "mouseout", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span && tokenOf(ev.relatedTarget) !== span) tooltip.hide();
+  });
+  disposer.listen(el, "focusin", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span) tooltip.show(span, tipContent(span));
+  });
+  disposer.listen(el, "focusout", () => tooltip.hide());
+  disposer.listen(el, "click", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span) togglePin(span);
+  });
+  disposer.listen(el, "keydown", (ev) => {
+    const span = tokenOf(ev.target);
+    if (!span) return;
+    if (ev.key === "Enter" || ev.key === " ") {
+      ev.preventDefault();
+      togglePin(span);
+    } else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
+      const all = Array.from(el.querySelectorAll(".tvz-token"));
+      const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
+      if (next instanceof HTMLElement) {
+        ev.preventDefault();
+        next.focus();
+      }
+    }
+  });
+  // Unpin on Escape or a click outside the tooltip and the strip's tokens.
+  disposer.listen(document, "keydown", (ev) => {
+    if (ev.key === "Escape" && tooltip.isPinned() && el.contains(tooltip.anchor())) {
+      tooltip.unpin();
+      cfg.onSelect && cfg.onSelect(null);
+    }
+  });
+  disposer.listen(document, "click", (ev) => {
+    if (!tooltip.isPinned() || !el.contains(tooltip.anchor())) return;
+    const t = ev.target;
+    if (t instanceof Node && (tooltip.el.contains(t) || tokenOf(t))) return;
+    tooltip.unpin();
+    cfg.onSelect && cfg.onSelect(null);
+  });
+
+  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data };
+}

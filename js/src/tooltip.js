@@ -1,0 +1,118 @@
+// @ts-check
+// One tooltip per view: shown on hover/focus, pinned on click, placed next to its anchor inside the root.
+
+import { h, displayNode } from "./dom.js";
+import { pieceDisplay, formatPercent } from "./format.js";
+import { probColor } from "./colors.js";
+
+let counter = 0;
+
+/**
+ * @typedef {{
+ *   el: HTMLDivElement,
+ *   show: (anchor: Element, content: Node) => void,
+ *   hide: () => void,
+ *   pin: (anchor: Element, content: Node) => void,
+ *   unpin: () => void,
+ *   isPinned: () => boolean,
+ *   anchor: () => Element | null,
+ * }} Tooltip
+ */
+
+/**
+ * @param {HTMLElement} root positioned container (position: relative) the tooltip lives in
+ * @returns {Tooltip}
+ */
+export function createTooltip(root) {
+  const id = `tvz-tip-${++counter}`;
+  const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
+  el.hidden = true;
+  root.append(el);
+  /** @type {Element | null} */
+  let current = null;
+  let pinned = false;
+
+  /** @param {Element} anchor */
+  function place(anchor) {
+    const r = root.getBoundingClientRect();
+    const a = anchor.getBoundingClientRect();
+    const width = el.offsetWidth;
+    const maxLeft = Math.max(0, root.clientWidth - width - 4);
+    const left = Math.min(Math.max(0, a.left - r.left), maxLeft);
+    el.style.left = `${left}px`;
+    el.style.top = `${a.bottom - r.top + 6}px`;
+  }
+
+  /** @param {Element} anchor @param {Node} content */
+  function open(anchor, content) {
+    if (current && current !== anchor) current.removeAttribute("aria-describedby");
+    current = anchor;
+    el.replaceChildren(content);
+    el.hidden = false;
+    anchor.setAttribute("aria-describedby", id);
+    place(anchor);
+  }
+
+  return {
+    el,
+    show(anchor, content) {
+      if (pinned) return; // a pinned tooltip stays until unpinned
+      open(anchor, content);
+    },
+    hide() {
+      if (pinned) return;
+      el.hidden = true;
+      if (current) current.removeAttribute("aria-describedby");
+      current = null;
+    },
+    pin(anchor, content) {
+      pinned = false;
+      open(anchor, content);
+      pinned = true;
+      el.classList.add("tvz-pinned");
+      el.append(h("div", { class: "tvz-hint", text: "pinned \u2014 Esc or click elsewhere to close" }));
+    },
+    unpin() {
+      pinned = false;
+      el.classList.remove("tvz-pinned");
+      this.hide();
+    },
+    isPinned: () => pinned,
+    anchor: () => current,
+  };
+}
+
+/**
+ * A small bar list of candidates, best first, the actual token highlighted.
+ * @param {import("./types.js").Cand[]} cands
+ * @param {import("./format.js").Pieces} pieces
+ * @param {number | null} actualId
+ * @param {number} [limit]
+ */
+export function candidateBars(cands, pieces, actualId, limit = Infinity) {
+  const list = h("ol", { class: "tvz-cands" });
+  for (const [cid, p] of cands.slice(0, Math.max(0, limit))) {
+    const isActual = actualId != null && cid === actualId;
+    const bar = h("span", { class: "tvz-bar" });
+    bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
+    bar.style.background = probColor(p) || "";
+    list.append(
+      h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
+        h("span", { class: "tvz-cand-tok" }, [displayNode(pieceDisplay(pieces[String(cid)]))]),
+        h("span", { class: "tvz-bar-track" }, [bar]),
+        h("span", { class: "tvz-cand-p", text: formatPercent(p) }),
+      ]),
+    );
+  }
+  return list;
+}
+
+/**
+ * A two-column table of labelled values.
+ * @param {[string, string][]} rows
+ */
+export function statTable(rows) {
+  const dl = h("dl", { class: "tvz-stats" });
+  for (const [k, v] of rows) dl.append(h("dt", { text: k }), h("dd", { text: v }));
+  return dl;
+}

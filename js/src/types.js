@@ -1,0 +1,34 @@
+// @ts-check
+// Shared JSDoc types (no runtime code). Shapes follow docs/view-payload.md.
+
+/**
+ * The part of anywidget's model the view uses.
+ * @typedef {{
+ *   get: (name: string) => any,
+ *   set: (name: string, value: any) => void,
+ *   save_changes: () => void,
+ *   on: (event: string, fn: (...args: any[]) => void) => void,
+ *   off: (event?: string, fn?: (...args: any[]) => void) => void,
+ *   send: (content: any, callbacks?: any, buffers?: any) => void,
+ * }} Model
+ */
+
+/** @typedef {[number, number]} Cand  [token id, probability] */
+
+/**
+ * @typedef {{
+ *   id: number, t: string, p?: number|null, r?: number|null, h?: number|null,
+ *   top?: Cand[]|null, g?: number, sp?: number|null
+ * }} Tok
+ */
+
+/**
+ * @typedef {{
+ *   k?: number, pieces?: import("./format.js").Pieces, tokens?: Tok[], next?: Cand[],
+ *   perplexity?: number|null, stopped_by?: string|null,
+ *   beams?: {text: string, ids: number[], score: number}[],
+ *   tree?: {parent: number|null, id: number, score: number, kept: boolean}[][]
+ * }} Strip
+ */
+
+export {};

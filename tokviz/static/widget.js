@@ -1,0 +1,1221 @@
+// src/format.js
+var MARK = Object.freeze({ space: "\xB7", tab: "\u2192", newline: "\u21B5", nbsp: "\u237D" });
+function isBlank(ch) {
+  return ch === " " || ch === "	" || ch === "\n" || ch === "\r" || ch === "\xA0";
+}
+function textSegments(text) {
+  const out = [];
+  const push = (kind, s) => {
+    const last = out[out.length - 1];
+    if (last && last.kind === kind) last.text += s;
+    else out.push({ kind, text: s });
+  };
+  const chars = Array.from(text);
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i];
+    if (ch === " ") {
+      const prev = chars[i - 1];
+      const next = chars[i + 1];
+      const interior = prev !== void 0 && next !== void 0 && !isBlank(prev) && !isBlank(next);
+      push(interior ? "text" : "ws", interior ? " " : MARK.space);
+    } else if (ch === "	") {
+      push("ws", MARK.tab);
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && chars[i + 1] === "\n") continue;
+      push("ws", MARK.newline);
+      out.push({ kind: "nl" });
+    } else if (ch === "\xA0") {
+      push("ws", MARK.nbsp);
+    } else if (ch.charCodeAt(0) < 32 || ch === "\x7F") {
+      push("ws", String.fromCharCode(ch === "\x7F" ? 9249 : 9216 + ch.charCodeAt(0)));
+    } else {
+      push("text", ch);
+    }
+  }
+  return out;
+}
+function byteBadges(hex) {
+  const clean = String(hex || "").replace(/[^0-9a-fA-F]/g, "").toUpperCase();
+  const out = [];
+  for (let i = 0; i + 1 < clean.length; i += 2) out.push(clean.slice(i, i + 2));
+  return out;
+}
+function pieceDisplay(piece) {
+  if (typeof piece === "string") return piece === "" ? { kind: "empty" } : { kind: "text", segments: textSegments(piece) };
+  if (piece && typeof piece === "object") {
+    if ("special" in piece) return { kind: "special", name: String(piece.special) };
+    if ("bytes" in piece) return { kind: "bytes", bytes: byteBadges(piece.bytes) };
+  }
+  return { kind: "empty" };
+}
+function tokenDisplay(tok, pieces) {
+  const piece = pieces ? pieces[String(tok.id)] : void 0;
+  if (piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
+  if (tok.t === "" || tok.t == null) return pieceDisplay(piece);
+  return { kind: "text", segments: textSegments(tok.t) };
+}
+function plainLabel(d) {
+  switch (d.kind) {
+    case "text":
+      return d.segments.map((s) => s.kind === "nl" ? "" : s.text).join("");
+    case "bytes":
+      return `\u2039${d.bytes.join(" ")}\u203A`;
+    case "special":
+      return d.name;
+    default:
+      return "\u2205";
+  }
+}
+function formatPercent(p) {
+  if (p == null || Number.isNaN(p)) return "\u2013";
+  if (p <= 0) return "0%";
+  const pct = p * 100;
+  if (pct >= 99.95) return "100%";
+  if (pct >= 10) return `${pct.toFixed(1)}%`;
+  if (pct >= 0.1) return `${pct.toFixed(2)}%`;
+  if (pct >= 1e-4) return `${trimZeros(pct.toPrecision(2))}%`;
+  return `${p.toExponential(1)}`;
+}
+function trimZeros(s) {
+  return s.includes(".") && !s.includes("e") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+function natsToBits(nats) {
+  return nats / Math.LN2;
+}
+function formatBits(nats) {
+  if (nats == null || Number.isNaN(nats)) return "\u2013";
+  return `${natsToBits(nats).toFixed(2)} bits`;
+}
+function formatRank(r) {
+  if (r == null) return "\u2013";
+  return `#${Math.round(r).toLocaleString("en-US")}`;
+}
+function formatNumber(x, digits = 2) {
+  if (x == null || Number.isNaN(x)) return "\u2013";
+  if (!Number.isFinite(x)) return x > 0 ? "\u221E" : "-\u221E";
+  return x.toFixed(digits);
+}
+
+// src/dom.js
+function h(tag, attrs = {}, children = []) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  for (const c of children) if (c) el.append(c);
+  return el;
+}
+var SVG_NS = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, children = []) {
+  const el = (
+    /** @type {SVGElement} */
+    document.createElementNS(SVG_NS, tag)
+  );
+  setAttrs(el, attrs);
+  for (const c of children) if (c) el.append(c);
+  return el;
+}
+function setAttrs(el, attrs) {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === "class") el.setAttribute("class", String(v));
+    else if (k === "text") el.textContent = String(v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+}
+var Disposer = class {
+  constructor() {
+    this.fns = [];
+  }
+  /** @param {() => void} fn */
+  add(fn) {
+    this.fns.push(fn);
+  }
+  /**
+   * addEventListener that is undone on dispose.
+   * @param {EventTarget} target @param {string} type @param {(ev: any) => void} fn
+   * @param {AddEventListenerOptions | boolean} [opts]
+   */
+  listen(target, type, fn, opts) {
+    target.addEventListener(type, fn, opts);
+    this.add(() => target.removeEventListener(type, fn, opts));
+  }
+  /**
+   * model.on that is undone on dispose.
+   * @param {import("./types.js").Model} model @param {string} event @param {() => void} fn
+   */
+  onModel(model, event, fn) {
+    model.on(event, fn);
+    this.add(() => model.off(event, fn));
+  }
+  dispose() {
+    for (const fn of this.fns.splice(0).reverse()) {
+      try {
+        fn();
+      } catch (e) {
+        console.warn("tokviz cleanup", e);
+      }
+    }
+  }
+};
+function displayNode(d, opts = {}) {
+  const frag = document.createDocumentFragment();
+  if (d.kind === "text") {
+    for (const s of d.segments) {
+      if (s.kind === "text") frag.append(s.text);
+      else if (s.kind === "ws") frag.append(h("span", { class: "tvz-ws", text: s.text }));
+      else if (opts.breaks) frag.append(h("br"));
+    }
+  } else if (d.kind === "bytes") {
+    for (const b of d.bytes) frag.append(h("span", { class: "tvz-byte", text: b }));
+  } else if (d.kind === "special") {
+    frag.append(h("span", { class: "tvz-special", text: d.name }));
+  } else {
+    frag.append(h("span", { class: "tvz-ws", text: plainLabel(d) }));
+  }
+  return frag;
+}
+
+// src/colors.js
+var ALPHA = 0.4;
+var PROB_LOG_MIN = -4;
+var clamp01 = (x) => Math.min(1, Math.max(0, x));
+function probUnit(p) {
+  if (!(p > 0)) return 0;
+  return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
+}
+function unitColor(u, alpha = ALPHA) {
+  const hue = Math.round(clamp01(u) * 130);
+  return `hsla(${hue}, 80%, 50%, ${alpha})`;
+}
+function probColor(p) {
+  return p == null ? null : unitColor(probUnit(p));
+}
+var RANK_BUCKETS = Object.freeze([
+  { max: 1, label: "1", hue: 130 },
+  { max: 10, label: "2\u201310", hue: 90 },
+  { max: 100, label: "11\u2013100", hue: 50 },
+  { max: 1e3, label: "101\u20131000", hue: 25 },
+  { max: Infinity, label: ">1000", hue: 0 }
+]);
+function rankBucket(r) {
+  if (r == null || !(r >= 1)) return -1;
+  return RANK_BUCKETS.findIndex((b) => r <= b.max);
+}
+function rankColor(r) {
+  const b = rankBucket(r);
+  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 50%, ${ALPHA})`;
+}
+var ENTROPY_MAX_BITS = 8;
+function entropyColor(nats) {
+  if (nats == null || Number.isNaN(nats)) return null;
+  const u = clamp01(nats / Math.LN2 / ENTROPY_MAX_BITS);
+  return `hsla(270, 70%, 55%, ${(0.05 + 0.5 * u).toFixed(3)})`;
+}
+function shownProb(tok, probMode) {
+  if (probMode === "sampled" && tok.g && tok.sp != null) return tok.sp;
+  return tok.p ?? null;
+}
+function tokenColor(tok, colorBy, probMode) {
+  if (colorBy === "rank") return rankColor(tok.r);
+  if (colorBy === "entropy") return entropyColor(tok.h);
+  return probColor(shownProb(tok, probMode));
+}
+function legendStops(colorBy) {
+  if (colorBy === "rank") {
+    return RANK_BUCKETS.map((b) => ({ color: (
+      /** @type {string} */
+      rankColor(b.max === Infinity ? 1001 : b.max)
+    ), label: b.label }));
+  }
+  if (colorBy === "entropy") {
+    return [0, 2, 4, 6, 8].map((bits) => ({
+      color: (
+        /** @type {string} */
+        entropyColor(bits * Math.LN2)
+      ),
+      label: bits === 8 ? "\u22658 bits" : `${bits}`
+    }));
+  }
+  return [1e-4, 1e-3, 0.01, 0.1, 1].map((p) => ({
+    color: (
+      /** @type {string} */
+      probColor(p)
+    ),
+    label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
+  }));
+}
+
+// src/tooltip.js
+var counter = 0;
+function createTooltip(root) {
+  const id = `tvz-tip-${++counter}`;
+  const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
+  el.hidden = true;
+  root.append(el);
+  let current = null;
+  let pinned = false;
+  function place(anchor) {
+    const r = root.getBoundingClientRect();
+    const a = anchor.getBoundingClientRect();
+    const width = el.offsetWidth;
+    const maxLeft = Math.max(0, root.clientWidth - width - 4);
+    const left = Math.min(Math.max(0, a.left - r.left), maxLeft);
+    el.style.left = `${left}px`;
+    el.style.top = `${a.bottom - r.top + 6}px`;
+  }
+  function open(anchor, content) {
+    if (current && current !== anchor) current.removeAttribute("aria-describedby");
+    current = anchor;
+    el.replaceChildren(content);
+    el.hidden = false;
+    anchor.setAttribute("aria-describedby", id);
+    place(anchor);
+  }
+  return {
+    el,
+    show(anchor, content) {
+      if (pinned) return;
+      open(anchor, content);
+    },
+    hide() {
+      if (pinned) return;
+      el.hidden = true;
+      if (current) current.removeAttribute("aria-describedby");
+      current = null;
+    },
+    pin(anchor, content) {
+      pinned = false;
+      open(anchor, content);
+      pinned = true;
+      el.classList.add("tvz-pinned");
+      el.append(h("div", { class: "tvz-hint", text: "pinned \u2014 Esc or click elsewhere to close" }));
+    },
+    unpin() {
+      pinned = false;
+      el.classList.remove("tvz-pinned");
+      this.hide();
+    },
+    isPinned: () => pinned,
+    anchor: () => current
+  };
+}
+function candidateBars(cands, pieces, actualId, limit = Infinity) {
+  const list = h("ol", { class: "tvz-cands" });
+  for (const [cid, p] of cands.slice(0, Math.max(0, limit))) {
+    const isActual = actualId != null && cid === actualId;
+    const bar = h("span", { class: "tvz-bar" });
+    bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
+    bar.style.background = probColor(p) || "";
+    list.append(
+      h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
+        h("span", { class: "tvz-cand-tok" }, [displayNode(pieceDisplay(pieces[String(cid)]))]),
+        h("span", { class: "tvz-bar-track" }, [bar]),
+        h("span", { class: "tvz-cand-p", text: formatPercent(p) })
+      ])
+    );
+  }
+  return list;
+}
+function statTable(rows) {
+  const dl = h("dl", { class: "tvz-stats" });
+  for (const [k, v] of rows) dl.append(h("dt", { text: k }), h("dd", { text: v }));
+  return dl;
+}
+
+// src/strip.js
+function createStrip(cfg) {
+  const { tooltip, disposer, options } = cfg;
+  const el = h("div", { class: "tvz-strip", role: "group", "aria-label": "tokens" });
+  const promptBox = h("span", { class: "tvz-prompt-tokens" });
+  const nextEl = h("span", { class: "tvz-next", tabindex: 0, "data-source": "next", text: "next \u25B8" });
+  const sep = h("span", { class: "tvz-sep", "aria-hidden": "true", text: "\u25B8" });
+  const genBox = h("span", { class: "tvz-gen-tokens" });
+  nextEl.hidden = true;
+  sep.hidden = true;
+  el.append(promptBox, nextEl, sep, genBox);
+  const data = {
+    prompt: { tokens: (
+      /** @type {Tok[]} */
+      []
+    ), pieces: (
+      /** @type {Pieces} */
+      {}
+    ) },
+    generated: { tokens: (
+      /** @type {Tok[]} */
+      []
+    ), pieces: (
+      /** @type {Pieces} */
+      {}
+    ) },
+    next: { cands: (
+      /** @type {import("./types.js").Cand[] | null} */
+      null
+    ), pieces: (
+      /** @type {Pieces} */
+      {}
+    ) }
+  };
+  let selectedEl = null;
+  function tokenSpan(tok, i, source, pieces, o) {
+    const d = tokenDisplay(tok, pieces);
+    const span = document.createElement("span");
+    let cls = source === "generated" ? "tvz-token tvz-gen" : "tvz-token";
+    if (d.kind === "bytes") cls += " tvz-partial";
+    else if (d.kind === "special") cls += " tvz-tag";
+    span.className = cls;
+    span.tabIndex = 0;
+    span.dataset.index = String(i);
+    span.dataset.source = source;
+    const color = tokenColor(tok, o.colorBy, o.probMode);
+    if (color) span.style.backgroundColor = color;
+    span.append(displayNode(d, { breaks: true }));
+    return span;
+  }
+  function appendTokens(box, tokens, from, source, pieces) {
+    const o = options();
+    const frag = document.createDocumentFragment();
+    for (let i = from; i < tokens.length; i++) frag.append(tokenSpan(tokens[i], i, source, pieces, o));
+    box.append(frag);
+  }
+  function setPrompt(s) {
+    data.prompt.tokens = s && s.tokens || [];
+    data.prompt.pieces = s && s.pieces || {};
+    data.next.cands = s && s.next || null;
+    data.next.pieces = data.prompt.pieces;
+    promptBox.replaceChildren();
+    appendTokens(promptBox, data.prompt.tokens, 0, "prompt", data.prompt.pieces);
+    updateMarkers();
+  }
+  function setGenerated(tokens, pieces) {
+    const old = data.generated.tokens;
+    const n = genBox.childElementCount;
+    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id);
+    data.generated.tokens = tokens;
+    data.generated.pieces = pieces || {};
+    if (!extends_) genBox.replaceChildren();
+    appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
+    updateMarkers();
+  }
+  function updateMarkers() {
+    const hasGen = data.generated.tokens.length > 0;
+    sep.hidden = !hasGen || data.prompt.tokens.length === 0;
+    nextEl.hidden = hasGen || !data.next.cands || data.next.cands.length === 0;
+  }
+  function recolor() {
+    const o = options();
+    for (
+      const [box, src] of
+      /** @type {const} */
+      [[promptBox, "prompt"], [genBox, "generated"]]
+    ) {
+      const toks = data[src].tokens;
+      for (
+        const span of
+        /** @type {HTMLCollectionOf<HTMLElement>} */
+        box.children
+      ) {
+        const tok = toks[Number(span.dataset.index)];
+        span.style.backgroundColor = tok && tokenColor(tok, o.colorBy, o.probMode) || "";
+      }
+    }
+  }
+  function markSelected(sel) {
+    if (selectedEl) selectedEl.classList.remove("tvz-selected");
+    selectedEl = sel ? spanAt(sel.source, sel.index) : null;
+    if (selectedEl) selectedEl.classList.add("tvz-selected");
+  }
+  function spanAt(source, index) {
+    const box = source === "generated" ? genBox : source === "prompt" ? promptBox : null;
+    const span = box && box.children[index];
+    return span instanceof HTMLElement ? span : null;
+  }
+  function tipContent(span) {
+    const o = options();
+    if (span.dataset.source === "next") {
+      return h("div", {}, [
+        h("div", { class: "tvz-tip-title", text: "Predicted next token" }),
+        candidateBars(data.next.cands || [], data.next.pieces, null, o.alternatives)
+      ]);
+    }
+    const source = span.dataset.source === "generated" ? "generated" : "prompt";
+    const tok = data[source].tokens[Number(span.dataset.index)];
+    const pieces = data[source].pieces;
+    if (!tok) return h("div", { text: "?" });
+    const d = tokenDisplay(tok, pieces);
+    const head = h("div", { class: "tvz-tip-head" }, [
+      h("span", { class: "tvz-tip-tok" }, [displayNode(d)]),
+      h("span", { class: "tvz-tip-src", text: `${source} token ${Number(span.dataset.index) + 1}` })
+    ]);
+    const body = h("div", {}, [head]);
+    const rows = [];
+    const piece = pieces[String(tok.id)];
+    if (piece && typeof piece === "object" && "bytes" in piece) {
+      rows.push(["bytes", byteBadges(piece.bytes).join(" ") + (tok.t ? " (completes the character)" : " (part of a character)")]);
+    }
+    if (tok.p == null) {
+      body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
+    } else {
+      rows.push(["p", formatPercent(tok.p)]);
+      if (tok.g && tok.sp != null) rows.push(["sampled p", formatPercent(tok.sp)]);
+      rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
+    }
+    rows.push(["id", String(tok.id)]);
+    body.append(statTable(rows));
+    if (tok.top && tok.top.length) {
+      const shown = Math.min(o.alternatives, tok.top.length);
+      body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
+      body.append(candidateBars(tok.top, pieces, tok.id, o.alternatives));
+      if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
+        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
+      }
+    }
+    return body;
+  }
+  function tokenOf(t) {
+    if (!(t instanceof Element)) return null;
+    const span = t.closest(".tvz-token, .tvz-next");
+    return span instanceof HTMLElement && el.contains(span) ? span : null;
+  }
+  function togglePin(span) {
+    if (tooltip.isPinned() && tooltip.anchor() === span) {
+      tooltip.unpin();
+      cfg.onSelect && cfg.onSelect(null);
+      return;
+    }
+    tooltip.pin(span, tipContent(span));
+    const src = span.dataset.source;
+    if (cfg.onSelect && (src === "prompt" || src === "generated")) cfg.onSelect({ source: src, index: Number(span.dataset.index) });
+  }
+  disposer.listen(el, "mouseover", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span && tooltip.anchor() !== span) tooltip.show(span, tipContent(span));
+  });
+  disposer.listen(el, "mouseout", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span && tokenOf(ev.relatedTarget) !== span) tooltip.hide();
+  });
+  disposer.listen(el, "focusin", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span) tooltip.show(span, tipContent(span));
+  });
+  disposer.listen(el, "focusout", () => tooltip.hide());
+  disposer.listen(el, "click", (ev) => {
+    const span = tokenOf(ev.target);
+    if (span) togglePin(span);
+  });
+  disposer.listen(el, "keydown", (ev) => {
+    const span = tokenOf(ev.target);
+    if (!span) return;
+    if (ev.key === "Enter" || ev.key === " ") {
+      ev.preventDefault();
+      togglePin(span);
+    } else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
+      const all = Array.from(el.querySelectorAll(".tvz-token"));
+      const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
+      if (next instanceof HTMLElement) {
+        ev.preventDefault();
+        next.focus();
+      }
+    }
+  });
+  disposer.listen(document, "keydown", (ev) => {
+    if (ev.key === "Escape" && tooltip.isPinned() && el.contains(tooltip.anchor())) {
+      tooltip.unpin();
+      cfg.onSelect && cfg.onSelect(null);
+    }
+  });
+  disposer.listen(document, "click", (ev) => {
+    if (!tooltip.isPinned() || !el.contains(tooltip.anchor())) return;
+    const t = ev.target;
+    if (t instanceof Node && (tooltip.el.contains(t) || tokenOf(t))) return;
+    tooltip.unpin();
+    cfg.onSelect && cfg.onSelect(null);
+  });
+  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data };
+}
+
+// src/controls.js
+function setTrait(model, name, value) {
+  model.set(name, value);
+  model.save_changes();
+}
+function numberField(model, d, name, o) {
+  const input = h("input", {
+    type: "number",
+    class: "tvz-num",
+    name,
+    min: o.min,
+    max: o.max,
+    step: o.step ?? (o.int ? 1 : 0.1)
+  });
+  const sync = () => {
+    const v = model.get(name);
+    if (document.activeElement !== input || Number(input.value) !== v) input.value = v == null ? "" : String(v);
+  };
+  sync();
+  d.onModel(model, `change:${name}`, sync);
+  d.listen(input, "change", () => {
+    let v = Number(input.value);
+    if (input.value === "" || !Number.isFinite(v)) return sync();
+    if (o.int) v = Math.round(v);
+    if (o.min != null) v = Math.max(o.min, v);
+    if (o.max != null) v = Math.min(o.max, v);
+    setTrait(model, name, v);
+    sync();
+  });
+  return h("label", { class: "tvz-field", title: o.title }, [h("span", { text: o.label }), input]);
+}
+function checkField(model, d, name, o) {
+  const input = h("input", { type: "checkbox", name });
+  const sync = () => {
+    input.checked = !!model.get(name);
+  };
+  sync();
+  d.onModel(model, `change:${name}`, sync);
+  d.listen(input, "change", () => setTrait(model, name, input.checked));
+  return h("label", { class: "tvz-field tvz-check", title: o.title }, [input, h("span", { text: o.label })]);
+}
+function switchField(model, d, name, o) {
+  const group = h("span", { class: "tvz-switch", role: "radiogroup", "aria-label": o.label });
+  const buttons = [];
+  for (const [value, label] of o.choices) {
+    const b = h("button", { type: "button", role: "radio", "data-value": value, text: label });
+    d.listen(b, "click", () => setTrait(model, name, value));
+    buttons.push(b);
+    group.append(b);
+  }
+  const sync = () => {
+    const v = model.get(name);
+    for (const b of buttons) b.setAttribute("aria-checked", String(b.dataset.value === v));
+  };
+  sync();
+  d.onModel(model, `change:${name}`, sync);
+  return h("span", { class: "tvz-field" }, [h("span", { text: o.label }), group]);
+}
+var LEGEND_TEXT = {
+  prob: "Probability the model gave each token given the text before it (log scale):",
+  rank: "Rank of each token among all predictions at its position:",
+  entropy: "Uncertainty (entropy, bits) of the prediction at each position:"
+};
+function legend(getMode) {
+  const el = h("div", { class: "tvz-legend" });
+  const update = () => {
+    const mode = getMode();
+    const stops = legendStops(mode);
+    el.replaceChildren(
+      h("span", { class: "tvz-legend-text", text: LEGEND_TEXT[mode] || "" }),
+      ...stops.map((s) => {
+        const sw = h("span", { class: "tvz-swatch", text: s.label });
+        sw.style.backgroundColor = s.color;
+        return sw;
+      })
+    );
+  };
+  update();
+  return { el, update };
+}
+
+// src/beams.js
+var DX = 92;
+var DY = 32;
+var LEFT = 56;
+var TOP = 22;
+var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
+function beamList(g) {
+  const list = h("ol", { class: "tvz-beam-list" });
+  for (const b of g.beams || []) {
+    list.append(
+      h("li", {}, [
+        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
+        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text || "") })])
+      ])
+    );
+  }
+  return list;
+}
+function beamTree(g, tooltip, d) {
+  const tree = g.tree || [];
+  const pieces = g.pieces || {};
+  const maxLive = Math.max(1, ...tree.map((s) => s.length));
+  const width = LEFT + tree.length * DX + 70;
+  const height = TOP * 2 + (maxLive - 1) * DY;
+  const rootY = TOP + (maxLive - 1) * DY / 2;
+  const edges = svg("g", { class: "tvz-edges" });
+  const nodes = svg("g", { class: "tvz-nodes" });
+  const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
+  nodes.append(
+    svg("g", { class: "tvz-node tvz-root-node" }, [
+      svg("circle", { cx: LEFT - 20, cy: rootY, r: 5 }),
+      svg("text", { x: LEFT - 28, y: rootY + 4, "text-anchor": "end", text: "prompt" })
+    ])
+  );
+  const pos = (s, j) => [LEFT - 20 + (s + 1) * DX, TOP + j * DY];
+  tree.forEach((step, s) => {
+    step.forEach((node, j) => {
+      const [x, y] = pos(s, j);
+      const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
+      const mx = (px + x) / 2;
+      const faded = node.kept ? "" : " tvz-pruned";
+      edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
+      const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
+      nodes.append(
+        svg("g", { class: `tvz-node${faded}`, tabindex: 0, "data-step": s, "data-beam": j }, [
+          svg("circle", { cx: x, cy: y, r: 5 }),
+          svg("text", { x: x + 8, y: y - 7, text: label })
+        ])
+      );
+    });
+  });
+  const tip = (node) => {
+    const s = Number(node.getAttribute("data-step"));
+    const j = Number(node.getAttribute("data-beam"));
+    const n = tree[s][j];
+    const parentScore = s === 0 || n.parent == null ? 0 : tree[s - 1][n.parent].score;
+    const lp = n.score - parentScore;
+    return h("div", {}, [
+      h("div", { class: "tvz-tip-head" }, [
+        h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
+        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` })
+      ]),
+      statTable([
+        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
+        ["token p", `${formatPercent(Math.exp(lp))} (log p ${formatNumber(lp, 3)})`],
+        ["id", String(n.id)]
+      ])
+    ]);
+  };
+  const nodeOf = (t) => t instanceof Element ? t.closest(".tvz-node[data-step]") : null;
+  d.listen(el, "mouseover", (ev) => {
+    const n = nodeOf(ev.target);
+    if (n && tooltip.anchor() !== n) tooltip.show(n, tip(n));
+  });
+  d.listen(el, "mouseout", (ev) => {
+    const n = nodeOf(ev.target);
+    if (n && nodeOf(ev.relatedTarget) !== n) tooltip.hide();
+  });
+  d.listen(el, "focusin", (ev) => {
+    const n = nodeOf(ev.target);
+    if (n) tooltip.show(n, tip(n));
+  });
+  d.listen(el, "focusout", () => tooltip.hide());
+  return h("div", { class: "tvz-tree-scroll" }, [el]);
+}
+function renderBeamsView(model, root, d) {
+  const tooltip = createTooltip(root);
+  const box = h("div", { class: "tvz-beams-view" });
+  root.append(box);
+  let inner = null;
+  const render2 = () => {
+    if (inner) inner.dispose();
+    inner = new Disposer();
+    tooltip.hide();
+    const g = model.get("generation") || {};
+    box.replaceChildren();
+    if (!g.tree || !g.tree.length) {
+      box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
+      return;
+    }
+    box.append(
+      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
+      beamTree(g, tooltip, inner)
+    );
+    if (g.beams && g.beams.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+  };
+  d.add(() => inner && inner.dispose());
+  d.onModel(model, "change:generation", render2);
+  render2();
+}
+
+// src/tokenviz.js
+var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
+var asStrip = (x) => x && typeof x === "object" ? x : {};
+function renderTokenViz(model, root, d) {
+  const interactive = model.get("interactive") !== false;
+  const tooltip = createTooltip(root);
+  const opts = () => ({
+    colorBy: model.get("color_by") || "prob",
+    probMode: model.get("prob_mode") || "raw",
+    alternatives: Math.max(1, Number(model.get("alternatives")) || 10)
+  });
+  const prompt = h("textarea", { class: "tvz-prompt", rows: 3, "aria-label": "Prompt", spellcheck: "false" });
+  prompt.value = model.get("prompt") || "";
+  d.listen(prompt, "input", () => setTrait(model, "prompt", prompt.value));
+  d.onModel(model, "change:prompt", () => {
+    const v = model.get("prompt") || "";
+    if (prompt.value !== v) prompt.value = v;
+  });
+  const act = (action) => model.send({ action });
+  const bAnalyze = h("button", { type: "button", class: "tvz-btn tvz-primary", "data-action": "analyze", text: "Analyze" });
+  const bGenerate = h("button", { type: "button", class: "tvz-btn", "data-action": "generate", text: "Generate" });
+  const bStop = h("button", { type: "button", class: "tvz-btn", "data-action": "stop", text: "Stop" });
+  d.listen(bAnalyze, "click", () => act("analyze"));
+  d.listen(bGenerate, "click", () => act("generate"));
+  d.listen(bStop, "click", () => act("stop"));
+  d.listen(prompt, "keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      if (!BUSY.has(model.get("status"))) act("analyze");
+    }
+  });
+  const promptRow = h("div", { class: "tvz-prompt-row" }, [
+    prompt,
+    h("div", { class: "tvz-actions" }, [bAnalyze, bGenerate, bStop])
+  ]);
+  const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
+    numberField(model, d, "max_new_tokens", { label: "max new tokens", min: 1, max: 4096, int: true }),
+    numberField(model, d, "temperature", { label: "temperature", min: 0, max: 10, step: 0.1 }),
+    checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
+    numberField(model, d, "top_k", { label: "top-k", min: 0, int: true, title: "0 = off" }),
+    numberField(model, d, "top_p", { label: "top-p", min: 0, max: 1, step: 0.05, title: "1.0 = off" }),
+    numberField(model, d, "num_beams", { label: "beams", min: 1, max: 64, int: true }),
+    numberField(model, d, "alternatives", { label: "alternatives", min: 1, max: 100, int: true, title: "candidates shown per token" }),
+    checkField(model, d, "stop_at_newline", { label: "stop at newline" })
+  ]);
+  const errorBox = h("div", { class: "tvz-error", role: "alert" });
+  const lg = legend(() => opts().colorBy);
+  const viewRow = h("div", { class: "tvz-view-row" }, [
+    switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
+    switchField(model, d, "prob_mode", { label: "generated p", choices: [["raw", "raw"], ["sampled", "sampled"]] })
+  ]);
+  const strip = createStrip({
+    tooltip,
+    disposer: d,
+    options: opts,
+    onSelect: (sel) => setTrait(model, "selected", sel || {})
+  });
+  const beamsBox = h("div", { class: "tvz-beams" });
+  const status = h("div", { class: "tvz-status", "aria-live": "polite" });
+  root.append(
+    ...interactive ? [promptRow, controls] : [],
+    errorBox,
+    viewRow,
+    lg.el,
+    strip.el,
+    beamsBox,
+    status
+  );
+  const busyState = () => {
+    const busy = BUSY.has(model.get("status"));
+    bAnalyze.disabled = busy;
+    bGenerate.disabled = busy;
+    bStop.disabled = !busy;
+    root.classList.toggle("tvz-busy", busy);
+  };
+  const showError = () => {
+    const msg = model.get("error") || "";
+    errorBox.textContent = msg;
+    errorBox.hidden = !msg;
+  };
+  let promptFromGeneration = false;
+  const renderAnalysis = () => {
+    const a = asStrip(model.get("analysis"));
+    if (a.tokens && a.tokens.length) {
+      promptFromGeneration = false;
+      strip.setPrompt(a);
+    } else {
+      const g = asStrip(model.get("generation"));
+      const ctx = (g.tokens || []).filter((t) => !t.g);
+      promptFromGeneration = ctx.length > 0;
+      strip.setPrompt(promptFromGeneration ? { tokens: ctx, pieces: g.pieces } : null);
+    }
+  };
+  const renderGeneration = () => {
+    const g = asStrip(model.get("generation"));
+    const toks = g.tokens || [];
+    if (!asStrip(model.get("analysis")).tokens?.length) {
+      const ctx = toks.filter((t) => !t.g).length;
+      if (ctx !== strip.data.prompt.tokens.length || ctx > 0 !== promptFromGeneration) renderAnalysis();
+    }
+    strip.setGenerated(toks.filter((t) => t.g), g.pieces || {});
+    renderBeams(g);
+    markSelected();
+    renderStatus();
+  };
+  const treeTip = createTooltip(root);
+  let treeDisposer = null;
+  let shownBeams = null;
+  d.add(() => treeDisposer && treeDisposer.dispose());
+  const renderBeams = (g) => {
+    const key = JSON.stringify([g.beams || null, g.tree ? g.tree.length : 0]);
+    if (key === shownBeams) return;
+    shownBeams = key;
+    if (treeDisposer) treeDisposer.dispose();
+    treeDisposer = new Disposer();
+    treeTip.hide();
+    beamsBox.replaceChildren();
+    if (!g.beams || !g.beams.length) return;
+    beamsBox.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(g));
+    if (g.tree && g.tree.length) {
+      const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
+      det.append(beamTree(g, treeTip, treeDisposer));
+      beamsBox.append(det);
+    }
+  };
+  const renderStatus = () => {
+    const st = model.get("status") || "idle";
+    const a = asStrip(model.get("analysis"));
+    const g = asStrip(model.get("generation"));
+    const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
+    const name = model.get("model_name");
+    if (name) parts.push(h("span", { text: `model: ${name}` }));
+    if (a.perplexity != null) parts.push(h("span", { text: `perplexity: ${formatNumber(a.perplexity, 2)}` }));
+    const nPrompt = strip.data.prompt.tokens.length;
+    const nGen = strip.data.generated.tokens.length;
+    if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
+    if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
+    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${g.stopped_by}` }));
+    status.replaceChildren(...parts);
+  };
+  const markSelected = () => {
+    const sel = model.get("selected");
+    strip.markSelected(sel && (sel.source === "prompt" || sel.source === "generated") ? sel : null);
+  };
+  const recolor = () => {
+    lg.update();
+    strip.recolor();
+  };
+  d.onModel(model, "change:status", () => {
+    busyState();
+    renderStatus();
+  });
+  d.onModel(model, "change:error", showError);
+  d.onModel(model, "change:analysis", () => {
+    renderAnalysis();
+    markSelected();
+    renderStatus();
+  });
+  d.onModel(model, "change:generation", renderGeneration);
+  d.onModel(model, "change:selected", markSelected);
+  d.onModel(model, "change:model_name", renderStatus);
+  d.onModel(model, "change:color_by", recolor);
+  d.onModel(model, "change:prob_mode", recolor);
+  busyState();
+  showError();
+  renderAnalysis();
+  renderGeneration();
+}
+
+// src/lens.js
+var short = (s) => Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).join("")}\u2026` : s;
+function renderLens(model, root, d) {
+  const tooltip = createTooltip(root);
+  const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
+  const lg = legend(() => "prob");
+  const note = h("div", { class: "tvz-lens-note" }, [
+    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
+    h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
+    " ",
+    h("span", { class: "tvz-mark-demo tvz-settled", text: "settled" })
+  ]);
+  root.append(
+    h("div", { class: "tvz-view-row" }, [
+      switchField(model, d, "lens_color", { label: "colour by", choices: [["top", "top-1 probability"], ["target", "next-token probability"]] })
+    ]),
+    lg.el,
+    note,
+    h("div", { class: "tvz-lens-scroll" }, [grid])
+  );
+  const lens = () => {
+    const L = model.get("lens");
+    return L && Array.isArray(L.top) && L.top.length ? L : null;
+  };
+  const layerName = (L, l) => l === 0 ? "0 emb" : l === L.top.length - 1 ? `${l} out` : String(l);
+  const render2 = () => {
+    tooltip.unpin();
+    grid.replaceChildren();
+    const L = lens();
+    if (!L) {
+      grid.append(h("div", { class: "tvz-note", text: "No logit-lens data." }));
+      return;
+    }
+    const nL = L.top.length;
+    const nP = L.top[0].length;
+    const byTarget = model.get("lens_color") === "target";
+    grid.style.gridTemplateColumns = `max-content repeat(${nP}, minmax(3.6em, 1fr))`;
+    const frag = document.createDocumentFragment();
+    frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
+    for (let i = 0; i < nP; i++) {
+      const txt = L.input_text ? L.input_text[i] : plainLabel(pieceDisplay(L.pieces[String(L.input[i])]));
+      const head = h("div", { class: "tvz-lens-head", role: "columnheader", "data-pos": i });
+      head.append(displayNode(pieceDisplay(txt === "" ? L.pieces[String(L.input[i])] : txt)));
+      frag.append(head);
+    }
+    for (let l = nL - 1; l >= 0; l--) {
+      frag.append(h("div", { class: "tvz-lens-layer", role: "rowheader", text: layerName(L, l) }));
+      for (let i = 0; i < nP; i++) {
+        const cands = L.top[l][i] || [];
+        const [id, p] = cands[0] || [null, null];
+        const tp = L.target_prob ? L.target_prob[l][i] : null;
+        let cls = "tvz-lens-cell";
+        if (L.first_correct && L.first_correct[i] === l) cls += " tvz-first-correct";
+        if (L.settled && L.settled[i] === l) cls += " tvz-settled";
+        if (id != null && L.target && L.target[i] === id) cls += " tvz-hit";
+        const cell = h("div", {
+          class: cls,
+          role: "gridcell",
+          tabindex: 0,
+          "data-layer": l,
+          "data-pos": i,
+          text: id == null ? "" : short(plainLabel(pieceDisplay(L.pieces[String(id)])))
+        });
+        const c = probColor(byTarget ? tp : p);
+        if (c) cell.style.backgroundColor = c;
+        frag.append(cell);
+      }
+    }
+    grid.append(frag);
+  };
+  const tip = (cell) => {
+    const L = (
+      /** @type {Lens} */
+      lens()
+    );
+    const l = Number(cell.dataset.layer);
+    const i = Number(cell.dataset.pos);
+    const target = L.target ? L.target[i] : null;
+    const body = h("div", {}, [
+      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` })
+    ]);
+    const rows = [["input", plainLabel(pieceDisplay(L.pieces[String(L.input[i])]))]];
+    if (target != null) {
+      rows.push(["next token", plainLabel(pieceDisplay(L.pieces[String(target)]))]);
+      rows.push(["its p here", formatPercent(L.target_prob ? L.target_prob[l][i] : null)]);
+    }
+    body.append(statTable(rows));
+    if (L.first_correct && L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
+    if (L.settled && L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
+    body.append(h("div", { class: "tvz-tip-sub", text: `Top ${(L.top[l][i] || []).length} at this layer` }));
+    body.append(candidateBars(L.top[l][i] || [], L.pieces, target));
+    return body;
+  };
+  const cellOf = (t) => {
+    const c = t instanceof Element ? t.closest(".tvz-lens-cell") : null;
+    return c instanceof HTMLElement ? c : null;
+  };
+  d.listen(grid, "mouseover", (ev) => {
+    const c = cellOf(ev.target);
+    if (c && tooltip.anchor() !== c) tooltip.show(c, tip(c));
+  });
+  d.listen(grid, "mouseout", (ev) => {
+    const c = cellOf(ev.target);
+    if (c && cellOf(ev.relatedTarget) !== c) tooltip.hide();
+  });
+  d.listen(grid, "focusin", (ev) => {
+    const c = cellOf(ev.target);
+    if (c) tooltip.show(c, tip(c));
+  });
+  d.listen(grid, "focusout", () => tooltip.hide());
+  d.listen(grid, "click", (ev) => {
+    const c = cellOf(ev.target);
+    if (!c) return;
+    if (tooltip.isPinned() && tooltip.anchor() === c) tooltip.unpin();
+    else tooltip.pin(c, tip(c));
+  });
+  d.listen(document, "keydown", (ev) => {
+    if (ev.key === "Escape") tooltip.unpin();
+  });
+  d.listen(document, "click", (ev) => {
+    if (tooltip.isPinned() && !(ev.target instanceof Node && (tooltip.el.contains(ev.target) || cellOf(ev.target)))) tooltip.unpin();
+  });
+  d.onModel(model, "change:lens", render2);
+  d.onModel(model, "change:lens_color", render2);
+  render2();
+}
+
+// src/icl.js
+var W = 520;
+var H = 240;
+var M = { left: 48, right: 16, top: 14, bottom: 36 };
+function renderICL(model, root, d) {
+  const tooltip = createTooltip(root);
+  const plot = h("div", { class: "tvz-icl-plot" });
+  const caption = h("div", { class: "tvz-icl-caption", "aria-live": "polite" });
+  const strip = createStrip({ tooltip, disposer: d, options: () => ({ colorBy: "prob", probMode: "raw", alternatives: 10 }) });
+  const lg = legend(() => "prob");
+  const stripBox = h("div", { class: "tvz-icl-strip" }, [caption, lg.el, strip.el]);
+  root.append(plot, stripBox);
+  let active = null;
+  const curve = () => {
+    const c = model.get("curve");
+    return c && Array.isArray(c.shots) && c.shots.length ? c : null;
+  };
+  const showShot = (idx) => {
+    const c = curve();
+    if (!c) return;
+    if (active) active.classList.remove("tvz-active");
+    active = plot.querySelector(`.tvz-point[data-i="${idx}"]`);
+    if (active) active.classList.add("tvz-active");
+    const k = c.shots[idx];
+    const bits = [`${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`];
+    if (c.low && c.high) bits.push(`range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`);
+    if (c.first_mean) bits.push(`first token ${formatPercent(c.first_mean[idx])}`);
+    if (c.rank_mean) bits.push(`mean rank ${formatRank(c.rank_mean[idx])}`);
+    if (c.entropy_mean) bits.push(`mean entropy ${formatNumber(c.entropy_mean[idx] / Math.LN2, 2)} bits`);
+    caption.textContent = bits.join(" \xB7 ");
+    const s = c.strips ? c.strips[idx] : null;
+    tooltip.unpin();
+    strip.setPrompt(s || null);
+    strip.setGenerated([], {});
+  };
+  const render2 = () => {
+    plot.replaceChildren();
+    active = null;
+    const c = curve();
+    if (!c) {
+      plot.append(h("div", { class: "tvz-note", text: "No curve data." }));
+      return;
+    }
+    const n = c.shots.length;
+    const x0 = Math.min(...c.shots);
+    const x1 = Math.max(...c.shots);
+    const sx = (k) => M.left + (x1 === x0 ? 0.5 : (k - x0) / (x1 - x0)) * (W - M.left - M.right);
+    const sy = (p) => M.top + (1 - Math.min(1, Math.max(0, p))) * (H - M.top - M.bottom);
+    const line = (ys) => ys.map((y, i) => `${i ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
+    const axes = svg("g", { class: "tvz-axes" });
+    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
+      axes.append(
+        svg("line", { class: "tvz-grid-line", x1: M.left, x2: W - M.right, y1: sy(p), y2: sy(p) }),
+        svg("text", { x: M.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` })
+      );
+    }
+    const every = Math.max(1, Math.ceil(n / 12));
+    c.shots.forEach((k, i) => {
+      if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
+    });
+    axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
+    const layers = [axes];
+    if (c.low && c.high && c.low.length === n && c.high.length === n) {
+      const upper = line(c.high);
+      const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
+      layers.push(svg("path", { class: "tvz-band", d: `${upper} ${lower} Z` }));
+    }
+    if (c.first_mean && c.first_mean.length === n) layers.push(svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }));
+    layers.push(svg("path", { class: "tvz-line", d: line(c.mean) }));
+    const points = svg("g", { class: "tvz-points" });
+    c.mean.forEach((p, i) => {
+      points.append(
+        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: 0, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` })
+      );
+    });
+    layers.push(points);
+    const chart = svg("svg", { class: "tvz-icl-svg", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "answer probability vs shots" }, layers);
+    plot.append(
+      h("div", { class: "tvz-sub" }, [
+        "P(answer ",
+        h("span", { class: "tvz-answer", text: c.answer || "" }),
+        ") vs shots: mean line, min\u2013max band over example orders",
+        c.first_mean ? ", dashed = first answer token" : "",
+        ". Hover a point for its prompt."
+      ]),
+      chart
+    );
+    showShot(n - 1);
+  };
+  const pointOf = (t) => t instanceof Element ? t.closest(".tvz-point") : null;
+  d.listen(plot, "mouseover", (ev) => {
+    const p = pointOf(ev.target);
+    if (p) showShot(Number(p.getAttribute("data-i")));
+  });
+  d.listen(plot, "focusin", (ev) => {
+    const p = pointOf(ev.target);
+    if (p) showShot(Number(p.getAttribute("data-i")));
+  });
+  d.onModel(model, "change:curve", render2);
+  render2();
+}
+
+// src/labels.js
+function renderLabels(model, root, d) {
+  const bars = h("div", { class: "tvz-label-bars", role: "list" });
+  const detail = h("div", { class: "tvz-label-detail", "aria-live": "polite" });
+  root.append(h("div", { class: "tvz-sub", text: "Label probabilities (softmax over the labels' log-probabilities). Hover a label for its tokens." }), bars, detail);
+  const scores = () => {
+    const s = model.get("scores");
+    return s && Array.isArray(s.labels) && s.labels.length ? s : null;
+  };
+  const showDetail = (i) => {
+    const s = scores();
+    if (!s) return;
+    for (const row of bars.children) row.classList.toggle("tvz-active", row.getAttribute("data-i") === String(i));
+    const rows = [["probability", formatPercent(s.probs[i])], ["log p (label tokens)", formatNumber(s.logprob[i], 3)]];
+    if (s.label_logprob) rows.push(["label log p", formatNumber(s.label_logprob[i], 3)]);
+    if (s.normalized) rows.push(["normalized", formatNumber(s.normalized[i], 3)]);
+    const toks = h("div", { class: "tvz-breakdown" });
+    for (const t of s.breakdown && s.breakdown[i] || []) {
+      const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
+        h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
+        h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) })
+      ]);
+      if (t.in_label) chip.style.backgroundColor = probColor(Math.exp(t.lp)) || "";
+      toks.append(chip);
+    }
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), statTable(rows), h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+  };
+  const render2 = () => {
+    bars.replaceChildren();
+    detail.replaceChildren();
+    const s = scores();
+    if (!s) {
+      bars.append(h("div", { class: "tvz-note", text: "No label scores." }));
+      return;
+    }
+    s.labels.forEach((label, i) => {
+      const p = s.probs[i];
+      const predicted = label === s.predicted;
+      const fill = h("span", { class: "tvz-bar" });
+      fill.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
+      fill.style.background = probColor(p) || "";
+      bars.append(
+        h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: 0, "data-i": i }, [
+          h("span", { class: "tvz-label-name", text: label }),
+          h("span", { class: "tvz-bar-track" }, [fill]),
+          h("span", { class: "tvz-label-p", text: formatPercent(p) }),
+          predicted ? h("span", { class: "tvz-badge", text: "predicted" }) : null
+        ])
+      );
+    });
+    const best = s.labels.indexOf(s.predicted ?? "");
+    showDetail(best >= 0 ? best : 0);
+  };
+  const rowOf = (t) => t instanceof Element ? t.closest(".tvz-label-row") : null;
+  d.listen(bars, "mouseover", (ev) => {
+    const r = rowOf(ev.target);
+    if (r) showDetail(Number(r.getAttribute("data-i")));
+  });
+  d.listen(bars, "focusin", (ev) => {
+    const r = rowOf(ev.target);
+    if (r) showDetail(Number(r.getAttribute("data-i")));
+  });
+  d.onModel(model, "change:scores", render2);
+  render2();
+}
+
+// src/index.js
+var VIEWS = {
+  tokens: renderTokenViz,
+  lens: renderLens,
+  icl: renderICL,
+  labels: renderLabels,
+  beams: renderBeamsView
+};
+function render({ model, el }) {
+  const kind = String(model.get("_kind") || "tokens");
+  const d = new Disposer();
+  const root = h("div", { class: `tvz-root tvz-kind-${kind}`, "data-kind": kind });
+  if (model.get("interactive") === false) root.classList.add("tvz-static");
+  el.append(root);
+  d.add(() => root.remove());
+  const view = VIEWS[kind];
+  try {
+    if (!view) throw new Error(`unknown view kind ${JSON.stringify(kind)}`);
+    view(model, root, d);
+  } catch (err) {
+    console.error("tokviz", err);
+    root.append(h("div", { class: "tvz-error", role: "alert", text: `tokviz view failed: ${err instanceof Error ? err.message : String(err)}` }));
+  }
+  return () => d.dispose();
+}
+var index_default = { render };
+export {
+  index_default as default
+};
