@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlparse
 
 import torch
 
@@ -162,6 +164,27 @@ def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or name.count("/") >= 2 or "\\" in name
 
 
+def _in_hub_cache(repo_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except ValueError:  # not a valid repo id
+        return False
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick connection test, so an offline machine fails in seconds instead of retrying for a minute."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        return False
+    host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname or "huggingface.co"
+    try:
+        socket.create_connection((host, 443), timeout=timeout).close()
+    except OSError:
+        return False
+    return True
+
+
 def load_model(
     name: str | os.PathLike | None = None,
     *,
@@ -195,6 +218,12 @@ def load_model(
             if _looks_like_path(os.fspath(name)):
                 raise ModelNotFoundError(f"No model directory at {source}")
             source = os.fspath(name)  # a hub id
+            if not _in_hub_cache(source) and not _hub_reachable():
+                raise ModelNotFoundError(
+                    f"Model {display_name!r} is not a local directory and not in the Hugging Face cache, and "
+                    f"the hub cannot be reached: downloading from the hub needs network access. Use "
+                    f"load_model() with no name for the embedded default model, or pass a local directory."
+                )
 
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -208,7 +237,8 @@ def load_model(
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as error:
         if isinstance(source, Path) or "does not appear to have" in str(error):
-            raise ModelNotFoundError(f"Could not load a causal language model from {display_name!r}: {error}") from error
+            message = f"Could not load a causal language model from {display_name!r}: {error}"
+            raise ModelNotFoundError(message) from error
         raise ModelNotFoundError(
             f"Could not load model {display_name!r}: it is not a local directory, and it is not in the "
             f"Hugging Face cache. Downloading from the hub needs network access (and, for gated models, a "

