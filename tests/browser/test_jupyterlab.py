@@ -1,0 +1,156 @@
+"""The real thing: TokenViz in a real JupyterLab, in headless Chromium, on the default model."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+from jupyterlab_harness import JupyterLab, write_notebook
+from view_harness import CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium"),
+]
+
+PROMPT = "The capital of France is Paris. The capital of Germany is"
+HTML_PROMPT = 'Look: <img src=x onerror=alert(1)> and <script>alert("x")</script> end'
+CELLS = [
+    "import tokviz\nlm = tokviz.load_model()",
+    f"w = tokviz.TokenViz(lm, prompt={PROMPT!r}, max_new_tokens=48, alternatives=10)\nw",
+    f"h = tokviz.TokenViz(lm, prompt={HTML_PROMPT!r}, max_new_tokens=300)\nh",
+    "print('generated', len(w.generation.tokens), w.generation.stopped_by)",
+]
+OUTPUT = ".jp-Cell:nth-child({n}) .jp-OutputArea-output"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    write_notebook(root / "viz.ipynb", CELLS)
+    server = JupyterLab(root)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def notebook(lab, browser):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(lab.url("viz.ipynb"))
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    page.dialogs = dialogs
+    for n in range(1, len(CELLS)):  # run all but the last cell
+        page.locator(".jp-Cell").nth(n - 1).locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    yield page
+    page.close()
+
+
+def widget(page, n):
+    return page.locator(f".jp-Notebook .jp-Cell >> nth={n - 1}").locator(".tvz-root").first
+
+
+def reference_distributions(lm, text):
+    ids = lm.tokenizer(text, add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        return ids, lm.model(torch.tensor([ids])).logits[0].softmax(-1)
+
+
+def test_tokens_render_and_hover_matches_the_model(notebook, default_lm):
+    root = widget(notebook, 2)
+    root.wait_for(timeout=60_000)
+    tokens = root.locator(".tvz-token[data-source=prompt]")
+    ids, probs = reference_distributions(default_lm, PROMPT)
+    assert tokens.count() == len(ids)
+    tokens.nth(5).hover()  # " Paris"
+    tip = root.locator(".tvz-tooltip").first
+    tip.wait_for(state="visible")
+    shown = [float(x.rstrip("%")) / 100 for x in tip.locator(".tvz-cand-p").all_inner_texts()]
+    expected = probs[4].topk(len(shown)).values.tolist()
+    assert len(shown) == 10
+    assert shown == pytest.approx(expected, abs=6e-4)  # shown with 3-4 significant digits
+
+
+def test_generate_streams_tokens(notebook):
+    root = widget(notebook, 2)
+    root.locator("button[data-action=generate]").click()
+    # Sample the strip while it runs: the count must grow before the run ends.
+    samples = notebook.evaluate(
+        """async (sel) => {
+            const out = [];
+            const root = document.querySelectorAll(sel)[0];
+            for (let i = 0; i < 600; i++) {
+                const n = root.querySelectorAll('.tvz-token[data-source=generated]').length;
+                const running = !root.querySelector('button[data-action=stop]').disabled;
+                out.push([n, running]);
+                if (!running && n > 0) break;
+                await new Promise(r => setTimeout(r, 25));
+            }
+            return out;
+        }""",
+        ".jp-Cell:nth-child(2) .tvz-root",
+    )
+    final = samples[-1][0]
+    during = {n for n, running in samples if running}
+    assert final > 0
+    assert any(0 < n < final for n in during), samples[-20:]
+
+
+def test_stop_ends_a_long_run_early(notebook):
+    root = widget(notebook, 3)
+    root.locator("button[data-action=generate]").click()
+    root.locator(".tvz-token[data-source=generated] >> nth=2").wait_for(timeout=60_000)
+    root.locator("button[data-action=stop]").click()
+    notebook.wait_for_function(
+        "() => !document.querySelectorAll('.jp-Cell:nth-child(3) .tvz-root')[0]"
+        ".querySelector('button[data-action=generate]').disabled", timeout=30_000)
+    count = root.locator(".tvz-token[data-source=generated]").count()
+    assert 3 <= count < 300
+    assert "cancelled" in root.locator(".tvz-status").inner_text()
+
+
+def test_html_in_prompt_stays_text(notebook):
+    root = widget(notebook, 3)
+    assert root.locator("img").count() == 0 and root.locator("script").count() == 0
+    text = "".join(root.locator(".tvz-token[data-source=prompt]").all_text_contents())
+    assert "<img" in text and "<script>" in text
+    assert notebook.dialogs == []
+
+
+def test_dark_theme_keeps_tokens_readable(notebook):
+    notebook.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
+    notebook.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    notebook.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").click()
+    notebook.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    notebook.wait_for_timeout(500)
+    ratios = notebook.evaluate(CONTRAST_JS, ".jp-Cell:nth-child(2) .tvz-token")
+    assert ratios and min(ratios) >= 4.5, ratios
+
+
+def test_python_sees_the_result(notebook):
+    notebook.locator(".jp-Cell").nth(len(CELLS) - 1).locator(".jp-InputArea-editor").click()
+    notebook.keyboard.press("Shift+Enter")
+    out = notebook.locator(f".jp-Cell >> nth={len(CELLS) - 1}").locator(".jp-OutputArea-output")
+    out.wait_for(timeout=30_000)
+    assert re.search(r"generated \d+ (length|eos|stop)", out.inner_text())
+
+
+# WCAG contrast of each token's text against its background, blended over the page's background.
+CONTRAST_JS = """(sel) => {
+  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const backdrop = (el) => { for (let e = el.parentElement; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor); if (c[3] > 0.99) return c; } return [255, 255, 255, 1]; };
+  return [...document.querySelectorAll(sel)].map((el) => {
+    const s = getComputedStyle(el); const fg = parse(s.color); const bg = parse(s.backgroundColor); const base = backdrop(el);
+    const mix = [0, 1, 2].map((i) => bg[i] * bg[3] + base[i] * (1 - bg[3]));
+    const [a, b] = [lum(fg), lum(mix)]; return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  });
+}"""

@@ -1,0 +1,97 @@
+"""Result objects -> the compact JSON the view draws (docs/view-payload.md).
+
+Only top-k candidates travel, never full-vocabulary arrays; probabilities keep 4 significant digits;
+each token id's display form travels once, in `pieces`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .analysis.results import TokenInfo
+from .tokens import Vocabulary
+
+
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    if value is None:
+        return None
+    return float(f"{value:.{digits}g}")
+
+
+class Pieces:
+    """Collects the display form of every token id a payload mentions."""
+
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
+        self.table: dict[str, object] = {}
+
+    def add(self, token_id: int) -> int:
+        key = str(token_id)
+        if key not in self.table:
+            vocabulary = self.vocabulary
+            if vocabulary.is_special(token_id):
+                self.table[key] = {"special": vocabulary.bytes_of(token_id).decode("utf-8", "replace")}
+            elif vocabulary.is_partial(token_id):
+                self.table[key] = {"bytes": vocabulary.bytes_of(token_id).hex()}
+            else:
+                self.table[key] = vocabulary.piece_text(token_id)
+        return token_id
+
+    def add_all(self, token_ids: Iterable[int]) -> list[int]:
+        return [self.add(i) for i in token_ids]
+
+
+def candidate_pairs(candidates, pieces: Pieces, k: int | None = None) -> list[list]:
+    chosen = candidates if k is None else candidates[:k]
+    return [[pieces.add(c.token_id), rounded(c.prob)] for c in chosen]
+
+
+def token_entry(token: TokenInfo, pieces: Pieces, k: int | None = None) -> dict:
+    entry = {
+        "id": pieces.add(token.token_id),
+        "t": token.text,
+        "p": rounded(token.prob),
+        "r": token.rank,
+        "h": rounded(token.entropy, 3),
+        "top": candidate_pairs(token.top, pieces, k) if token.prob is not None else None,
+    }
+    if token.generated:
+        entry["g"] = 1
+        entry["sp"] = rounded(token.sampled_prob)
+    return entry
+
+
+def analysis_payload(analysis, vocabulary: Vocabulary, k: int | None = None) -> dict:
+    """A PromptAnalysis as a token strip."""
+    pieces = Pieces(vocabulary)
+    k = k or analysis.top_k
+    return {
+        "k": k,
+        "tokens": [token_entry(t, pieces, k) for t in analysis.tokens],
+        "next": candidate_pairs(analysis.next, pieces, k),
+        "perplexity": rounded(analysis.perplexity),
+        "pieces": pieces.table,
+    }
+
+
+def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, k: int, stopped_by: str | None = None,
+                       beams=None, beam_tree=None) -> dict:
+    """Generated tokens (possibly still streaming) as a token strip, with beams and the beam tree."""
+    pieces = Pieces(vocabulary)
+    payload = {
+        "k": k,
+        "tokens": [token_entry(t, pieces, k) for t in tokens],
+        "stopped_by": stopped_by,
+    }
+    if beams:
+        payload["beams"] = [
+            {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score)} for b in beams
+        ]
+    if beam_tree:
+        payload["tree"] = [
+            [{"parent": n.parent, "id": pieces.add(n.token_id), "score": rounded(n.score), "kept": bool(n.kept)}
+             for n in step]
+            for step in beam_tree
+        ]
+    payload["pieces"] = pieces.table
+    return payload

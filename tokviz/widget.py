@@ -1,0 +1,220 @@
+"""The notebook widgets: traitlets in sync with the JS view; the work runs in a background thread.
+
+No maths here: the widgets call tokviz's analysis functions and turn results into payloads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from pathlib import Path
+
+import anywidget
+import traitlets as t
+
+from . import payload as payloads
+from .analysis import analyze
+from .errors import InvalidInputError, TokvizError
+from .models import LanguageModel
+
+STATIC = Path(__file__).parent / "static"
+# Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
+STREAM_INTERVAL_S = 0.05
+
+
+class _View(anywidget.AnyWidget):
+    """Shared base: the one bundle, the static snapshot, and no silently ignored keyword arguments."""
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+    _kind = t.Unicode("tokens").tag(sync=True)
+    interactive = t.Bool(True).tag(sync=True)
+
+    def __init__(self, **kwargs):
+        unknown = sorted(k for k in kwargs if not self.has_trait(k) or k.startswith("_"))
+        if unknown:
+            known = ", ".join(sorted(n for n in self.trait_names(sync=lambda v: v) if not n.startswith("_")))
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s) {unknown}; known: {known}")
+        super().__init__(**kwargs)
+
+    def snapshot_state(self) -> dict:
+        state = {name: getattr(self, name) for name in self.trait_names(sync=lambda v: v)
+                 if not name.startswith("_") or name == "_kind"}
+        state.pop("layout", None)
+        state.pop("tabbable", None)
+        state.pop("tooltip", None)
+        state["interactive"] = False
+        return state
+
+    def _repr_mimebundle_(self, **kwargs):
+        from .snapshot import snapshot_html
+
+        bundle = super()._repr_mimebundle_(**kwargs)
+        # Without a kernel (GitHub, nbviewer, nbconvert) the HTML snapshot shows the same view, read-only.
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        if isinstance(data, dict):
+            data["text/html"] = snapshot_html(self._kind, self.snapshot_state(), full_page=False)
+        return bundle
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """A self-contained HTML page of the current view (tooltips work without kernel or network)."""
+        from .snapshot import snapshot_html
+
+        html = snapshot_html(self._kind, self.snapshot_state(), full_page=True)
+        if path is not None:
+            Path(path).write_text(html, encoding="utf-8")
+        return html
+
+
+class TokenViz(_View):
+    """Hoverable token probabilities of a prompt, and generation from it, in a notebook.
+
+    TokenViz(lm, prompt="...", max_new_tokens=20, temperature=1.0, do_sample=False, top_k=0, top_p=1.0,
+             num_beams=1, alternatives=10, stop_at_newline=False)
+    Python side: w.analyze(), w.generate() (both return the result and update the view), w.stop(),
+    w.analysis / w.generation (the latest results), w.selected_token (the token last clicked).
+    """
+
+    prompt = t.Unicode("").tag(sync=True)
+    max_new_tokens = t.Int(20).tag(sync=True)
+    temperature = t.Float(1.0).tag(sync=True)
+    do_sample = t.Bool(False).tag(sync=True)
+    top_k = t.Int(0, help="sampling top-k; 0 = off").tag(sync=True)
+    top_p = t.Float(1.0, help="nucleus sampling; 1.0 = off").tag(sync=True)
+    num_beams = t.Int(1).tag(sync=True)
+    alternatives = t.Int(10, help="candidates kept and shown per token").tag(sync=True)
+    stop_at_newline = t.Bool(False).tag(sync=True)
+    color_by = t.Enum(["prob", "rank", "entropy"], "prob").tag(sync=True)
+    prob_mode = t.Enum(["raw", "sampled"], "raw").tag(sync=True)
+    status = t.Enum(["idle", "analyzing", "generating", "error"], "idle").tag(sync=True)
+    error = t.Unicode("").tag(sync=True)
+    model_name = t.Unicode("").tag(sync=True)
+    selected = t.Dict({}).tag(sync=True)
+    # Named *_data so the Python attributes `analysis` / `generation` can hold the result objects.
+    analysis_data = t.Dict({}).tag(sync=True)
+    generation_data = t.Dict({}).tag(sync=True)
+
+    def __init__(self, lm: LanguageModel, prompt: str = "", *, analyze_now: bool = True, **params):
+        if not isinstance(lm, LanguageModel):
+            raise TypeError(f"TokenViz needs a tokviz.LanguageModel from tokviz.load_model(), got {type(lm).__name__}")
+        super().__init__(prompt=prompt, model_name=lm.name, **params)
+        self.lm = lm
+        self.analysis = None
+        self.generation = None
+        self._busy = threading.Lock()
+        self._cancel = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.on_msg(self._handle_message)
+        if prompt and analyze_now:
+            self._run_reporting_errors(self.analyze)
+
+    # ----- Python API ---------------------------------------------------------------------------------
+    def analyze(self):
+        """Analyse the current prompt (one forward pass); returns the PromptAnalysis."""
+        with self._exclusive("analyzing"):
+            result = analyze(self.lm, self.prompt, top_k=self.alternatives)
+            self.analysis = result
+            self.analysis_data = payloads.analysis_payload(result, self.lm.vocabulary, self.alternatives)
+            self.generation = None
+            self.generation_data = {}
+        return result
+
+    def generate(self):
+        """Generate from the current prompt with the current settings; streams into the view."""
+        from .analysis.generation import generate
+
+        with self._exclusive("generating"):
+            self._cancel.clear()
+            streamed = []
+            last_sent = 0.0
+
+            def on_token(token):
+                nonlocal last_sent
+                streamed.append(token)
+                now = time.monotonic()
+                if now - last_sent >= STREAM_INTERVAL_S:
+                    last_sent = now
+                    self.generation_data = payloads.generation_payload(
+                        streamed, self.lm.vocabulary, k=self.alternatives)
+
+            result = generate(self.lm, self.prompt, **self.generation_params(), on_token=on_token,
+                              cancel=self._cancel)
+            self.generation = result
+            self.analysis = result.prompt
+            self.analysis_data = payloads.analysis_payload(result.prompt, self.lm.vocabulary, self.alternatives)
+            self.generation_data = payloads.generation_payload(
+                result.tokens, self.lm.vocabulary, k=self.alternatives, stopped_by=result.stopped_by,
+                beams=result.beams, beam_tree=result.beam_tree)
+        return result
+
+    def stop(self):
+        """Ask a running generation to stop after the current step."""
+        self._cancel.set()
+
+    def generation_params(self) -> dict:
+        return {
+            "max_new_tokens": self.max_new_tokens,
+            "do_sample": self.do_sample,
+            "temperature": self.temperature,
+            "top_k": self.top_k or None,
+            "top_p": None if self.top_p == 1.0 else self.top_p,
+            "num_beams": self.num_beams,
+            "alternatives": self.alternatives,
+            "stop": "\n" if self.stop_at_newline else None,
+        }
+
+    @property
+    def selected_token(self):
+        """The TokenInfo the user last clicked in the view (None if nothing is pinned)."""
+        source, index = self.selected.get("source"), self.selected.get("index")
+        tokens = {"prompt": self.analysis.tokens if self.analysis else [],
+                  "generated": self.generation.tokens if self.generation else []}.get(source, [])
+        return tokens[index] if isinstance(index, int) and 0 <= index < len(tokens) else None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for work started from the view; True if it finished."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    # ----- plumbing ----------------------------------------------------------------------------------
+    def _exclusive(self, status: str):
+        widget = self
+
+        class Running:
+            def __enter__(self):
+                if not widget._busy.acquire(blocking=False):
+                    raise InvalidInputError("tokviz is already working on this widget; wait or press Stop")
+                widget.error = ""
+                widget.status = status
+
+            def __exit__(self, kind, value, traceback):
+                widget.status = "error" if value is not None else "idle"
+                if value is not None:
+                    widget.error = f"{type(value).__name__}: {value}" if not isinstance(value, TokvizError) \
+                        else str(value)
+                widget._busy.release()
+                return False
+
+        return Running()
+
+    def _run_reporting_errors(self, action):
+        # The error is already shown in the view (the `error` trait); the widget stays usable.
+        with contextlib.suppress(Exception):
+            action()
+
+    def _handle_message(self, _widget, content, _buffers):
+        name = content.get("action") if isinstance(content, dict) else None
+        if name == "stop":
+            self.stop()
+            return
+        action = {"analyze": self.analyze, "generate": self.generate}.get(name)
+        if action is None:
+            return
+        if self._busy.locked():
+            return  # a second click while running starts nothing
+        self._thread = threading.Thread(target=self._run_reporting_errors, args=(action,), daemon=True)
+        self._thread.start()
