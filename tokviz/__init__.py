@@ -1,6 +1,19 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
-from .analysis import Candidate, PromptAnalysis, TokenInfo, analyze
+from .analysis import (
+    Candidate,
+    ICLCurve,
+    ICLInPrompt,
+    LabelScore,
+    LabelScores,
+    LabelToken,
+    PromptAnalysis,
+    TokenInfo,
+    analyze,
+    icl_curve,
+    icl_in_prompt,
+    score_labels,
+)
 from .errors import (
     InvalidInputError,
     MissingDependencyError,
@@ -14,7 +27,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Candidate",
+    "ICLCurve",
+    "ICLInPrompt",
     "InvalidInputError",
+    "LabelScore",
+    "LabelScores",
+    "LabelToken",
     "LanguageModel",
     "MissingDependencyError",
     "ModelNotFoundError",
@@ -23,5 +41,8 @@ __all__ = [
     "TokvizError",
     "UnsupportedModelError",
     "analyze",
+    "icl_curve",
+    "icl_in_prompt",
     "load_model",
+    "score_labels",
 ]
