@@ -1,7 +1,10 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
 from .analysis import (
+    Beam,
+    BeamNode,
     Candidate,
+    Generation,
     ICLCurve,
     ICLInPrompt,
     LabelScore,
@@ -10,6 +13,7 @@ from .analysis import (
     PromptAnalysis,
     TokenInfo,
     analyze,
+    generate,
     icl_curve,
     icl_in_prompt,
     score_labels,
@@ -26,7 +30,10 @@ from .models import LanguageModel, load_model
 __version__ = "0.1.0"
 
 __all__ = [
+    "Beam",
+    "BeamNode",
     "Candidate",
+    "Generation",
     "ICLCurve",
     "ICLInPrompt",
     "InvalidInputError",
@@ -41,6 +48,7 @@ __all__ = [
     "TokvizError",
     "UnsupportedModelError",
     "analyze",
+    "generate",
     "icl_curve",
     "icl_in_prompt",
     "load_model",

@@ -1,12 +1,17 @@
 """Pure analysis functions: model in, result dataclasses out. Nothing here knows about the widget."""
 
+from .beams import Beam, BeamNode
+from .generation import Generation, generate
 from .icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
 from .prompt import PromptAnalysis, analyze
 from .results import Candidate, TokenInfo
 from .scoring import LabelScore, LabelScores, LabelToken, score_labels
 
 __all__ = [
+    "Beam",
+    "BeamNode",
     "Candidate",
+    "Generation",
     "ICLCurve",
     "ICLInPrompt",
     "LabelScore",
@@ -15,6 +20,7 @@ __all__ = [
     "PromptAnalysis",
     "TokenInfo",
     "analyze",
+    "generate",
     "icl_curve",
     "icl_in_prompt",
     "score_labels",

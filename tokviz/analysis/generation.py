@@ -1,0 +1,589 @@
+"""generate(): text generation through transformers' own `model.generate`, with each new token's numbers.
+
+No extra forward pass per step. Three small taps ride along with `model.generate`:
+- a forward hook on the model keeps the raw logits of the latest step (prob, logprob, rank, entropy, top);
+- a pass-through LogitsProcessor, last in our list, sees the processed scores the token is chosen from
+  (sampled_prob) and the running sequences;
+- a StoppingCriteria sees each chosen token at once: it builds the TokenInfo, streams it to `on_token`,
+  and stops on stop strings or cancellation.
+Sampling's temperature / top-k / top-p are passed as transformers' own warpers in our processor list (in
+transformers' order), so the tap after them sees exactly the distribution that is sampled from.
+The prompt's probabilities come from one forward pass over the prompt minus its last token; `generate`
+continues from that pass's KV cache, so the prompt is not run twice.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import numbers
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import torch
+from transformers import (
+    LogitsProcessor,
+    LogitsProcessorList,
+    StoppingCriteria,
+    StoppingCriteriaList,
+    TemperatureLogitsWarper,
+    TopKLogitsWarper,
+    TopPLogitsWarper,
+)
+
+from ..errors import InvalidInputError
+from ..models import LanguageModel
+from ..tokens import TextAssembler, Vocabulary
+from .beams import Beam, BeamNode, BeamRecorder
+from .distributions import candidates, check_top_k, position_stats
+from .encoding import Encoded, check_text, encode
+from .prompt import PromptAnalysis, token_infos
+from .results import TokenInfo
+
+STOP_REASONS = ("length", "eos", "stop", "cancelled")
+
+
+@dataclass
+class Generation:
+    """A completion and the model's numbers for each generated token.
+
+    prompt: the PromptAnalysis of the prompt (with chat=True, of the chat-templated prompt).
+    tokens: one TokenInfo per generated token (generated=True, index continuing after the prompt's);
+    a final EOS token is included, a token after a stop string is not.
+    text: the completion; it excludes a final EOS token and ends right before a stop string.
+    stopped_by: "length" | "eos" | "stop" | "cancelled". stop_string: the stop string that matched.
+    beams: num_beams > 1 only, the finished beams best first. beam_tree: per step, every live beam.
+    params: the settings used.
+    """
+
+    prompt: PromptAnalysis
+    tokens: list[TokenInfo]
+    text: str
+    stopped_by: str
+    beams: list[Beam] = field(default_factory=list)
+    beam_tree: list[list[BeamNode]] = field(default_factory=list)
+    params: dict = field(default_factory=dict)
+    stop_string: str | None = None
+
+    def __post_init__(self):
+        if self.stopped_by not in STOP_REASONS:
+            raise ValueError(f"stopped_by must be one of {STOP_REASONS}, got {self.stopped_by!r}")
+
+    @property
+    def full_text(self) -> str:
+        return self.prompt.text + self.text
+
+    @property
+    def token_ids(self) -> list[int]:
+        return [t.token_id for t in self.tokens]
+
+    def to_dict(self) -> dict:
+        return {
+            "prompt": self.prompt.to_dict(),
+            "tokens": [t.to_dict() for t in self.tokens],
+            "text": self.text,
+            "full_text": self.full_text,
+            "stopped_by": self.stopped_by,
+            "stop_string": self.stop_string,
+            "beams": [b.to_dict() for b in self.beams],
+            "beam_tree": [[n.to_dict() for n in step] for step in self.beam_tree],
+            "params": dict(self.params),
+        }
+
+    def __repr__(self) -> str:
+        preview = self.text if len(self.text) <= 40 else self.text[:37] + "..."
+        return (f"Generation({len(self.tokens)} tokens, stopped_by={self.stopped_by!r}, text={preview!r}, "
+                f"model={self.prompt.model_name!r})")
+
+    def table(self) -> str:
+        """A plain-text table of the generated tokens, their probabilities and top candidates."""
+        rows = [f"{'#':>4}  {'token':<18} {'prob':>8} {'sampled':>8} {'rank':>6}  top candidates"]
+        for t in self.tokens:
+            sampled = "" if t.sampled_prob is None else f"{t.sampled_prob:8.4f}"
+            top = ", ".join(f"{c.text!r} {c.prob:.3f}" for c in t.top[:3])
+            rows.append(f"{t.index:>4}  {t.text!r:<18} {t.prob:8.4f} {sampled:>8} {t.rank:>6}  {top}")
+        stop = f" ({self.stop_string!r})" if self.stop_string is not None else ""
+        rows.append(f"stopped by: {self.stopped_by}{stop}")
+        rows.extend(f"beam {i}: {b.score:.4f} {b.text!r}" for i, b in enumerate(self.beams))
+        rows.append(f"completion: {self.text!r}")
+        return "\n".join(rows)
+
+
+@torch.inference_mode()
+def generate(
+    lm: LanguageModel,
+    prompt: str,
+    *,
+    max_new_tokens: int = 20,
+    do_sample: bool = False,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    num_beams: int = 1,
+    stop: str | list[str] | None = None,
+    seed: int | None = None,
+    alternatives: int = 10,
+    on_token: Callable[[TokenInfo], object] | None = None,
+    cancel: threading.Event | None = None,
+    chat: bool = False,
+) -> Generation:
+    """Generate a completion of `prompt` with transformers' `generate`, recording every token's numbers.
+
+    Greedy by default; do_sample=True samples with temperature / top_k / top_p (seed makes it
+    reproducible, without disturbing the global RNG); num_beams > 1 runs beam search (with do_sample:
+    beam sampling). Sampling settings are ignored when do_sample is False, as in transformers.
+    stop: a string or list of strings; the completion ends right before the first one (excluded, as in
+    OpenAI's API). A token that straddles the stop string is kept whole in `tokens`, but `text` is cut.
+    on_token(TokenInfo) is called for each token as it is chosen (greedy and sampling); while the text
+    could still turn into a stop string, tokens are held back until that is decided. With beams it is
+    called at the end, for the best beam's tokens. cancel: a threading.Event; when set, generation
+    stops after the current step and returns what it has (stopped_by="cancelled").
+    chat=True wraps the prompt in the tokenizer's chat template as a user message.
+    """
+    stops = _check_arguments(lm, max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, stop, seed,
+                             alternatives, on_token, cancel, chat)
+    prompt_text = _chat_prompt(lm, prompt) if chat else prompt
+    encoded = _encode_prompt(lm, prompt_text, max_new_tokens, chat)
+    eos_ids = _eos_ids(lm)
+    params = {
+        "max_new_tokens": max_new_tokens, "do_sample": do_sample,
+        "temperature": temperature if do_sample else None, "top_k": top_k if do_sample else None,
+        "top_p": top_p if do_sample else None, "num_beams": num_beams,
+        "length_penalty": _length_penalty(lm) if num_beams > 1 else None, "stop": stops, "seed": seed,
+        "alternatives": alternatives, "chat": chat, "eos_token_ids": eos_ids,
+    }
+    run = _Run(lm, encoded, eos_ids, alternatives, _StopScanner(stops) if stops else None, on_token, cancel)
+    with _seeded(seed if do_sample else None, lm.device), _RawLogitsTap(lm.model) as raw:
+        run.raw = raw
+        prefix_logits, cache = _prompt_prefix(lm, encoded, num_beams)
+        warpers = _warpers(temperature, top_k, top_p, num_beams, eos_ids) if do_sample else []
+        kwargs = dict(
+            max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
+            eos_token_id=eos_ids or None, pad_token_id=_pad_id(lm, eos_ids),
+            logits_processor=LogitsProcessorList([*warpers, run.processed]),
+        )
+        if do_sample:  # our warpers above replace transformers' (and the model's own sampling defaults)
+            kwargs.update(temperature=1.0, top_k=0, top_p=1.0, min_p=None, typical_p=1.0, epsilon_cutoff=0.0,
+                          eta_cutoff=0.0)
+        input_ids = encoded.tensor(lm.device)
+        inputs = dict(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), past_key_values=cache)
+        if num_beams == 1:
+            result = run.sample(inputs, kwargs)
+        else:
+            result = run.beam_search(inputs, kwargs, num_beams)
+    first, tokens, completion, stopped_by, stop_string, beams, tree = result
+    analysis = _prompt_analysis(lm, prompt_text, encoded, prefix_logits, first, alternatives)
+    return Generation(prompt=analysis, tokens=tokens, text=completion, stopped_by=stopped_by, beams=beams,
+                      beam_tree=tree, params=params, stop_string=stop_string)
+
+
+class _Run:
+    """The state of one generate() call, shared by the taps and the stopping criteria."""
+
+    def __init__(self, lm: LanguageModel, encoded: Encoded, eos_ids: list[int], alternatives: int,
+                 scanner: _StopScanner | None, on_token, cancel):
+        self.lm = lm
+        self.vocabulary = lm.vocabulary
+        self.encoded = encoded
+        self.eos_ids = eos_ids
+        self.alternatives = alternatives
+        self.scanner = scanner
+        self.on_token = on_token
+        self.cancel = cancel
+        self.raw: _RawLogitsTap | None = None
+        self.processed = _ProcessedTap()
+        self.cancelled = False
+
+    def stats(self, rows: torch.Tensor, targets: torch.Tensor) -> list[dict]:
+        """This step's numbers for targets[i] chosen from running row rows[i]."""
+        return _row_stats(self.vocabulary, self.raw.last[rows], self.processed.scores[rows], targets,
+                          self.alternatives)
+
+    def completion(self, on_token=None) -> _Completion:
+        return _Completion(self.vocabulary, self.encoded.all_ids, len(self.encoded.ids), self.eos_ids,
+                           self.scanner, on_token)
+
+    def cancel_requested(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def sample(self, inputs: dict, kwargs: dict):
+        """Greedy or sampling: each token is built, checked and streamed by a stopping criterion."""
+        completion = self.completion(self.on_token)
+        criterion = _TokenCriterion(self, completion)
+        sequences = self.lm.model.generate(**inputs, **kwargs, stopping_criteria=StoppingCriteriaList([criterion]))
+        completion.finish(sequences.shape[1] - inputs["input_ids"].shape[1])
+        stopped_by = _stopped_by(criterion.cancelled, completion)
+        return criterion.first, completion.tokens, completion.text, stopped_by, completion.stop_string, [], []
+
+    def beam_search(self, inputs: dict, kwargs: dict, num_beams: int):
+        """Beam search: a BeamRecorder sees every step's candidates; tokens are built at the end."""
+        prompt_len = inputs["input_ids"].shape[1]
+        recorder = BeamRecorder(
+            prompt_len, num_beams, running_ids=lambda: self.processed.input_ids,
+            log_probs=lambda: self.processed.scores, token_stats=self.stats, should_stop=self._beam_stop,
+        )
+        kwargs.update(num_return_sequences=num_beams, return_dict_in_generate=True, output_scores=True)
+        out = self.lm.model.generate(**inputs, **kwargs, stopping_criteria=StoppingCriteriaList([recorder]))
+        lengths = (out.beam_indices != -1).sum(-1).tolist()
+        returned = [tuple(out.sequences[b, prompt_len : prompt_len + n].tolist()) for b, n in enumerate(lengths)]
+        beams = []
+        for ids, score in zip(returned, out.sequences_scores.tolist()):
+            text_only = self.completion()
+            for token_id in ids:
+                if text_only.push(token_id, None):
+                    break
+            text_only.finish()
+            beams.append(Beam(text=text_only.text, token_ids=[t.token_id for t in text_only.tokens], score=score))
+        best = returned[0]
+        completion = self.completion(self.on_token)
+        for j, token_id in enumerate(best):
+            if completion.push(token_id, recorder.stats[best[: j + 1]]):
+                break
+        completion.finish()
+        first = recorder.stats[recorder.candidates[0][0]]
+        tree = recorder.tree(returned, self.vocabulary.piece_text)
+        stopped_by = _stopped_by(self.cancelled, completion)
+        return first, completion.tokens, completion.text, stopped_by, completion.stop_string, beams, tree
+
+    def _beam_stop(self, candidates: list[tuple[int, ...]]) -> torch.Tensor:
+        if self.cancel_requested():
+            self.cancelled = True
+            flags = [True] * len(candidates)
+        elif self.scanner is not None:
+            eos = set(self.eos_ids)
+            flags = [
+                self.scanner.find(b"".join(self.vocabulary.bytes_of(i) for i in ids if i not in eos)
+                                  .decode("utf-8", "ignore")) is not None
+                for ids in candidates
+            ]
+        else:
+            flags = [False] * len(candidates)
+        return torch.tensor(flags, dtype=torch.bool, device=self.lm.device)
+
+
+def _stopped_by(cancelled: bool, completion: _Completion) -> str:
+    if completion.stop_string is not None:
+        return "stop"
+    if cancelled:
+        return "cancelled"
+    return "eos" if completion.ended_by_eos else "length"
+
+
+class _TokenCriterion(StoppingCriteria):
+    """Called by `generate` right after each token is chosen: record it, stream it, maybe stop."""
+
+    def __init__(self, run: _Run, completion: _Completion):
+        self.run = run
+        self.completion = completion
+        self.first: dict | None = None  # the first step's numbers: the prompt's next-token distribution
+        self.stopped = False
+        self.cancelled = False
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        # Once stopped, later calls (a deferred stop check runs one step more, then undoes it) are ignored.
+        if not self.stopped:
+            token = input_ids[:1, -1]
+            stats = self.run.stats(torch.zeros(1, dtype=torch.long, device=token.device), token)[0]
+            self.first = self.first or stats
+            self.stopped = self.completion.push(int(token[0]), stats)
+            if not self.stopped and self.run.cancel_requested():
+                self.stopped = self.cancelled = True
+        return torch.full((input_ids.shape[0],), self.stopped, dtype=torch.bool, device=input_ids.device)
+
+
+class _Completion:
+    """Generated tokens -> TokenInfos and completion text: EOS, stop strings, held-back streaming."""
+
+    def __init__(self, vocabulary: Vocabulary, prompt_ids: list[int], first_index: int, eos_ids: list[int],
+                 scanner: _StopScanner | None, on_token):
+        self.vocabulary = vocabulary
+        self.assembler = TextAssembler(vocabulary)
+        for token_id in prompt_ids:  # continue the prompt's text, as the tokenizer would decode it
+            self.assembler.push(token_id)
+        self.first_index = first_index
+        self.eos_ids = frozenset(eos_ids)
+        self.scanner = scanner
+        self.on_token = on_token
+        self.tokens: list[TokenInfo] = []
+        self._starts: list[int] = []  # where each token's text starts in the completion
+        self._text = ""
+        self._streamed = 0
+        self.cut: int | None = None
+        self.stop_string: str | None = None
+        self.ended_by_eos = False
+
+    @property
+    def text(self) -> str:
+        return self._text if self.cut is None else self._text[: self.cut]
+
+    def push(self, token_id: int, stats: dict | None) -> bool:
+        """Add one token; True when generation must end here (EOS or a completed stop string)."""
+        info = _token_info(self.vocabulary, self.first_index + len(self.tokens), token_id,
+                           self.assembler.push(token_id), stats)
+        self._starts.append(len(self._text))
+        self.tokens.append(info)
+        if token_id in self.eos_ids:
+            self.ended_by_eos = True  # the EOS token is kept in tokens but is not completion text
+        else:
+            self._text += info.text
+            found = self.scanner.find(self._text) if self.scanner is not None else None
+            if found is not None:
+                self.cut, self.stop_string = found
+                keep = bisect.bisect_left(self._starts, self.cut)  # tokens starting before the stop
+                del self.tokens[keep:], self._starts[keep:]
+        done = self.ended_by_eos or self.stop_string is not None
+        self._stream(final=done)
+        return done
+
+    def finish(self, generated: int | None = None):
+        if generated is not None and self.stop_string is None:
+            del self.tokens[generated:], self._starts[generated:]
+        if self.stop_string is None:
+            tail = self.assembler.finish()  # an unfinished character decodes to U+FFFD, as in tokenizers
+            if tail and self.tokens:
+                self.tokens[-1].text += tail
+                if not self.ended_by_eos:
+                    self._text += tail
+        self._stream(final=True)
+
+    def _stream(self, final: bool):
+        if self.on_token is None:
+            return
+        if final or self.scanner is None:
+            limit = len(self.tokens)
+        else:  # hold back tokens that may yet belong to a stop string
+            limit = bisect.bisect_left(self._starts, self.scanner.safe_end(self._text))
+        while self._streamed < limit:
+            self.on_token(self.tokens[self._streamed])
+            self._streamed += 1
+
+
+class _StopScanner:
+    def __init__(self, stops: list[str]):
+        self.stops = stops
+
+    def find(self, text: str) -> tuple[int, str] | None:
+        """(start, stop string) of the earliest stop string in text."""
+        hits = [(text.find(s), s) for s in self.stops if s in text]
+        return min(hits) if hits else None
+
+    def safe_end(self, text: str) -> int:
+        """Text before this offset cannot become part of a stop string, whatever comes next."""
+        end = len(text)
+        for s in self.stops:
+            for i in range(max(0, len(text) - len(s) + 1), end):
+                if s.startswith(text[i:]):
+                    end = i
+                    break
+        return end
+
+
+def _token_info(vocabulary: Vocabulary, index: int, token_id: int, text: str, stats: dict | None) -> TokenInfo:
+    if stats is None:
+        return TokenInfo(index=index, token_id=token_id, text=text, bytes=vocabulary.bytes_of(token_id),
+                         prob=None, logprob=None, rank=None, entropy=None, generated=True)
+    return TokenInfo(
+        index=index, token_id=token_id, text=text, bytes=vocabulary.bytes_of(token_id),
+        prob=math.exp(stats["logprob"]), logprob=stats["logprob"], rank=stats["rank"], entropy=stats["entropy"],
+        top=stats["top"], sampled_prob=math.exp(stats["sampled_logprob"]), generated=True,
+    )
+
+
+def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tensor, targets: torch.Tensor,
+               k: int) -> list[dict]:
+    """Raw-distribution statistics of targets[i] under raw[i], and its log-probability under the processed
+    scores processed[i] (what was actually sampled from; -inf for removed tokens)."""
+    stats = position_stats(raw, targets, k)
+    processed = processed.float()
+    if torch.equal(raw.float(), processed):  # nothing processed: the same number, bit for bit
+        sampled = stats.logprob
+    else:
+        sampled = processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)
+    logprobs, ranks, entropies, top_ids, top_probs, sampled = (
+        x.tolist() for x in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs, sampled)
+    )
+    return [
+        {"logprob": logprobs[i], "rank": ranks[i], "entropy": entropies[i],
+         "top": candidates(vocabulary, top_ids[i], top_probs[i]), "sampled_logprob": sampled[i]}
+        for i in range(len(logprobs))
+    ]
+
+
+class _RawLogitsTap:
+    """Forward hook keeping the unprocessed last-position logits of the model's latest forward pass."""
+
+    def __init__(self, model: torch.nn.Module):
+        self.model = model
+        self.last: torch.Tensor | None = None
+        self._thread = threading.get_ident()  # a widget may run other analyses on the model meanwhile
+
+    def __enter__(self) -> _RawLogitsTap:
+        self._handle = self.model.register_forward_hook(self._hook)
+        return self
+
+    def __exit__(self, *exc):
+        self._handle.remove()
+
+    def _hook(self, module, args, output):
+        if threading.get_ident() == self._thread:
+            logits = getattr(output, "logits", None)
+            self.last = (logits if logits is not None else output[0])[:, -1]
+
+
+class _ProcessedTap(LogitsProcessor):
+    """Pass-through processor: the running sequences and the scores the next token is chosen from."""
+
+    input_ids: torch.Tensor | None = None
+    scores: torch.Tensor | None = None
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        self.input_ids = input_ids
+        self.scores = scores
+        return scores
+
+
+def _warpers(temperature: float, top_k: int | None, top_p: float | None, num_beams: int,
+             eos_ids: list[int]) -> list[LogitsProcessor]:
+    """transformers' sampling warpers, in transformers' order and with its min_tokens_to_keep."""
+    keep = (len(eos_ids) + 1 if eos_ids else 2) if num_beams > 1 else 1
+    warpers: list[LogitsProcessor] = []
+    if temperature != 1.0:
+        warpers.append(TemperatureLogitsWarper(float(temperature)))
+    if top_k is not None:
+        warpers.append(TopKLogitsWarper(top_k=top_k, min_tokens_to_keep=keep))
+    if top_p is not None and top_p < 1.0:
+        warpers.append(TopPLogitsWarper(top_p=float(top_p), min_tokens_to_keep=keep))
+    return warpers
+
+
+@contextmanager
+def _seeded(seed: int | None, device: torch.device):
+    """Seed the RNGs for the call and restore their previous state afterwards."""
+    if seed is None:
+        yield
+        return
+    if device.type == "cpu":
+        fork = torch.random.fork_rng(devices=[])
+    else:
+        fork = torch.random.fork_rng(devices=[device.index or 0], device_type=device.type)
+    with fork:
+        torch.manual_seed(seed)
+        yield
+
+
+def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int):
+    """One forward pass over the prompt minus its last token: the prompt's logits, and a KV cache that
+    `generate` continues from (it then runs only the last prompt token before generating)."""
+    ids = encoded.all_ids
+    if len(ids) < 2:
+        return None, None
+    out = lm.model(torch.tensor([ids[:-1]], device=lm.device), use_cache=True)
+    cache = getattr(out, "past_key_values", None)
+    if cache is not None and num_beams > 1:
+        if hasattr(cache, "batch_repeat_interleave"):
+            cache.batch_repeat_interleave(num_beams)  # beam search does not expand a cache it is given
+        else:
+            cache = None
+    return out.logits[0], cache
+
+
+def _prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, prefix_logits: torch.Tensor | None,
+                     first: dict, top_k: int) -> PromptAnalysis:
+    # prefix_logits[p] predicts position p + 1; token i of the prompt sits at position len(context) + i.
+    offset = len(encoded.context)
+    start = 0 if offset else 1
+    predicting = prefix_logits[offset + start - 1 :] if prefix_logits is not None else None
+    tokens = token_infos(lm, encoded.ids, predicting, start, top_k)
+    scored = [t.logprob for t in tokens if t.logprob is not None]
+    perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
+    return PromptAnalysis(text=text, model_name=lm.name, top_k=top_k, tokens=tokens, next=first["top"],
+                          next_entropy=first["entropy"], perplexity=perplexity, context_ids=encoded.context)
+
+
+def _chat_prompt(lm: LanguageModel, prompt) -> str:
+    check_text(prompt, "prompt")
+    if not getattr(lm.tokenizer, "chat_template", None):
+        raise InvalidInputError(f"{lm.name}'s tokenizer has no chat template; use chat=False")
+    return lm.tokenizer.apply_chat_template([{"role": "user", "content": prompt}], tokenize=False,
+                                            add_generation_prompt=True)
+
+
+def _encode_prompt(lm: LanguageModel, text: str, max_new_tokens: int, chat: bool) -> Encoded:
+    encoded = encode(lm, text, what="prompt", room=max_new_tokens)
+    if chat and encoded.context and encoded.ids[: len(encoded.context)] == encoded.context:
+        return Encoded(context=[], ids=encoded.ids)  # the chat template already wrote the BOS token
+    return encoded
+
+
+def _eos_ids(lm: LanguageModel) -> list[int]:
+    config = getattr(lm.model, "generation_config", None)
+    eos = getattr(config, "eos_token_id", None)
+    if eos is None:
+        eos = lm.tokenizer.eos_token_id
+    ids = [eos] if isinstance(eos, int) else list(eos or [])
+    return [int(i) for i in dict.fromkeys(ids)]
+
+
+def _pad_id(lm: LanguageModel, eos_ids: list[int]) -> int | None:
+    # Models without a pad token pad with EOS (what transformers would do, minus its warning).
+    for candidate in (getattr(lm.model.generation_config, "pad_token_id", None), lm.tokenizer.pad_token_id):
+        if isinstance(candidate, int):
+            return candidate
+    return eos_ids[0] if eos_ids else None
+
+
+def _length_penalty(lm: LanguageModel) -> float:
+    value = getattr(lm.model.generation_config, "length_penalty", None)
+    return 1.0 if value is None else float(value)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_arguments(lm, max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, stop, seed,
+                     alternatives, on_token, cancel, chat) -> list[str]:
+    """Raise InvalidInputError for any unusable setting; return the stop strings as a list."""
+    if not _is_int(max_new_tokens) or max_new_tokens < 1:
+        raise InvalidInputError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}")
+    if not isinstance(do_sample, bool):
+        raise InvalidInputError(f"do_sample must be True or False, got {do_sample!r}")
+    if not _is_real(temperature):
+        raise InvalidInputError(f"temperature must be a finite number, got {temperature!r}")
+    if do_sample and temperature <= 0:
+        raise InvalidInputError(
+            f"temperature must be > 0 when sampling, got {temperature}; use do_sample=False for greedy decoding"
+        )
+    if top_k is not None and (not _is_int(top_k) or top_k < 1):
+        raise InvalidInputError(f"top_k must be a positive integer (or None for no top-k filter), got {top_k!r}")
+    if top_p is not None and (not _is_real(top_p) or not 0 < top_p <= 1):
+        raise InvalidInputError(f"top_p must be in (0, 1] (or None for no top-p filter), got {top_p!r}")
+    if not _is_int(num_beams) or num_beams < 1:
+        raise InvalidInputError(f"num_beams must be a positive integer (1 = no beam search), got {num_beams!r}")
+    check_top_k(alternatives, lm.vocab_size, "alternatives")
+    if seed is not None and not _is_int(seed):
+        raise InvalidInputError(f"seed must be an integer or None, got {seed!r}")
+    if on_token is not None and not callable(on_token):
+        raise InvalidInputError(f"on_token must be a function taking a TokenInfo, got {type(on_token).__name__}")
+    if cancel is not None and not callable(getattr(cancel, "is_set", None)):
+        raise InvalidInputError(f"cancel must be a threading.Event, got {type(cancel).__name__}")
+    if not isinstance(chat, bool):
+        raise InvalidInputError(f"chat must be True or False, got {chat!r}")
+    return _check_stop(stop)
+
+
+def _check_stop(stop) -> list[str]:
+    if stop is None:
+        return []
+    stops = [stop] if isinstance(stop, str) else stop
+    if not isinstance(stops, (list, tuple)) or not all(isinstance(s, str) for s in stops):
+        raise InvalidInputError(f"stop must be a string or a list of strings, got {stop!r}")
+    if any(s == "" for s in stops):
+        raise InvalidInputError("stop strings must not be empty")
+    return list(dict.fromkeys(stops))
