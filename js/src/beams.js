@@ -5,6 +5,9 @@
 import { h, svg, displayNode, Disposer } from "./dom.js";
 import { pieceDisplay, plainLabel, textSegments, formatNumber, formatPercent } from "./format.js";
 import { createTooltip, statTable } from "./tooltip.js";
+import { readTrait } from "./controls.js";
+
+const GENERATION = ["generation_data", "generation"];
 
 /**
  * @typedef {import("./types.js").Strip} Strip
@@ -13,7 +16,7 @@ import { createTooltip, statTable } from "./tooltip.js";
 
 const DX = 92;
 const DY = 32;
-const LEFT = 56;
+const LEFT = 80;
 const TOP = 22;
 
 /** @param {string} s @param {number} n */
@@ -130,7 +133,7 @@ export function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
-    const g = model.get("generation") || {};
+    const g = readTrait(model, GENERATION) || {};
     box.replaceChildren();
     if (!g.tree || !g.tree.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
@@ -143,6 +146,6 @@ export function renderBeamsView(model, root, d) {
     if (g.beams && g.beams.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
-  d.onModel(model, "change:generation", render);
+  for (const name of GENERATION) d.onModel(model, `change:${name}`, render);
   render();
 }

@@ -28,7 +28,7 @@ export function probUnit(p) {
  */
 export function unitColor(u, alpha = ALPHA) {
   const hue = Math.round(clamp01(u) * 130);
-  return `hsla(${hue}, 80%, 50%, ${alpha})`;
+  return `hsla(${hue}, 80%, 45%, ${alpha})`;
 }
 
 /**
@@ -60,7 +60,7 @@ export function rankBucket(r) {
 /** @param {number | null | undefined} r */
 export function rankColor(r) {
   const b = rankBucket(r);
-  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 50%, ${ALPHA})`;
+  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
 }
 
 /** Entropy (bits) at which the scale saturates. */

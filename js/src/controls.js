@@ -9,6 +9,19 @@ import { legendStops } from "./colors.js";
  * @typedef {import("./dom.js").Disposer} Disposer
  */
 
+/**
+ * The value of the first of `names` that the model has (undefined for none). Lets the view accept a
+ * trait under its documented name and the name the Python class uses (e.g. `analysis_data`).
+ * @param {Model} model @param {string[]} names
+ */
+export function readTrait(model, names) {
+  for (const n of names) {
+    const v = model.get(n);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
 /** @param {Model} model @param {string} name @param {any} value */
 export function setTrait(model, name, value) {
   model.set(name, value);

@@ -57,6 +57,8 @@ export function renderLabels(model, root, d) {
       bars.append(h("div", { class: "tvz-note", text: "No label scores." }));
       return;
     }
+    const longest = Math.max(4, ...s.labels.map((l) => Array.from(String(l)).length));
+    bars.style.setProperty("--tvz-label-w", `${Math.min(28, longest) + 1}ch`);
     s.labels.forEach((label, i) => {
       const p = s.probs[i];
       const predicted = label === s.predicted;

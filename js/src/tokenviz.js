@@ -5,7 +5,7 @@ import { h, Disposer } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
-import { numberField, checkField, switchField, legend, setTrait } from "./controls.js";
+import { numberField, checkField, switchField, legend, setTrait, readTrait } from "./controls.js";
 import { beamTree, beamList } from "./beams.js";
 
 /**
@@ -14,6 +14,9 @@ import { beamTree, beamList } from "./beams.js";
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
+// Payload traits: documented names first, then the names tokviz.widget.TokenViz syncs them under.
+const ANALYSIS = ["analysis_data", "analysis"];
+const GENERATION = ["generation_data", "generation"];
 
 /** @param {any} x @returns {Strip} */
 const asStrip = (x) => (x && typeof x === "object" ? x : {});
@@ -116,12 +119,12 @@ export function renderTokenViz(model, root, d) {
   // used only when there is no analysis.
   let promptFromGeneration = false;
   const renderAnalysis = () => {
-    const a = asStrip(model.get("analysis"));
+    const a = asStrip(readTrait(model, ANALYSIS));
     if (a.tokens && a.tokens.length) {
       promptFromGeneration = false;
       strip.setPrompt(a);
     } else {
-      const g = asStrip(model.get("generation"));
+      const g = asStrip(readTrait(model, GENERATION));
       const ctx = (g.tokens || []).filter((t) => !t.g);
       promptFromGeneration = ctx.length > 0;
       strip.setPrompt(promptFromGeneration ? { tokens: ctx, pieces: g.pieces } : null);
@@ -129,9 +132,9 @@ export function renderTokenViz(model, root, d) {
   };
 
   const renderGeneration = () => {
-    const g = asStrip(model.get("generation"));
+    const g = asStrip(readTrait(model, GENERATION));
     const toks = g.tokens || [];
-    if (!asStrip(model.get("analysis")).tokens?.length) {
+    if (!asStrip(readTrait(model, ANALYSIS)).tokens?.length) {
       const ctx = toks.filter((t) => !t.g).length;
       if (ctx !== strip.data.prompt.tokens.length || (ctx > 0) !== promptFromGeneration) renderAnalysis();
     }
@@ -168,8 +171,8 @@ export function renderTokenViz(model, root, d) {
 
   const renderStatus = () => {
     const st = model.get("status") || "idle";
-    const a = asStrip(model.get("analysis"));
-    const g = asStrip(model.get("generation"));
+    const a = asStrip(readTrait(model, ANALYSIS));
+    const g = asStrip(readTrait(model, GENERATION));
     const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
     const name = model.get("model_name");
     if (name) parts.push(h("span", { text: `model: ${name}` }));
@@ -197,12 +200,14 @@ export function renderTokenViz(model, root, d) {
     renderStatus();
   });
   d.onModel(model, "change:error", showError);
-  d.onModel(model, "change:analysis", () => {
-    renderAnalysis();
-    markSelected();
-    renderStatus();
-  });
-  d.onModel(model, "change:generation", renderGeneration);
+  for (const name of ANALYSIS) {
+    d.onModel(model, `change:${name}`, () => {
+      renderAnalysis();
+      markSelected();
+      renderStatus();
+    });
+  }
+  for (const name of GENERATION) d.onModel(model, `change:${name}`, renderGeneration);
   d.onModel(model, "change:selected", markSelected);
   d.onModel(model, "change:model_name", renderStatus);
   d.onModel(model, "change:color_by", recolor);

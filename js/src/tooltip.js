@@ -2,7 +2,7 @@
 // One tooltip per view: shown on hover/focus, pinned on click, placed next to its anchor inside the root.
 
 import { h, displayNode } from "./dom.js";
-import { pieceDisplay, formatPercent } from "./format.js";
+import { pieceDisplay, plainLabel, formatPercent } from "./format.js";
 import { probColor } from "./colors.js";
 
 let counter = 0;
@@ -91,7 +91,11 @@ export function createTooltip(root) {
  */
 export function candidateBars(cands, pieces, actualId, limit = Infinity) {
   const list = h("ol", { class: "tvz-cands" });
-  for (const [cid, p] of cands.slice(0, Math.max(0, limit))) {
+  const shown = cands.slice(0, Math.max(0, limit));
+  // One label width for all rows (each row is its own grid), in monospace characters, capped.
+  const longest = Math.max(3, ...shown.map(([cid]) => Array.from(plainLabel(pieceDisplay(pieces[String(cid)]))).length));
+  list.style.setProperty("--tvz-cand-w", `${Math.min(16, longest) + 1}ch`);
+  for (const [cid, p] of shown) {
     const isActual = actualId != null && cid === actualId;
     const bar = h("span", { class: "tvz-bar" });
     bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;

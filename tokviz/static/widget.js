@@ -184,7 +184,7 @@ function probUnit(p) {
 }
 function unitColor(u, alpha = ALPHA) {
   const hue = Math.round(clamp01(u) * 130);
-  return `hsla(${hue}, 80%, 50%, ${alpha})`;
+  return `hsla(${hue}, 80%, 45%, ${alpha})`;
 }
 function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
@@ -202,7 +202,7 @@ function rankBucket(r) {
 }
 function rankColor(r) {
   const b = rankBucket(r);
-  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 50%, ${ALPHA})`;
+  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
 }
 var ENTROPY_MAX_BITS = 8;
 function entropyColor(nats) {
@@ -300,7 +300,10 @@ function createTooltip(root) {
 }
 function candidateBars(cands, pieces, actualId, limit = Infinity) {
   const list = h("ol", { class: "tvz-cands" });
-  for (const [cid, p] of cands.slice(0, Math.max(0, limit))) {
+  const shown = cands.slice(0, Math.max(0, limit));
+  const longest = Math.max(3, ...shown.map(([cid]) => Array.from(plainLabel(pieceDisplay(pieces[String(cid)]))).length));
+  list.style.setProperty("--tvz-cand-w", `${Math.min(16, longest) + 1}ch`);
+  for (const [cid, p] of shown) {
     const isActual = actualId != null && cid === actualId;
     const bar = h("span", { class: "tvz-bar" });
     bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
@@ -535,6 +538,13 @@ function createStrip(cfg) {
 }
 
 // src/controls.js
+function readTrait(model, names) {
+  for (const n of names) {
+    const v = model.get(n);
+    if (v !== void 0) return v;
+  }
+  return void 0;
+}
 function setTrait(model, name, value) {
   model.set(name, value);
   model.save_changes();
@@ -616,9 +626,10 @@ function legend(getMode) {
 }
 
 // src/beams.js
+var GENERATION = ["generation_data", "generation"];
 var DX = 92;
 var DY = 32;
-var LEFT = 56;
+var LEFT = 80;
 var TOP = 22;
 var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
 function beamList(g) {
@@ -709,7 +720,7 @@ function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
-    const g = model.get("generation") || {};
+    const g = readTrait(model, GENERATION) || {};
     box.replaceChildren();
     if (!g.tree || !g.tree.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
@@ -722,12 +733,14 @@ function renderBeamsView(model, root, d) {
     if (g.beams && g.beams.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
-  d.onModel(model, "change:generation", render2);
+  for (const name of GENERATION) d.onModel(model, `change:${name}`, render2);
   render2();
 }
 
 // src/tokenviz.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
+var ANALYSIS = ["analysis_data", "analysis"];
+var GENERATION2 = ["generation_data", "generation"];
 var asStrip = (x) => x && typeof x === "object" ? x : {};
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
@@ -808,21 +821,21 @@ function renderTokenViz(model, root, d) {
   };
   let promptFromGeneration = false;
   const renderAnalysis = () => {
-    const a = asStrip(model.get("analysis"));
+    const a = asStrip(readTrait(model, ANALYSIS));
     if (a.tokens && a.tokens.length) {
       promptFromGeneration = false;
       strip.setPrompt(a);
     } else {
-      const g = asStrip(model.get("generation"));
+      const g = asStrip(readTrait(model, GENERATION2));
       const ctx = (g.tokens || []).filter((t) => !t.g);
       promptFromGeneration = ctx.length > 0;
       strip.setPrompt(promptFromGeneration ? { tokens: ctx, pieces: g.pieces } : null);
     }
   };
   const renderGeneration = () => {
-    const g = asStrip(model.get("generation"));
+    const g = asStrip(readTrait(model, GENERATION2));
     const toks = g.tokens || [];
-    if (!asStrip(model.get("analysis")).tokens?.length) {
+    if (!asStrip(readTrait(model, ANALYSIS)).tokens?.length) {
       const ctx = toks.filter((t) => !t.g).length;
       if (ctx !== strip.data.prompt.tokens.length || ctx > 0 !== promptFromGeneration) renderAnalysis();
     }
@@ -853,8 +866,8 @@ function renderTokenViz(model, root, d) {
   };
   const renderStatus = () => {
     const st = model.get("status") || "idle";
-    const a = asStrip(model.get("analysis"));
-    const g = asStrip(model.get("generation"));
+    const a = asStrip(readTrait(model, ANALYSIS));
+    const g = asStrip(readTrait(model, GENERATION2));
     const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
     const name = model.get("model_name");
     if (name) parts.push(h("span", { text: `model: ${name}` }));
@@ -879,12 +892,14 @@ function renderTokenViz(model, root, d) {
     renderStatus();
   });
   d.onModel(model, "change:error", showError);
-  d.onModel(model, "change:analysis", () => {
-    renderAnalysis();
-    markSelected();
-    renderStatus();
-  });
-  d.onModel(model, "change:generation", renderGeneration);
+  for (const name of ANALYSIS) {
+    d.onModel(model, `change:${name}`, () => {
+      renderAnalysis();
+      markSelected();
+      renderStatus();
+    });
+  }
+  for (const name of GENERATION2) d.onModel(model, `change:${name}`, renderGeneration);
   d.onModel(model, "change:selected", markSelected);
   d.onModel(model, "change:model_name", renderStatus);
   d.onModel(model, "change:color_by", recolor);
@@ -1159,6 +1174,8 @@ function renderLabels(model, root, d) {
       bars.append(h("div", { class: "tvz-note", text: "No label scores." }));
       return;
     }
+    const longest = Math.max(4, ...s.labels.map((l) => Array.from(String(l)).length));
+    bars.style.setProperty("--tvz-label-w", `${Math.min(28, longest) + 1}ch`);
     s.labels.forEach((label, i) => {
       const p = s.probs[i];
       const predicted = label === s.predicted;

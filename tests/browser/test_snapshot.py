@@ -1,0 +1,144 @@
+"""Static snapshots (tokviz.snapshot): the view works from a saved file, with no kernel and no server."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from payloads import (
+    HTML_BREAKOUT,
+    HTML_SCRIPT,
+    PROMPT,
+    PROMPT_TEXT,
+    beams_generation,
+    generation,
+    icl_curve,
+    label_scores,
+    lens,
+    tokens_state,
+)
+from view_harness import CHROMIUM, REPO
+
+try:
+    from tokviz.snapshot import snapshot_html
+except ImportError:  # tokviz's own imports unavailable: load the module by path (it needs none of them)
+    _spec = importlib.util.spec_from_file_location("tokviz_snapshot", REPO / "tokviz" / "snapshot.py")
+    _mod = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mod)
+    snapshot_html = _mod.snapshot_html
+
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium")
+
+
+def _state():
+    return tokens_state(prompt=PROMPT_TEXT + HTML_BREAKOUT, generation=generation())
+
+
+# --- the HTML itself (no browser) -------------------------------------------------------------------
+
+
+def test_fragment_and_full_page_shapes():
+    frag = snapshot_html("tokens", _state(), full_page=False)
+    page = snapshot_html("tokens", _state(), full_page=True)
+    assert not frag.lstrip().lower().startswith("<!doctype")
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert frag.count("<script") == 1 and frag.count("</script>") == 1
+    assert page.count("<script") == 1 and page.count("</script>") == 1
+    # token text cannot close the script element, nor open a comment that hides its end
+    assert HTML_BREAKOUT not in frag and HTML_SCRIPT not in frag
+    assert "<!--" not in frag
+    # each snapshot gets its own id, so several can share a notebook page
+    assert snapshot_html("tokens", _state(), full_page=False) != frag
+
+
+def test_state_is_forced_read_only():
+    frag = snapshot_html("lens", {"lens": lens(2, 3), "interactive": True}, full_page=False)
+    assert '"interactive":false' in frag and '"_kind":"lens"' in frag
+
+
+def test_unknown_kind_is_rejected():
+    with pytest.raises(ValueError, match="unknown view kind"):
+        snapshot_html("pie", {}, full_page=True)
+
+
+def test_fallback_text_is_escaped_plain_text():
+    frag = snapshot_html("tokens", _state(), full_page=False)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in frag  # the decoded text, escaped, for script-less viewers
+
+
+# --- in Chromium from file:// -----------------------------------------------------------------------
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    dialogs, errors = [], []
+
+    def on_dialog(d):
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return page, dialogs, errors
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_full_page_from_file_has_working_tooltips_and_runs_no_injected_script(browser, tmp_path):
+    path = tmp_path / "snapshot.html"
+    path.write_text(snapshot_html("tokens", _state(), full_page=True), encoding="utf-8")
+    page, dialogs, errors = _open(browser, path)
+    try:
+        tokens = page.locator(".tvz-token[data-source=prompt]")
+        tokens.first.wait_for()
+        assert tokens.count() == len(PROMPT)
+        assert page.locator(".tvz-token[data-source=generated]").count() == len(generation()["tokens"])
+        assert tokens.nth(13).inner_text() == HTML_BREAKOUT
+        assert page.locator("textarea, button[data-action]").count() == 0  # read-only
+        assert page.locator(".tokviz-fallback").count() == 0  # replaced by the view
+        tokens.nth(3).hover()
+        tip = page.locator(".tvz-tooltip").first
+        tip.wait_for(state="visible")
+        assert tip.locator(".tvz-cand").count() == 5
+        # switches still work locally
+        page.locator(".tvz-switch button[data-value=rank]").click()
+        assert "Rank" in page.locator(".tvz-legend").inner_text()
+        page.wait_for_timeout(50)
+        assert dialogs == [] and errors == []
+        assert page.locator(".tokviz-snapshot img, .tokviz-snapshot script").count() == 0
+        assert page.locator("script").count() == 1
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_several_fragments_of_every_kind_on_one_page(browser, tmp_path):
+    parts = [
+        snapshot_html("tokens", _state(), full_page=False),
+        snapshot_html("lens", {"lens": lens(31, 40), "lens_color": "top"}, full_page=False),
+        snapshot_html("beams", {"generation": beams_generation(4, 12)}, full_page=False),
+        snapshot_html("icl", {"curve": icl_curve(3)}, full_page=False),
+        snapshot_html("labels", {"scores": label_scores()}, full_page=False),
+    ]
+    path = tmp_path / "fragments.html"
+    path.write_text("<!doctype html><meta charset=utf-8><body>" + "".join(parts), encoding="utf-8")
+    page, dialogs, errors = _open(browser, path)
+    try:
+        page.locator(".tvz-label-row").first.wait_for()
+        assert page.locator(".tokviz-snapshot").count() == 5
+        assert page.locator(".tvz-root").count() == 5
+        assert page.locator(".tvz-lens-cell").count() == 31 * 40
+        assert page.locator(".tvz-node[data-step]").count() == 48
+        assert page.locator(".tvz-point").count() == 4
+        page.locator(".tvz-lens-cell[data-layer='3'][data-pos='5']").hover()
+        lens_tip = page.locator(".tvz-kind-lens .tvz-tooltip")
+        lens_tip.wait_for(state="visible")
+        assert lens_tip.locator(".tvz-cand").count() == 5
+        page.wait_for_timeout(50)
+        assert dialogs == [] and errors == []
+        assert page.locator(".tokviz-snapshot img, .tokviz-snapshot script").count() == 0
+    finally:
+        page.close()
