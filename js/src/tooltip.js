@@ -40,7 +40,12 @@ export function createTooltip(root) {
     const maxLeft = Math.max(0, root.clientWidth - width - 4);
     const left = Math.min(Math.max(0, a.left - r.left), maxLeft);
     el.style.left = `${left}px`;
-    el.style.top = `${a.bottom - r.top + 6}px`;
+    // Below the anchor, unless that runs past the view's bottom (output areas clip or scroll) and there
+    // is room above.
+    const below = a.bottom - r.top + 6;
+    const above = a.top - r.top - el.offsetHeight - 6;
+    const flip = below + el.offsetHeight > root.clientHeight && above >= 0;
+    el.style.top = `${flip ? above : below}px`;
   }
 
   /** @param {Element} anchor @param {Node} content */
