@@ -38,6 +38,10 @@ class _View(anywidget.AnyWidget):
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s) {unknown}; known: {known}")
         super().__init__(**kwargs)
 
+    def __repr__(self) -> str:
+        # ipywidgets' default repr lists every changed trait, payloads included: far too long.
+        return f"<{type(self).__name__} view>"
+
     def snapshot_state(self) -> dict:
         state = {name: getattr(self, name) for name in self.trait_names(sync=lambda v: v)
                  if not name.startswith("_") or name == "_kind"}
@@ -163,6 +167,9 @@ class TokenViz(_View):
             "alternatives": self.alternatives,
             "stop": "\n" if self.stop_at_newline else None,
         }
+
+    def __repr__(self) -> str:
+        return f"<TokenViz {self.lm.name}: {len(self.analysis.tokens) if self.analysis else 0} prompt tokens>"
 
     @property
     def selected_token(self):
