@@ -26,6 +26,7 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
+from .widget import TokenViz
 
 __version__ = "0.1.0"
 
@@ -45,6 +46,7 @@ __all__ = [
     "ModelNotFoundError",
     "PromptAnalysis",
     "TokenInfo",
+    "TokenViz",
     "TokvizError",
     "UnsupportedModelError",
     "analyze",
