@@ -20,6 +20,8 @@ from .encoding import encode
 _PLACEHOLDER = re.compile(r"\{x\}|\{y\}")
 # Logits of one batched pass are [sequences x tokens x vocabulary] floats: keep that near 256 MB.
 _LOGIT_BUDGET = 2**26
+# Padding costs compute too: a batch holds at most this many padded tokens per real one.
+_MAX_PADDING = 1.25
 NORMALIZE = ("label", "mean", "full")
 
 
@@ -116,13 +118,17 @@ def batched_stats(lm: LanguageModel, sequences: list[list[int]], starts: list[in
     token_budget = max(1, _LOGIT_BUDGET // lm.vocab_size)
     order = sorted(range(len(sequences)), key=lambda i: -len(sequences[i]))
     chunks: list[list[int]] = []
+    real = 0  # tokens of the current chunk that are not padding
     for i in order:  # longest first, so each chunk's first sequence sets its width
         chunk = chunks[-1] if chunks else None
-        if (chunk and (batch_size is None or len(chunk) < batch_size)
-                and (len(chunk) + 1) * len(sequences[chunk[0]]) <= token_budget):
+        padded = (len(chunk) + 1) * len(sequences[chunk[0]]) if chunk else 0
+        if (chunk and (batch_size is None or len(chunk) < batch_size) and padded <= token_budget
+                and padded <= _MAX_PADDING * (real + len(sequences[i]))):
             chunk.append(i)
+            real += len(sequences[i])
         else:
             chunks.append([i])
+            real = len(sequences[i])
     pad = lm.tokenizer.pad_token_id
     pad = pad if pad is not None else (lm.tokenizer.eos_token_id or 0)
     results: list[PositionStats | None] = [None] * len(sequences)
