@@ -26,12 +26,13 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .widget import TokenViz
+from .widget import BeamTreeView, TokenViz
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Beam",
+    "BeamTreeView",
     "BeamNode",
     "Candidate",
     "Generation",

@@ -225,3 +225,19 @@ class TokenViz(_View):
             return  # a second click while running starts nothing
         self._thread = threading.Thread(target=self._run_reporting_errors, args=(action,), daemon=True)
         self._thread.start()
+
+
+class BeamTreeView(_View):
+    """Every live beam at every step of a beam search (pruned branches faded); hover for scores."""
+
+    _kind = t.Unicode("beams").tag(sync=True)
+    generation_data = t.Dict({}).tag(sync=True)
+
+    def __init__(self, lm: LanguageModel, generation, **kwargs):
+        if not generation.beam_tree:
+            raise InvalidInputError("This generation has no beam tree: generate with num_beams > 1")
+        super().__init__(**kwargs)
+        self.generation = generation
+        self.generation_data = payloads.generation_payload(
+            generation.tokens, lm.vocabulary, k=generation.params.get("alternatives", 10),
+            stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree)
