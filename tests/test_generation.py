@@ -45,7 +45,7 @@ class ScriptedLlama(LlamaForCausalLM):
     """A tiny Llama that strongly prefers a scripted continuation (the script's n-th token after the
     prompt gets +50 on its logit), so tests control exactly which tokens are generated."""
 
-    script: list[int] = []
+    script: tuple[int, ...] = ()
     prompt_len = 0
 
     def forward(self, input_ids=None, past_key_values=None, **kwargs):
@@ -66,7 +66,7 @@ def scripted_lm(tokenizer):
 
 def script(lm, prompt, continuation_ids):
     lm.model.prompt_len = len(prompt_ids(lm, prompt))
-    lm.model.script = list(continuation_ids)
+    lm.model.script = tuple(continuation_ids)
 
 
 # --- decoding equals transformers' ---------------------------------------------------------------------
