@@ -3,6 +3,8 @@
 from .beams import Beam, BeamNode
 from .generation import Generation, generate
 from .icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
+from .layers import LayerLaw, layer_law
+from .lens import LogitLens, logit_lens
 from .prompt import PromptAnalysis, analyze
 from .results import Candidate, TokenInfo
 from .scoring import LabelScore, LabelScores, LabelToken, score_labels
@@ -17,11 +19,15 @@ __all__ = [
     "LabelScore",
     "LabelScores",
     "LabelToken",
+    "LayerLaw",
+    "LogitLens",
     "PromptAnalysis",
     "TokenInfo",
     "analyze",
     "generate",
     "icl_curve",
     "icl_in_prompt",
+    "layer_law",
+    "logit_lens",
     "score_labels",
 ]

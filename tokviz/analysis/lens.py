@@ -1,0 +1,181 @@
+"""Logit lens: what each layer's hidden state would predict if it were the last one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from ..model_parts import model_parts
+from ..models import LanguageModel
+from .distributions import check_top_k
+from .encoding import encode
+
+# Rows of [rows, vocab] float32 logits handled at once (64 MB): bounds memory for long texts.
+_CHUNK_ELEMENTS = 1 << 24
+
+
+@dataclass
+class LogitLens:
+    """Per layer and position, the top-k of softmax(lm_head(final_norm(h_l))).
+
+    Layer 0 is the embedding output, layer `layers - 1` (= L) the model's own logits. Position i is the
+    text's token i (a tokenizer-added BOS is context, not a position); its distribution predicts token
+    i + 1. Shapes: top_ids / top_probs [layers][T][k]; target_probs / target_ranks / final_top1_probs
+    [layers][T]; first_correct_layer / settled_layer [T]. target_* are None at the last position (no next
+    token). target_ranks are 1-based in the full vocabulary. final_top1_probs: probability, at each
+    layer, of the token that the last layer ranks first. first_correct_layer: the first layer whose top-1
+    is the actual next token (None if none is). settled_layer: the first layer from which the top-1 is
+    the final top-1 at every later layer. id_texts: display text of every id in top_ids.
+    """
+
+    text: str
+    model_name: str
+    top_k: int
+    token_ids: list[int]
+    token_texts: list[str]
+    layers: int
+    top_ids: list[list[list[int]]]
+    top_probs: list[list[list[float]]]
+    target_probs: list[list[float | None]]
+    target_ranks: list[list[int | None]]
+    final_top1_probs: list[list[float]]
+    first_correct_layer: list[int | None]
+    settled_layer: list[int]
+    id_texts: dict[int, str] = field(default_factory=dict)
+    context_ids: list[int] = field(default_factory=list)
+
+    def __post_init__(self):
+        T, L1, k = len(self.token_ids), self.layers, self.top_k
+        if len(self.token_texts) != T:
+            raise ValueError(f"token_texts has {len(self.token_texts)} entries for {T} tokens")
+        for name in ("top_ids", "top_probs", "target_probs", "target_ranks", "final_top1_probs"):
+            grid = getattr(self, name)
+            if len(grid) != L1 or any(len(row) != T for row in grid):
+                raise ValueError(f"{name} must be [{L1} layers][{T} positions]")
+        for name in ("top_ids", "top_probs"):
+            if any(len(cell) != k for row in getattr(self, name) for cell in row):
+                raise ValueError(f"{name} must hold {k} entries per cell")
+        for name in ("first_correct_layer", "settled_layer"):
+            if len(getattr(self, name)) != T:
+                raise ValueError(f"{name} must have one entry per position ({T})")
+
+    @property
+    def num_positions(self) -> int:
+        return len(self.token_ids)
+
+    def top1_ids(self) -> list[list[int]]:
+        """[layer][position] id of each layer's most probable next token."""
+        return [[cell[0] for cell in row] for row in self.top_ids]
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "model_name": self.model_name,
+            "top_k": self.top_k,
+            "token_ids": self.token_ids,
+            "token_texts": self.token_texts,
+            "layers": self.layers,
+            "top_ids": self.top_ids,
+            "top_probs": self.top_probs,
+            "target_probs": self.target_probs,
+            "target_ranks": self.target_ranks,
+            "final_top1_probs": self.final_top1_probs,
+            "first_correct_layer": self.first_correct_layer,
+            "settled_layer": self.settled_layer,
+            "id_texts": {str(i): t for i, t in self.id_texts.items()},
+        }
+
+    def __repr__(self) -> str:
+        return (f"LogitLens({self.num_positions} positions x {self.layers} layers, top_k={self.top_k}, "
+                f"model={self.model_name!r})")
+
+
+def _cell_stats(logits: torch.Tensor, targets: torch.Tensor, final_top1: torch.Tensor | None, k: int):
+    """Top-k probs, target prob and rank, and prob of final_top1, per row; nothing of size V is kept."""
+    logits = logits.float()
+    log_norm = torch.logsumexp(logits, dim=-1, keepdim=True)
+    top_logits, top_ids = logits.topk(k, dim=-1)
+    target_logits = logits.gather(-1, targets[:, None])
+    rank = (logits > target_logits).sum(-1) + 1
+    target_prob = torch.exp(target_logits - log_norm).squeeze(-1)
+    final_prob = None
+    if final_top1 is not None:
+        final_prob = torch.exp(logits.gather(-1, final_top1[:, None]) - log_norm).squeeze(-1)
+    return top_ids, torch.exp(top_logits - log_norm), target_prob, rank, final_prob
+
+
+def first_correct_and_settled(top1: list[list[int]], next_ids: list[int]) -> tuple[list, list]:
+    """first_correct_layer and settled_layer per position from a [layer][position] top-1 grid."""
+    layers, positions = len(top1), len(top1[0]) if top1 else 0
+    first_correct: list[int | None] = []
+    settled: list[int] = []
+    for i in range(positions):
+        column = [top1[layer][i] for layer in range(layers)]
+        target = next_ids[i] if i < len(next_ids) else None
+        first_correct.append(next((layer for layer, t in enumerate(column) if t == target), None))
+        layer = layers - 1
+        while layer > 0 and column[layer - 1] == column[-1]:
+            layer -= 1
+        settled.append(layer)
+    return first_correct, settled
+
+
+@torch.inference_mode()
+def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
+    """Run one forward pass over text and read every layer's next-token prediction (the logit lens).
+
+    For hidden state h_l after layer l (l = 0 is the embedding output), the prediction is
+    softmax(lm_head(final_norm(h_l))) with the model's own norm and head modules (and its logit softcap,
+    if any); the last layer uses the model's own logits, since transformers has already normed it.
+    Only top-k results leave the device, one layer at a time.
+    """
+    check_top_k(top_k, lm.vocab_size)
+    parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
+    encoded = encode(lm, text)
+    output = lm.model(encoded.tensor(lm.device), output_hidden_states=True)
+    hidden = output.hidden_states
+    L = len(hidden) - 1
+    offset, T = len(encoded.context), len(encoded.ids)
+    final_logits = output.logits[0, offset:]
+    device = final_logits.device
+    # The last position has no next token: give it a placeholder target and drop its numbers later.
+    targets = torch.tensor([*encoded.ids[1:], 0], device=device)
+    head_device = next(iter(parts.unembed.parameters())).device
+    rows = max(1, _CHUNK_ELEMENTS // lm.vocab_size)
+
+    def layer_stats(layer: int, final_top1: torch.Tensor | None):
+        pieces = []
+        for start in range(0, T, rows):
+            stop = min(T, start + rows)
+            if layer == L:
+                logits = final_logits[start:stop]
+            else:
+                logits = parts.logits(hidden[layer][0, offset + start : offset + stop].to(head_device))
+            chunk_top1 = None if final_top1 is None else final_top1[start:stop].to(logits.device)
+            pieces.append(_cell_stats(logits, targets[start:stop].to(logits.device), chunk_top1, top_k))
+        return [None if p[0] is None else torch.cat(p).cpu() for p in zip(*pieces)]
+
+    # The last layer first: its top-1 is the reference every other layer is compared with.
+    per_layer: list = [None] * (L + 1)
+    per_layer[L] = layer_stats(L, None)
+    final_top1 = per_layer[L][0][:, 0]
+    per_layer[L][4] = per_layer[L][1][:, 0]
+    for layer in range(L):
+        per_layer[layer] = layer_stats(layer, final_top1.to(device))
+
+    top_ids = [s[0].tolist() for s in per_layer]
+    has_next = T - 1
+    target_probs = [[*s[2][:has_next].tolist(), None] for s in per_layer]
+    target_ranks = [[*s[3][:has_next].tolist(), None] for s in per_layer]
+    first_correct, settled = first_correct_and_settled([[c[0] for c in row] for row in top_ids], encoded.ids[1:])
+    vocabulary = lm.vocabulary
+    shown = sorted({i for row in top_ids for cell in row for i in cell})
+    return LogitLens(
+        text=text, model_name=lm.name, top_k=top_k, token_ids=list(encoded.ids),
+        token_texts=vocabulary.texts(encoded.ids), layers=L + 1, top_ids=top_ids,
+        top_probs=[s[1].tolist() for s in per_layer], target_probs=target_probs, target_ranks=target_ranks,
+        final_top1_probs=[s[4].tolist() for s in per_layer], first_correct_layer=first_correct,
+        settled_layer=settled, id_texts={i: vocabulary.piece_text(i) for i in shown},
+        context_ids=list(encoded.context),
+    )
