@@ -89,8 +89,8 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, k: in
         ]
     if beam_tree:
         payload["tree"] = [
-            [{"parent": None if n.parent < 0 else n.parent, "id": pieces.add(n.token_id), "score": rounded(n.score), "kept": bool(n.kept)}
-             for n in step]
+            [{"parent": None if n.parent < 0 else n.parent, "id": pieces.add(n.token_id),
+              "score": rounded(n.score), "kept": bool(n.kept)} for n in step]
             for step in beam_tree
         ]
     payload["pieces"] = pieces.table
