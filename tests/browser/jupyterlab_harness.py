@@ -50,7 +50,7 @@ class JupyterLab:
         self.log = open(self.root / "jupyter.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={self.port}",
-             f"--ServerApp.token={self.token}", "--ServerApp.ip=127.0.0.1", "--ServerApp.open_browser=False",
+             f"--IdentityProvider.token={self.token}", "--ServerApp.ip=127.0.0.1", "--allow-root", "--ServerApp.open_browser=False",
              "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
              f"--ServerApp.root_dir={self.root}"],
             cwd=self.root, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,

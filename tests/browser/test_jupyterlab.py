@@ -43,13 +43,31 @@ def notebook(lab, browser):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(lab.url("viz.ipynb"))
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    page.get_by_text("| Idle").first.wait_for(timeout=120_000)  # the kernel is connected
     page.dialogs = dialogs
-    for n in range(1, len(CELLS)):  # run all but the last cell
-        page.locator(".jp-Cell").nth(n - 1).locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    for n in range(len(CELLS) - 1):  # run all but the last cell, each to completion
+        run_cell(page, n)
     yield page
     page.close()
+
+
+PROMPT_MATCHES = """([i, pattern]) => {
+    const p = document.querySelectorAll('.jp-Cell')[i].querySelector('.jp-InputPrompt');
+    return !!p && new RegExp(pattern).test(p.textContent);
+}"""
+
+
+def run_cell(page, index: int, timeout_ms: int = 240_000) -> None:
+    """Run one cell and wait for it to finish ([N] in its prompt; the busy indicator can lag behind)."""
+    for _attempt in range(3):
+        page.locator(".jp-Cell").nth(index).locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:  # a run requested while the kernel connection is still settling can be dropped: ask again
+            page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[(\*|\d+)\]"], timeout=15_000)
+            break
+        except Exception:
+            continue
+    page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[\d+\]"], timeout=timeout_ms)
 
 
 def widget(page, n):
@@ -126,7 +144,7 @@ def test_html_in_prompt_stays_text(notebook):
 def test_dark_theme_keeps_tokens_readable(notebook):
     notebook.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
     notebook.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    notebook.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").click()
+    notebook.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
     notebook.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
     notebook.wait_for_timeout(500)
     ratios = notebook.evaluate(CONTRAST_JS, ".jp-Cell:nth-child(2) .tvz-token")
@@ -134,8 +152,7 @@ def test_dark_theme_keeps_tokens_readable(notebook):
 
 
 def test_python_sees_the_result(notebook):
-    notebook.locator(".jp-Cell").nth(len(CELLS) - 1).locator(".jp-InputArea-editor").click()
-    notebook.keyboard.press("Shift+Enter")
+    run_cell(notebook, len(CELLS) - 1)
     out = notebook.locator(f".jp-Cell >> nth={len(CELLS) - 1}").locator(".jp-OutputArea-output")
     out.wait_for(timeout=30_000)
     assert re.search(r"generated \d+ (length|eos|stop)", out.inner_text())
