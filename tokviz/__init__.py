@@ -30,7 +30,7 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .widget import BeamTreeView, TokenViz
+from .widget import BeamTreeView, ICLView, LabelScoresView, TokenViz
 
 __version__ = "0.1.0"
 
@@ -42,9 +42,11 @@ __all__ = [
     "Generation",
     "ICLCurve",
     "ICLInPrompt",
+    "ICLView",
     "InvalidInputError",
     "LabelScore",
     "LabelScores",
+    "LabelScoresView",
     "LabelToken",
     "LanguageModel",
     "LayerLaw",

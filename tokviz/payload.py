@@ -95,3 +95,34 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, k: in
         ]
     payload["pieces"] = pieces.table
     return payload
+
+
+def labels_payload(scores) -> dict:
+    """LabelScores as bars per label with a per-token breakdown."""
+    return {
+        "labels": list(scores.labels),
+        "logprob": [rounded(s.logprob) for s in scores.scores],
+        "label_logprob": [rounded(s.label_logprob) for s in scores.scores],
+        "normalized": [rounded(s.mean_label_logprob) for s in scores.scores],
+        "probs": [rounded(p) for p in scores.probs],
+        "predicted": scores.predicted,
+        "breakdown": [
+            [{"t": tok.text, "lp": rounded(tok.logprob), "in_label": tok.in_label} for tok in s.tokens]
+            for s in scores.scores
+        ],
+    }
+
+
+def icl_payload(curve, strips: list[dict]) -> dict:
+    """ICLCurve as a probability-vs-shots plot; strips[k] = the token strip shown for k shots."""
+    return {
+        "shots": list(curve.shots),
+        "answer": curve.answer,
+        "mean": [rounded(p) for p in curve.answer_probs],
+        "low": [rounded(p) for p in curve.answer_prob_min],
+        "high": [rounded(p) for p in curve.answer_prob_max],
+        "first_mean": [rounded(p) for p in curve.first_token_probs],
+        "rank_mean": [rounded(r) for r in curve.answer_ranks],
+        "entropy_mean": [rounded(h) for h in curve.entropies],
+        "strips": strips,
+    }

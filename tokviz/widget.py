@@ -241,3 +241,31 @@ class BeamTreeView(_View):
         self.generation_data = payloads.generation_payload(
             generation.tokens, lm.vocabulary, k=generation.params.get("alternatives", 10),
             stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree)
+
+
+class LabelScoresView(_View):
+    """Prompt-based classification: P(f(x, y)) per label as bars; hover a label for its tokens."""
+
+    _kind = t.Unicode("labels").tag(sync=True)
+    scores = t.Dict({}).tag(sync=True)
+
+    def __init__(self, scores, **kwargs):
+        super().__init__(**kwargs)
+        self.result = scores
+        self.scores = payloads.labels_payload(scores)
+
+
+class ICLView(_View):
+    """The answer's probability after 0..K in-context examples (mean and range over example orders);
+    hover a point to see that prompt's tokens."""
+
+    _kind = t.Unicode("icl").tag(sync=True)
+    curve = t.Dict({}).tag(sync=True)
+
+    def __init__(self, lm: LanguageModel, curve, *, top_k: int = 5, **kwargs):
+        super().__init__(**kwargs)
+        self.result = curve
+        # One short analysis per k (first order), so hovering a point shows the prompt the model saw.
+        texts = [prompt + "".join(answer) for prompt, answer in zip(curve.prompts, curve.answer_tokens)]
+        strips = [payloads.analysis_payload(analyze(lm, text, top_k=top_k), lm.vocabulary) for text in texts]
+        self.curve = payloads.icl_payload(curve, strips)
