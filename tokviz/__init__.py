@@ -30,7 +30,7 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .widget import BeamTreeView, ICLView, LabelScoresView, TokenViz
+from .widget import BeamTreeView, ICLView, LabelScoresView, LogitLensView, TokenViz
 
 __version__ = "0.1.0"
 
@@ -51,6 +51,7 @@ __all__ = [
     "LanguageModel",
     "LayerLaw",
     "LogitLens",
+    "LogitLensView",
     "MissingDependencyError",
     "ModelNotFoundError",
     "PromptAnalysis",

@@ -126,3 +126,24 @@ def icl_payload(curve, strips: list[dict]) -> dict:
         "entropy_mean": [rounded(h) for h in curve.entropies],
         "strips": strips,
     }
+
+
+def lens_payload(lens, vocabulary: Vocabulary) -> dict:
+    """LogitLens as a layers x positions grid of top-k cells."""
+    pieces = Pieces(vocabulary)
+    return {
+        "layers": lens.layers,
+        "positions": lens.num_positions,
+        "k": lens.top_k,
+        "input": pieces.add_all(lens.token_ids),
+        "input_text": list(lens.token_texts),
+        "target": [*lens.token_ids[1:], None],
+        "top": [
+            [[[pieces.add(i), rounded(p)] for i, p in zip(ids, probs)] for ids, probs in zip(row_ids, row_probs)]
+            for row_ids, row_probs in zip(lens.top_ids, lens.top_probs)
+        ],
+        "target_prob": [[rounded(p) for p in row] for row in lens.target_probs],
+        "first_correct": list(lens.first_correct_layer),
+        "settled": list(lens.settled_layer),
+        "pieces": pieces.table,
+    }

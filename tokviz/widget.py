@@ -269,3 +269,23 @@ class ICLView(_View):
         texts = [prompt + "".join(answer) for prompt, answer in zip(curve.prompts, curve.answer_tokens)]
         strips = [payloads.analysis_payload(analyze(lm, text, top_k=top_k), lm.vocabulary) for text in texts]
         self.curve = payloads.icl_payload(curve, strips)
+
+
+class LogitLensView(_View):
+    """What each layer would predict at each position: a layers x positions heatmap of top-1 tokens.
+
+    LogitLensView(lm, text) runs tokviz.logit_lens; LogitLensView(lm, lens=result) shows a result.
+    """
+
+    _kind = t.Unicode("lens").tag(sync=True)
+    lens = t.Dict({}).tag(sync=True)
+    lens_color = t.Enum(["top", "target"], "top").tag(sync=True)
+
+    def __init__(self, lm: LanguageModel, text: str | None = None, *, lens=None, top_k: int = 5, **kwargs):
+        from .analysis.lens import logit_lens
+
+        if (text is None) == (lens is None):
+            raise TypeError("LogitLensView needs either a text or lens=<LogitLens result>")
+        super().__init__(**kwargs)
+        self.result = lens if lens is not None else logit_lens(lm, text, top_k=top_k)
+        self.lens = payloads.lens_payload(self.result, lm.vocabulary)
