@@ -91,17 +91,25 @@ class LogitLens:
                 f"model={self.model_name!r})")
 
 
-def _cell_stats(logits: torch.Tensor, targets: torch.Tensor, final_top1: torch.Tensor | None, k: int):
-    """Top-k probs, target prob and rank, and prob of final_top1, per row; nothing of size V is kept."""
+def _cell_stats(logits: torch.Tensor, targets: torch.Tensor, final_top1: torch.Tensor | None, k: int,
+                owned: bool):
+    """Top-k probs, target prob and rank, and prob of final_top1, per row; nothing of size V is kept.
+
+    owned: the logits may be overwritten (saves a [rows, V] temporary: these passes cost as much as a
+    good part of the lm_head matmul itself).
+    """
+    owned = owned or logits.dtype != torch.float32
     logits = logits.float()
-    log_norm = torch.logsumexp(logits, dim=-1, keepdim=True)
     top_logits, top_ids = logits.topk(k, dim=-1)
     target_logits = logits.gather(-1, targets[:, None])
-    rank = (logits > target_logits).sum(-1) + 1
+    final_logits = None if final_top1 is None else logits.gather(-1, final_top1[:, None])
+    rank = (logits > target_logits).sum(-1, dtype=torch.int32) + 1
+    # log Z = m + log sum exp(x - m), with m the row maximum (the first top-k logit).
+    top1 = top_logits[:, :1]
+    shifted = logits.sub_(top1) if owned else logits - top1
+    log_norm = top1 + shifted.exp_().sum(-1, keepdim=True).log()
+    final_prob = None if final_logits is None else torch.exp(final_logits - log_norm).squeeze(-1)
     target_prob = torch.exp(target_logits - log_norm).squeeze(-1)
-    final_prob = None
-    if final_top1 is not None:
-        final_prob = torch.exp(logits.gather(-1, final_top1[:, None]) - log_norm).squeeze(-1)
     return top_ids, torch.exp(top_logits - log_norm), target_prob, rank, final_prob
 
 
@@ -153,7 +161,8 @@ def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
             else:
                 logits = parts.logits(hidden[layer][0, offset + start : offset + stop].to(head_device))
             chunk_top1 = None if final_top1 is None else final_top1[start:stop].to(logits.device)
-            pieces.append(_cell_stats(logits, targets[start:stop].to(logits.device), chunk_top1, top_k))
+            pieces.append(_cell_stats(logits, targets[start:stop].to(logits.device), chunk_top1, top_k,
+                                      owned=layer != L))
         return [None if p[0] is None else torch.cat(p).cpu() for p in zip(*pieces)]
 
     # The last layer first: its top-1 is the reference every other layer is compared with.
