@@ -7,6 +7,7 @@ import re
 import pytest
 import torch
 from jupyterlab_harness import JupyterLab, write_notebook
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -65,7 +66,7 @@ def run_cell(page, index: int, timeout_ms: int = 240_000) -> None:
         try:  # a run requested while the kernel connection is still settling can be dropped: ask again
             page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[(\*|\d+)\]"], timeout=15_000)
             break
-        except Exception:
+        except PlaywrightTimeout:
             continue
     page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[\d+\]"], timeout=timeout_ms)
 
