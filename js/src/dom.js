@@ -103,6 +103,7 @@ export function displayNode(d, opts = {}) {
       else if (s.kind === "ws") frag.append(h("span", { class: "tvz-ws", text: s.text }));
       else if (opts.breaks) frag.append(h("br"));
     }
+    for (const b of d.pending || []) frag.append(h("span", { class: "tvz-byte", text: b }));
   } else if (d.kind === "bytes") {
     for (const b of d.bytes) frag.append(h("span", { class: "tvz-byte", text: b }));
   } else if (d.kind === "special") {

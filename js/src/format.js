@@ -5,7 +5,7 @@
  * @typedef {string | {bytes: string} | {special: string}} Piece
  * @typedef {Record<string, Piece>} Pieces
  * @typedef {{kind: "text", text: string} | {kind: "ws", text: string} | {kind: "nl"}} Segment
- * @typedef {{kind: "text", segments: Segment[]}
+ * @typedef {{kind: "text", segments: Segment[], pending?: string[]}
  *   | {kind: "bytes", bytes: string[]}
  *   | {kind: "special", name: string}
  *   | {kind: "empty"}} Display
@@ -74,6 +74,25 @@ export function byteBadges(hex) {
 }
 
 /**
+ * The bytes at the end of a piece that start a UTF-8 character the piece does not finish (they show as
+ * badges after the piece's text): "20f09f" (space + half an emoji) -> ["F0", "9F"].
+ * @param {string} hex
+ * @returns {string[]}
+ */
+export function pendingBytes(hex) {
+  const bytes = byteBadges(hex).map((b) => parseInt(b, 16));
+  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
+    const b = bytes[i];
+    if (b < 0x80) break; // ASCII: nothing pending after it
+    if (b >= 0xc0) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return bytes.length - i < need ? byteBadges(hex).slice(i) : [];
+    }
+  }
+  return [];
+}
+
+/**
  * How one vocabulary piece is displayed on its own (candidates, lens cells, beam nodes).
  * @param {Piece | undefined} piece
  * @returns {Display}
@@ -98,7 +117,10 @@ export function tokenDisplay(tok, pieces) {
   const piece = pieces ? pieces[String(tok.id)] : undefined;
   if (piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
   if (tok.t === "" || tok.t == null) return pieceDisplay(piece);
-  return { kind: "text", segments: textSegments(tok.t) };
+  // Text that ends in the first bytes of a character (e.g. " " + F0 9F): show those bytes too.
+  const pending = piece && typeof piece === "object" && "bytes" in piece ? pendingBytes(piece.bytes) : [];
+  return pending.length ? { kind: "text", segments: textSegments(tok.t), pending }
+                        : { kind: "text", segments: textSegments(tok.t) };
 }
 
 /**

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  pendingBytes,
   MARK, textSegments, byteBadges, pieceDisplay, tokenDisplay, plainLabel,
   formatPercent, formatProb, formatBits, natsToBits, formatRank, formatNumber,
 } from "../src/format.js";
@@ -80,4 +81,15 @@ test("prob, bits, rank and number formatting", () => {
   assert.equal(formatRank(12345), "#12,345");
   assert.equal(formatNumber(-0.4213, 3), "-0.421");
   assert.equal(formatNumber(-Infinity), "-\u221e");
+});
+
+test("text ending in the first bytes of a character shows them as badges", () => {
+  assert.deepEqual(pendingBytes("20f09f"), ["F0", "9F"]); // space + half an emoji
+  assert.deepEqual(pendingBytes("9fa6"), []); // only continuation bytes: they finish an earlier character
+  assert.deepEqual(pendingBytes("f09fa69c"), []); // a whole character
+  assert.deepEqual(pendingBytes("41c3"), ["C3"]);
+  assert.deepEqual(pendingBytes("4142"), []);
+  const d = tokenDisplay({ id: 5, t: " " }, { 5: { bytes: "20f09f" } });
+  assert.equal(d.kind, "text");
+  assert.deepEqual(d.kind === "text" ? d.pending : null, ["F0", "9F"]);
 });

@@ -40,6 +40,18 @@ function byteBadges(hex) {
   for (let i = 0; i + 1 < clean.length; i += 2) out.push(clean.slice(i, i + 2));
   return out;
 }
+function pendingBytes(hex) {
+  const bytes = byteBadges(hex).map((b) => parseInt(b, 16));
+  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
+    const b = bytes[i];
+    if (b < 128) break;
+    if (b >= 192) {
+      const need = b >= 240 ? 4 : b >= 224 ? 3 : 2;
+      return bytes.length - i < need ? byteBadges(hex).slice(i) : [];
+    }
+  }
+  return [];
+}
 function pieceDisplay(piece) {
   if (typeof piece === "string") return piece === "" ? { kind: "empty" } : { kind: "text", segments: textSegments(piece) };
   if (piece && typeof piece === "object") {
@@ -52,7 +64,8 @@ function tokenDisplay(tok, pieces) {
   const piece = pieces ? pieces[String(tok.id)] : void 0;
   if (piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
   if (tok.t === "" || tok.t == null) return pieceDisplay(piece);
-  return { kind: "text", segments: textSegments(tok.t) };
+  const pending = piece && typeof piece === "object" && "bytes" in piece ? pendingBytes(piece.bytes) : [];
+  return pending.length ? { kind: "text", segments: textSegments(tok.t), pending } : { kind: "text", segments: textSegments(tok.t) };
 }
 function plainLabel(d) {
   switch (d.kind) {
@@ -164,6 +177,7 @@ function displayNode(d, opts = {}) {
       else if (s.kind === "ws") frag.append(h("span", { class: "tvz-ws", text: s.text }));
       else if (opts.breaks) frag.append(h("br"));
     }
+    for (const b of d.pending || []) frag.append(h("span", { class: "tvz-byte", text: b }));
   } else if (d.kind === "bytes") {
     for (const b of d.bytes) frag.append(h("span", { class: "tvz-byte", text: b }));
   } else if (d.kind === "special") {
