@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -185,6 +186,20 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _quiet_progress(quiet: bool):
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    if quiet:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if quiet and was_enabled:
+            hf_logging.enable_progress_bar()
+
+
 def load_model(
     name: str | os.PathLike | None = None,
     *,
@@ -234,7 +249,8 @@ def load_model(
         kwargs["device_map"] = {"": device}
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+        with _quiet_progress(name is None):  # the cached default loads in a second: no progress bar
+            model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     except (OSError, ValueError) as error:
         if isinstance(source, Path) or "does not appear to have" in str(error):
             message = f"Could not load a causal language model from {display_name!r}: {error}"
