@@ -8,7 +8,7 @@ import torch
 
 from ..model_parts import model_parts
 from ..models import LanguageModel
-from .distributions import check_top_k
+from .distributions import BLOCK_ROWS, check_top_k
 from .encoding import encode
 
 # Rows of [rows, vocab] float32 logits handled at once (64 MB): bounds memory for long texts.
@@ -161,8 +161,13 @@ def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
             else:
                 logits = parts.logits(hidden[layer][0, offset + start : offset + stop].to(head_device))
             chunk_top1 = None if final_top1 is None else final_top1[start:stop].to(logits.device)
-            pieces.append(_cell_stats(logits, targets[start:stop].to(logits.device), chunk_top1, top_k,
-                                      owned=layer != L))
+            chunk_targets = targets[start:stop].to(logits.device)
+            # Statistics in blocks of BLOCK_ROWS rows, whose temporaries stay in the CPU cache (the
+            # lm_head matmul above is faster on all rows at once).
+            for b in range(0, stop - start, BLOCK_ROWS):
+                block_top1 = None if chunk_top1 is None else chunk_top1[b : b + BLOCK_ROWS]
+                pieces.append(_cell_stats(logits[b : b + BLOCK_ROWS], chunk_targets[b : b + BLOCK_ROWS],
+                                          block_top1, top_k, owned=layer != L))
         return [None if p[0] is None else torch.cat(p).cpu() for p in zip(*pieces)]
 
     # The last layer first: its top-1 is the reference every other layer is compared with.
