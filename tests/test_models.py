@@ -77,3 +77,12 @@ def test_four_bit_on_cpu_still_predicts_berlin():
     assert any(isinstance(m, bnb.nn.Linear4bit) for m in lm.model.modules())
     result = tokviz.analyze(lm, BERLIN_PROMPT)
     assert result.next[0].text == " Berlin"
+
+
+@pytest.mark.slow
+def test_eight_bit_on_cpu_still_predicts_berlin():
+    import bitsandbytes as bnb
+
+    lm = tokviz.load_model(quantization="8bit", device="cpu")
+    assert any(isinstance(m, bnb.nn.Linear8bitLt) for m in lm.model.modules())
+    assert tokviz.analyze(lm, BERLIN_PROMPT).next[0].text == " Berlin"

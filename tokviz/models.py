@@ -9,6 +9,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -150,6 +151,9 @@ def _quantization_config(quantization: str, compute_dtype: torch.dtype):
         )
     from transformers import BitsAndBytesConfig
 
+    if quantization == "8bit":
+        # Informational, repeated for every 8-bit matmul of a float32 model: not worth a user's attention.
+        warnings.filterwarnings("ignore", message="MatMul8bitLt: inputs will be cast")
     if quantization == "4bit":
         return BitsAndBytesConfig(
             load_in_4bit=True,
