@@ -12,6 +12,7 @@ from .analysis import (
     LabelToken,
     LayerLaw,
     LogitLens,
+    Perplexity,
     PromptAnalysis,
     TokenInfo,
     analyze,
@@ -20,6 +21,7 @@ from .analysis import (
     icl_in_prompt,
     layer_law,
     logit_lens,
+    perplexity,
     score_labels,
 )
 from .errors import (
@@ -54,6 +56,7 @@ __all__ = [
     "LogitLensView",
     "MissingDependencyError",
     "ModelNotFoundError",
+    "Perplexity",
     "PromptAnalysis",
     "TokenInfo",
     "TokenViz",
@@ -66,5 +69,6 @@ __all__ = [
     "layer_law",
     "load_model",
     "logit_lens",
+    "perplexity",
     "score_labels",
 ]

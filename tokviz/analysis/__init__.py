@@ -5,6 +5,7 @@ from .generation import Generation, generate
 from .icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
 from .layers import LayerLaw, layer_law
 from .lens import LogitLens, logit_lens
+from .perplexity import Perplexity, perplexity
 from .prompt import PromptAnalysis, analyze
 from .results import Candidate, TokenInfo
 from .scoring import LabelScore, LabelScores, LabelToken, score_labels
@@ -21,6 +22,7 @@ __all__ = [
     "LabelToken",
     "LayerLaw",
     "LogitLens",
+    "Perplexity",
     "PromptAnalysis",
     "TokenInfo",
     "analyze",
@@ -29,5 +31,6 @@ __all__ = [
     "icl_in_prompt",
     "layer_law",
     "logit_lens",
+    "perplexity",
     "score_labels",
 ]

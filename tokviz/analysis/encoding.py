@@ -34,8 +34,8 @@ def check_text(text, what: str = "text") -> str:
     return text
 
 
-def encode(lm: LanguageModel, text: str, *, what: str = "text", room: int = 0) -> Encoded:
-    """Encode text, keeping any leading special tokens as context; room = tokens still to be added."""
+def tokenize(lm: LanguageModel, text: str, *, what: str = "text") -> Encoded:
+    """Encode text, keeping any leading special tokens as context; no length limit."""
     check_text(text, what)
     tokenizer = lm.tokenizer
     plain = tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -45,11 +45,18 @@ def encode(lm: LanguageModel, text: str, *, what: str = "text", room: int = 0) -
         context = full[: len(full) - len(plain)]
     if not plain:
         raise InvalidInputError(f"{what} {text!r} tokenizes to no tokens")
-    total = len(context) + len(plain) + room
-    if total > lm.context_length:
+    return Encoded(context=list(context), ids=list(plain))
+
+
+def encode(lm: LanguageModel, text: str, *, what: str = "text", room: int = 0) -> Encoded:
+    """tokenize(), checking that the text (plus `room` tokens still to be added) fits the context."""
+    encoded = tokenize(lm, text, what=what)
+    length = len(encoded.all_ids)
+    if length + room > lm.context_length:
         extra = f" plus {room} new tokens" if room else ""
         raise InvalidInputError(
-            f"{what} is {len(context) + len(plain)} tokens long{extra}, but {lm.name} accepts at most "
-            f"{lm.context_length} tokens (its context window). Shorten it."
+            f"{what} is {length} tokens long{extra}, but {lm.name} accepts at most "
+            f"{lm.context_length} tokens (its context window). Shorten it (to score a long text, tokviz.perplexity "
+            f"slides a window over it)."
         )
-    return Encoded(context=list(context), ids=list(plain))
+    return encoded

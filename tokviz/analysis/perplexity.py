@@ -1,0 +1,89 @@
+"""Perplexity of texts of any length: a sliding window in which every token after the first is scored once."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ..errors import InvalidInputError
+from ..models import LanguageModel
+from .distributions import position_stats
+from .encoding import tokenize
+
+
+@dataclass
+class Perplexity:
+    """perplexity = exp(-total_logprob / scored_tokens) over every token but the first (which has no
+    context). bits_per_byte = -total_logprob / ln 2 / scored_bytes: comparable across tokenizers.
+    windows: forward passes used; each scored token saw at least window - stride tokens of context,
+    except those in the first window."""
+
+    model_name: str
+    num_tokens: int
+    scored_tokens: int
+    scored_bytes: int
+    total_logprob: float
+    perplexity: float
+    bits_per_byte: float
+    window: int
+    stride: int
+    windows: int
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def __repr__(self) -> str:
+        return (f"Perplexity({self.perplexity:.3f} over {self.scored_tokens} tokens, "
+                f"{self.bits_per_byte:.3f} bits/byte, {self.windows} windows of {self.window})")
+
+
+def _check_window(lm: LanguageModel, window: int | None, stride: int | None, context: int) -> tuple[int, int]:
+    window = lm.context_length - context if window is None else window
+    if isinstance(window, bool) or not isinstance(window, int) or not 2 <= window <= lm.context_length - context:
+        raise InvalidInputError(
+            f"window must be an integer from 2 to {lm.context_length - context} (the context length), got {window!r}")
+    stride = window // 2 if stride is None else stride
+    if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride < window:
+        raise InvalidInputError(
+            f"stride must be an integer from 1 to window - 1 = {window - 1} (windows must overlap so every "
+            f"token after the first is scored with some context), got {stride!r}")
+    return window, stride
+
+
+@torch.inference_mode()
+def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, stride: int | None = None) -> Perplexity:
+    """Perplexity and bits per byte of text, however long.
+
+    The model reads windows of `window` tokens (default: its context length) that start every `stride`
+    tokens (default: window // 2); each window scores only the tokens no earlier window scored, so every
+    token after the first is scored exactly once. For a text that fits one window this equals
+    tokviz.analyze(lm, text).perplexity.
+    """
+    encoded = tokenize(lm, text)
+    window, stride = _check_window(lm, window, stride, len(encoded.context))
+    ids = encoded.ids
+    total, scored, scored_bytes, windows = 0.0, 0, 0, 0
+    scored_until = 1 if not encoded.context else 0  # without a BOS, token 0 has no prediction
+    start = 0
+    while scored_until < len(ids):
+        end = min(start + window, len(ids))
+        chunk = torch.tensor([encoded.context + ids[start:end]], device=lm.device)
+        logits = lm.model(chunk).logits[0]
+        offset = len(encoded.context) - start  # position in `chunk` of text token i is i + offset
+        first = max(scored_until, start + (0 if encoded.context else 1))
+        targets = torch.tensor(ids[first:end], device=logits.device)
+        stats = position_stats(logits[first + offset - 1 : end + offset - 1], targets, 1)
+        total += float(stats.logprob.double().sum())
+        scored += end - first
+        scored_bytes += sum(len(lm.vocabulary.bytes_of(i)) for i in ids[first:end])
+        scored_until, windows = end, windows + 1
+        start += stride
+    if scored == 0:
+        raise InvalidInputError("text is a single token: there is nothing to score (the first token has no context)")
+    return Perplexity(
+        model_name=lm.name, num_tokens=len(ids), scored_tokens=scored, scored_bytes=scored_bytes,
+        total_logprob=total, perplexity=math.exp(-total / scored),
+        bits_per_byte=-total / math.log(2) / max(scored_bytes, 1), window=window, stride=stride, windows=windows,
+    )
