@@ -1,5 +1,5 @@
 // @ts-check
-// One tooltip per view: shown on hover/focus, pinned on click, placed next to its anchor inside the root.
+// One tooltip per view: shown on hover/focus, pinned on click, placed next to its anchor (fixed to the viewport, so output areas cannot clip it).
 
 import { h, displayNode } from "./dom.js";
 import { pieceDisplay, plainLabel, formatPercent } from "./format.js";
@@ -27,26 +27,58 @@ export function createTooltip(root) {
   const id = `tvz-tip-${++counter}`;
   const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
   el.hidden = true;
-  root.append(el);
+  // The tooltip lives in a host under <body>: inside the notebook, the next cell's output would paint over
+  // it (each cell is its own stacking context). The host carries the root's classes, so the view's
+  // styles and theme variables apply; it goes away with the view.
+  const host = h("div", { class: `${root.className} tvz-tip-host` });
+  host.append(el);
+  (root.ownerDocument.body || root).append(host);
+  // The view may be rendered before it is attached to the page: remove the host only once the root,
+  // having been attached, is detached again.
+  let attached = root.isConnected;
+  const removeWithRoot = new MutationObserver(() => {
+    if (root.isConnected) attached = true;
+    else if (attached) {
+      host.remove();
+      removeWithRoot.disconnect();
+    }
+  });
+  removeWithRoot.observe(root.ownerDocument.body || root, { childList: true, subtree: true });
   /** @type {Element | null} */
   let current = null;
   let pinned = false;
 
   /** @param {Element} anchor */
   function place(anchor) {
-    const r = root.getBoundingClientRect();
+    // Fixed to the viewport: notebook output areas clip or scroll their content, and a tooltip under the
+    // last line of a short view would otherwise be cut off. An ancestor with a transform or containment
+    // (JupyterLab's windowed notebook) moves the origin of "fixed": measure it and compensate.
+    el.style.left = "0px";
+    el.style.top = "0px";
+    const origin = el.getBoundingClientRect();
     const a = anchor.getBoundingClientRect();
+    const r = root.getBoundingClientRect();
     const width = el.offsetWidth;
-    const maxLeft = Math.max(0, root.clientWidth - width - 4);
-    const left = Math.min(Math.max(0, a.left - r.left), maxLeft);
-    el.style.left = `${left}px`;
-    // Below the anchor, unless that runs past the view's bottom (output areas clip or scroll) and there
-    // is room above.
-    const below = a.bottom - r.top + 6;
-    const above = a.top - r.top - el.offsetHeight - 6;
-    const flip = below + el.offsetHeight > root.clientHeight && above >= 0;
-    el.style.top = `${flip ? above : below}px`;
+    const height = el.offsetHeight;
+    const viewWidth = document.documentElement.clientWidth || window.innerWidth;
+    const right = Math.min(viewWidth, Math.max(r.right, r.left + width + 8));
+    const left = Math.max(4, Math.min(a.left, right - width - 4));
+    const below = a.bottom + 6;
+    const above = a.top - height - 6;
+    const top = below + height > window.innerHeight && above >= 0 ? above : below;
+    el.style.left = `${left - origin.left}px`;
+    el.style.top = `${top - origin.top}px`;
   }
+
+  // Scrolling moves the anchor but not a fixed tooltip: follow it. The listener goes with the view.
+  const onScroll = () => {
+    if (attached && !root.isConnected) {
+      window.removeEventListener("scroll", onScroll, true);
+      host.remove();
+    }
+    else if (current && !el.hidden) place(current);
+  };
+  window.addEventListener("scroll", onScroll, { capture: true, passive: true });
 
   /** @param {Element} anchor @param {Node} content */
   function open(anchor, content) {

@@ -46,7 +46,10 @@ class JupyterLab:
         return f"{self.base}/lab/tree/{notebook}?token={self.token}"
 
     def start(self, timeout: float = 90) -> None:
-        env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1")
+        # Own settings dir: a theme switched by a test must not stay switched for the user.
+        settings = self.root / ".lab-settings"
+        settings.mkdir(exist_ok=True)
+        env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", JUPYTERLAB_SETTINGS_DIR=str(settings))
         self.log = open(self.root / "jupyter.log", "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={self.port}",

@@ -88,12 +88,14 @@ def test_tokens_render_and_hover_matches_the_model(notebook, default_lm):
     ids, probs = reference_distributions(default_lm, PROMPT)
     assert tokens.count() == len(ids)
     tokens.nth(5).hover()  # " Paris"
-    tip = root.locator(".tvz-tooltip").first
+    tip = notebook.locator(".tvz-tooltip:not([hidden])").first
     tip.wait_for(state="visible")
     shown = [float(x.rstrip("%")) / 100 for x in tip.locator(".tvz-cand-p").all_inner_texts()]
     expected = probs[4].topk(len(shown)).values.tolist()
     assert len(shown) == 10
     assert shown == pytest.approx(expected, abs=6e-4)  # shown with 3-4 significant digits
+    # Nothing of the tooltip is clipped by the output area, and JupyterLab's own dl styles do not win.
+    assert notebook.evaluate(TOOLTIP_VISIBLE_JS) == {"lastRowVisible": True, "statsDisplay": "grid"}
 
 
 def test_generate_streams_tokens(notebook):
@@ -171,4 +173,15 @@ CONTRAST_JS = """(sel) => {
     const mix = [0, 1, 2].map((i) => bg[i] * bg[3] + base[i] * (1 - bg[3]));
     const [a, b] = [lum(fg), lum(mix)]; return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
   });
+}"""
+
+
+TOOLTIP_VISIBLE_JS = """() => {
+  const tip = [...document.querySelectorAll('.tvz-tooltip')].find((t) => !t.hidden);
+  const rows = tip.querySelectorAll('.tvz-cand');
+  const r = rows[rows.length - 1].getBoundingClientRect();
+  tip.style.pointerEvents = 'auto';  // hit-testing skips pointer-events: none
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  tip.style.pointerEvents = '';
+  return { lastRowVisible: !!hit && tip.contains(hit), statsDisplay: getComputedStyle(tip.querySelector('dl')).display };
 }"""

@@ -33,7 +33,7 @@ def test_lens_heatmap_30_layers_by_40_tokens_hover_matches_independent_lens(view
         logits = lm.model.lm_head(lm.model.model.norm(out.hidden_states[15][0, 20]))
     expected = logits.float().softmax(-1).topk(5)
     page.locator("#w .tvz-lens-cell[data-layer='15'][data-pos='20']").hover()
-    tip = page.locator("#w .tvz-tooltip").first
+    tip = page.locator(".tvz-tip-host .tvz-tooltip:not([hidden])").first
     tip.wait_for(state="visible")
     rows = tip.locator(".tvz-cand")
     assert [int(rows.nth(i).get_attribute("data-id")) for i in range(5)] == expected.indices.tolist()
@@ -51,7 +51,7 @@ def test_beam_tree_4_beams_12_steps_hover_shows_scores(view, default_lm):
     assert page.eval_on_selector_all("#w .tvz-node[data-step]", "els => new Set(els.map(e => e.dataset.step)).size") == steps
     node = generation.beam_tree[5][1]
     page.locator("#w .tvz-node[data-step='5'][data-beam='1'] circle").hover()
-    tip = page.locator("#w .tvz-tooltip").first
+    tip = page.locator(".tvz-tip-host .tvz-tooltip:not([hidden])").first
     tip.wait_for(state="visible")
     assert f"{node.score:.3f}" in tip.inner_text()
     assert page.locator("#w .tvz-beam-list li").count() == len(generation.beams)

@@ -31,7 +31,7 @@ DOT, TAB, RET = "\u00b7", "\u2192", "\u21b5"
 TOKENS = "#w .tvz-token"
 PROMPT_TOKENS = "#w .tvz-token[data-source=prompt]"
 GEN_TOKENS = "#w .tvz-token[data-source=generated]"
-TIP = "#w .tvz-tooltip"
+TIP = ".tvz-tip-host .tvz-tooltip"  # tooltips live in a host under <body>
 
 
 def percent(p: float) -> str:

@@ -264,21 +264,44 @@ function createTooltip(root) {
   const id = `tvz-tip-${++counter}`;
   const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
   el.hidden = true;
-  root.append(el);
+  const host = h("div", { class: `${root.className} tvz-tip-host` });
+  host.append(el);
+  (root.ownerDocument.body || root).append(host);
+  let attached = root.isConnected;
+  const removeWithRoot = new MutationObserver(() => {
+    if (root.isConnected) attached = true;
+    else if (attached) {
+      host.remove();
+      removeWithRoot.disconnect();
+    }
+  });
+  removeWithRoot.observe(root.ownerDocument.body || root, { childList: true, subtree: true });
   let current = null;
   let pinned = false;
   function place(anchor) {
-    const r = root.getBoundingClientRect();
+    el.style.left = "0px";
+    el.style.top = "0px";
+    const origin = el.getBoundingClientRect();
     const a = anchor.getBoundingClientRect();
+    const r = root.getBoundingClientRect();
     const width = el.offsetWidth;
-    const maxLeft = Math.max(0, root.clientWidth - width - 4);
-    const left = Math.min(Math.max(0, a.left - r.left), maxLeft);
-    el.style.left = `${left}px`;
-    const below = a.bottom - r.top + 6;
-    const above = a.top - r.top - el.offsetHeight - 6;
-    const flip = below + el.offsetHeight > root.clientHeight && above >= 0;
-    el.style.top = `${flip ? above : below}px`;
+    const height = el.offsetHeight;
+    const viewWidth = document.documentElement.clientWidth || window.innerWidth;
+    const right = Math.min(viewWidth, Math.max(r.right, r.left + width + 8));
+    const left = Math.max(4, Math.min(a.left, right - width - 4));
+    const below = a.bottom + 6;
+    const above = a.top - height - 6;
+    const top = below + height > window.innerHeight && above >= 0 ? above : below;
+    el.style.left = `${left - origin.left}px`;
+    el.style.top = `${top - origin.top}px`;
   }
+  const onScroll = () => {
+    if (attached && !root.isConnected) {
+      window.removeEventListener("scroll", onScroll, true);
+      host.remove();
+    } else if (current && !el.hidden) place(current);
+  };
+  window.addEventListener("scroll", onScroll, { capture: true, passive: true });
   function open(anchor, content) {
     if (current && current !== anchor) current.removeAttribute("aria-describedby");
     current = anchor;
