@@ -1,4 +1,8 @@
-"""Re-run the teaching notebooks in place, saving outputs and widget state (for GitHub / nbviewer).
+"""Re-run the teaching notebooks in place, saving their outputs.
+
+Every widget output carries a self-contained HTML snapshot (text/html) beside its widget view. The
+widget *state* is deliberately not stored: with it, nbconvert and nbviewer prefer the widget view, which
+needs widget JavaScript from a CDN; without it they show the snapshot, which works offline.
 
 Run after editing a notebook: python scripts/execute_notebooks.py [notebooks/NAME.ipynb ...]
 """
@@ -18,8 +22,9 @@ def execute(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
     resources = {"metadata": {"path": str(path.parent)}}
     client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources=resources,
-                            store_widget_state=True)
+                            store_widget_state=False)
     client.execute()
+    notebook.metadata.pop("widgets", None)  # see the module docstring
     nbformat.write(notebook, path)
     print(f"executed {path.relative_to(ROOT)}")
 
