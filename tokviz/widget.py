@@ -188,25 +188,23 @@ class TokenViz(_View):
         return True
 
     # ----- plumbing ----------------------------------------------------------------------------------
+    @contextlib.contextmanager
     def _exclusive(self, status: str):
-        widget = self
-
-        class Running:
-            def __enter__(self):
-                if not widget._busy.acquire(blocking=False):
-                    raise InvalidInputError("tokviz is already working on this widget; wait or press Stop")
-                widget.error = ""
-                widget.status = status
-
-            def __exit__(self, kind, value, traceback):
-                widget.status = "error" if value is not None else "idle"
-                if value is not None:
-                    widget.error = f"{type(value).__name__}: {value}" if not isinstance(value, TokvizError) \
-                        else str(value)
-                widget._busy.release()
-                return False
-
-        return Running()
+        """One action at a time; the view follows it through `status`, and sees any error in `error`."""
+        if not self._busy.acquire(blocking=False):
+            raise InvalidInputError("tokviz is already working on this widget; wait or press Stop")
+        self.error = ""
+        self.status = status
+        try:
+            yield
+        except BaseException as error:
+            self.status = "error"
+            self.error = str(error) if isinstance(error, TokvizError) else f"{type(error).__name__}: {error}"
+            raise
+        else:
+            self.status = "idle"
+        finally:
+            self._busy.release()
 
     def _run_reporting_errors(self, action):
         # The error is already shown in the view (the `error` trait); the widget stays usable.

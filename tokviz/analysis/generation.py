@@ -39,7 +39,7 @@ from ..tokens import TextAssembler, Vocabulary
 from .beams import Beam, BeamNode, BeamRecorder
 from .distributions import candidates, check_top_k, position_stats
 from .encoding import Encoded, check_text, encode
-from .prompt import PromptAnalysis, token_infos
+from .prompt import PromptAnalysis, prompt_analysis
 from .results import TokenInfo
 
 STOP_REASONS = ("length", "eos", "stop", "cancelled")
@@ -174,7 +174,8 @@ def generate(
         else:
             result = run.beam_search(inputs, kwargs, num_beams)
     first, tokens, completion, stopped_by, stop_string, beams, tree = result
-    analysis = _prompt_analysis(lm, prompt_text, encoded, prefix_logits, first, alternatives)
+    analysis = prompt_analysis(lm, prompt_text, encoded, prefix_logits, next_candidates=first["top"],
+                               next_entropy=first["entropy"], top_k=alternatives)
     return Generation(prompt=analysis, tokens=tokens, text=completion, stopped_by=stopped_by, beams=beams,
                       beam_tree=tree, params=params, stop_string=stop_string)
 
@@ -487,19 +488,6 @@ def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int):
         else:
             cache = None
     return out.logits[0], cache
-
-
-def _prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, prefix_logits: torch.Tensor | None,
-                     first: dict, top_k: int) -> PromptAnalysis:
-    # prefix_logits[p] predicts position p + 1; token i of the prompt sits at position len(context) + i.
-    offset = len(encoded.context)
-    start = 0 if offset else 1
-    predicting = prefix_logits[offset + start - 1 :] if prefix_logits is not None else None
-    tokens = token_infos(lm, encoded.ids, predicting, start, top_k)
-    scored = [t.logprob for t in tokens if t.logprob is not None]
-    perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
-    return PromptAnalysis(text=text, model_name=lm.name, top_k=top_k, tokens=tokens, next=first["top"],
-                          next_entropy=first["entropy"], perplexity=perplexity, context_ids=encoded.context)
 
 
 def _chat_prompt(lm: LanguageModel, prompt) -> str:

@@ -9,7 +9,7 @@ import torch
 
 from ..models import LanguageModel
 from .distributions import candidates, check_top_k, position_stats
-from .encoding import encode
+from .encoding import Encoded, encode
 from .results import Candidate, TokenInfo
 
 
@@ -104,22 +104,30 @@ def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: 
     return infos
 
 
+def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, logits: torch.Tensor | None, *,
+                    next_candidates: list[Candidate], next_entropy: float, top_k: int) -> PromptAnalysis:
+    """The PromptAnalysis of an encoded text from its logits, where logits[p] predicts position p + 1
+    (rows for positions up to the second-to-last token are needed; later rows are ignored)."""
+    # Token i of the text sits at position len(context) + i; without a BOS, token 0 has no prediction.
+    offset = len(encoded.context)
+    start = 0 if offset else 1
+    predicting = None if logits is None else logits[offset + start - 1 : offset + len(encoded.ids) - 1]
+    tokens = token_infos(lm, encoded.ids, predicting, start, top_k)
+    scored = [t.logprob for t in tokens if t.logprob is not None]
+    perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
+    return PromptAnalysis(
+        text=text, model_name=lm.name, top_k=top_k, tokens=tokens, next=next_candidates,
+        next_entropy=next_entropy, perplexity=perplexity, context_ids=encoded.context,
+    )
+
+
 @torch.inference_mode()
 def analyze(lm: LanguageModel, text: str, *, top_k: int = 10) -> PromptAnalysis:
     """Run one forward pass over text and report every token's probability and the top-k predictions."""
     check_top_k(top_k, lm.vocab_size)
     encoded = encode(lm, text)
     logits = lm.model(encoded.tensor(lm.device)).logits[0]
-    # logits[p] predicts position p + 1: token i of the text sits at position len(context) + i.
-    offset = len(encoded.context)
-    start = 0 if offset else 1
-    predicting = logits[offset + start - 1 : offset + len(encoded.ids) - 1]
-    tokens = token_infos(lm, encoded.ids, predicting, start, top_k)
     next_stats = position_stats(logits[-1:], torch.zeros(1, dtype=torch.long, device=logits.device), top_k)
     next_candidates = candidates(lm.vocabulary, next_stats.top_ids[0].tolist(), next_stats.top_probs[0].tolist())
-    scored = [t.logprob for t in tokens if t.logprob is not None]
-    perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
-    return PromptAnalysis(
-        text=text, model_name=lm.name, top_k=top_k, tokens=tokens, next=next_candidates,
-        next_entropy=float(next_stats.entropy[0]), perplexity=perplexity, context_ids=encoded.context,
-    )
+    return prompt_analysis(lm, text, encoded, logits, next_candidates=next_candidates,
+                           next_entropy=float(next_stats.entropy[0]), top_k=top_k)
