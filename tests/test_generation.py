@@ -15,6 +15,7 @@ from transformers import LlamaForCausalLM
 
 import tokviz
 from tokviz import InvalidInputError
+from tokviz.compat import cache_argument
 from tokviz.models import LanguageModel
 
 from .conftest import BERLIN_PROMPT, make_tiny_llama
@@ -48,9 +49,10 @@ class ScriptedLlama(LlamaForCausalLM):
     script: tuple[int, ...] = ()
     prompt_len = 0
 
-    def forward(self, input_ids=None, past_key_values=None, **kwargs):
-        seen = past_key_values.get_seq_length() if past_key_values is not None else 0
-        out = super().forward(input_ids=input_ids, past_key_values=past_key_values, **kwargs)
+    def forward(self, input_ids=None, **kwargs):
+        cache = kwargs.get(cache_argument(LlamaForCausalLM))  # the name this transformers release uses
+        seen = cache.get_seq_length() if cache is not None else 0
+        out = super().forward(input_ids=input_ids, **kwargs)
         n = seen + input_ids.shape[1] - self.prompt_len
         if 0 <= n < len(self.script):
             out.logits[:, -1, self.script[n]] += 50.0
@@ -414,6 +416,38 @@ def test_no_warnings_from_transformers(tiny_lm):
 def test_bad_settings_are_rejected(tiny_lm, kwargs, message):
     with pytest.raises(InvalidInputError, match=message):
         tokviz.generate(tiny_lm, PROMPT, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"temperature": -1.0}, {"top_p": 2.0}, {"top_p": 0}, {"top_k": 0}, {"top_k": 2.5}, {"seed": "x"},
+     {"temperature": float("inf")}],
+)
+def test_sampling_settings_are_checked_the_same_way_when_not_sampling(tiny_lm, kwargs):
+    """One rule: a setting out of its range is an error whatever the mode (greedy here)."""
+    with pytest.raises(InvalidInputError) as greedy:
+        tokviz.generate(tiny_lm, PROMPT, max_new_tokens=1, **kwargs)
+    with pytest.raises(InvalidInputError) as sampling:
+        tokviz.generate(tiny_lm, PROMPT, max_new_tokens=1, do_sample=True, **kwargs)
+    assert str(greedy.value) == str(sampling.value)
+    assert next(iter(kwargs)) in str(greedy.value)
+
+
+def test_in_range_sampling_settings_have_no_effect_without_sampling(tiny_lm):
+    plain = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=6)
+    ignored = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=6, temperature=0.0, top_k=3, top_p=0.5, seed=4)
+    assert ignored.token_ids == plain.token_ids
+    assert ignored.params["temperature"] is None and ignored.params["top_k"] is None
+    assert ignored.params["top_p"] is None
+
+
+def test_beam_sampling_gives_no_per_token_sampling_probability(tiny_lm):
+    result = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=3, num_beams=2, do_sample=True, seed=1)
+    assert result.tokens and all(t.sampled_prob is None and t.prob is not None for t in result.tokens)
+    assert "jointly across all beams" in result.unavailable["sampled_prob"]
+    assert result.to_dict()["unavailable"] == result.unavailable
+    plain = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=3, num_beams=2)
+    assert plain.unavailable == {} and all(t.sampled_prob is not None for t in plain.tokens)
 
 
 @pytest.mark.parametrize(("prompt", "message"), [("", "empty"), (None, "must be a string")])

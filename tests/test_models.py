@@ -34,8 +34,28 @@ def test_missing_local_path_is_named():
 
 
 def test_directory_without_a_model(tmp_path):
-    with pytest.raises(ModelNotFoundError, match="Could not load"):
+    with pytest.raises(ModelNotFoundError, match="holds no model \\(it is empty\\)") as error:
         tokviz.load_model(str(tmp_path))
+    assert "sentencepiece" not in str(error.value).lower() and "config.json" in str(error.value)
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(ModelNotFoundError, match=r"it holds: notes\.txt"):
+        tokviz.load_model(str(tmp_path))
+    with pytest.raises(ModelNotFoundError, match="is a file"):
+        tokviz.load_model(str(tmp_path / "notes.txt"))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without CUDA")
+@pytest.mark.parametrize("device", ["cuda", "cuda:1"])
+def test_unavailable_device_names_the_available_ones(device):
+    with pytest.raises(InvalidInputError, match=rf"device '{device}' is not available on this machine; "
+                                                rf"available: cpu") as error:
+        tokviz.load_model(device=device)
+    assert not isinstance(error.value, AssertionError)
+
+
+def test_device_that_is_not_a_device_name():
+    with pytest.raises(InvalidInputError, match="'gpu0' is not a device name; use one of: cpu"):
+        tokviz.load_model(device="gpu0")
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -78,6 +78,36 @@ def default_device() -> str:
     return "cpu"
 
 
+def available_devices() -> list[str]:
+    """The devices torch can use on this machine, e.g. ["cpu", "cuda:0"]."""
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("mps")
+    return devices
+
+
+def _check_device(device) -> str:
+    """The device as a string, or a clear error naming the devices this machine has."""
+    available = available_devices()
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as error:
+        raise InvalidInputError(
+            f"device {device!r} is not a device name; use one of: {', '.join(available)}") from error
+    if parsed.type == "cpu":
+        return str(device)
+    usable = any(d == str(parsed) or (parsed.index is None and d.split(":")[0] == parsed.type) for d in available)
+    if not usable:
+        raise InvalidInputError(
+            f"device {str(device)!r} is not available on this machine; available: {', '.join(available)}. "
+            f"(Leave device=None to use the GPU when there is one, else the CPU.)"
+        )
+    return str(device)
+
+
 def _default_dtype(device: str) -> torch.dtype:
     if device.startswith("cuda"):
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
@@ -220,7 +250,7 @@ def load_model(
     """
     if quantization not in QUANTIZATIONS:
         raise InvalidInputError(f"quantization must be one of None, '4bit', '8bit'; got {quantization!r}")
-    device = device or default_device()
+    device = _check_device(device or default_device())
     if isinstance(dtype, str):
         resolved = getattr(torch, dtype, None)
         if not isinstance(resolved, torch.dtype):
@@ -233,6 +263,16 @@ def load_model(
     else:
         source = Path(os.path.expanduser(os.fspath(name)))
         display_name = os.fspath(name)
+        if source.is_dir() and not (source / "config.json").is_file():
+            contents = sorted(p.name for p in source.iterdir())
+            listing = f"it holds: {', '.join(contents[:8])}{', ...' if len(contents) > 8 else ''}" if contents \
+                else "it is empty"
+            raise ModelNotFoundError(
+                f"The directory {source} holds no model ({listing}). A model directory has a config.json, the "
+                f"weights and the tokenizer files, as written by save_pretrained."
+            )
+        if source.is_file():
+            raise ModelNotFoundError(f"{source} is a file; give the directory that holds the model's config.json")
         if not source.exists():
             if _looks_like_path(os.fspath(name)):
                 raise ModelNotFoundError(f"No model directory at {source}")

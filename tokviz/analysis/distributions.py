@@ -64,13 +64,3 @@ def candidates(vocabulary: Vocabulary, ids: list[int], probs: list[float]) -> li
         Candidate(token_id=i, text=vocabulary.piece_text(i), prob=p, bytes=vocabulary.bytes_of(i))
         for i, p in zip(ids, probs)
     ]
-
-
-def check_top_k(top_k: int, vocab_size: int, name: str = "top_k") -> int:
-    from ..errors import InvalidInputError
-
-    if isinstance(top_k, bool) or not isinstance(top_k, int):
-        raise InvalidInputError(f"{name} must be an integer, got {top_k!r}")
-    if not 1 <= top_k <= vocab_size:
-        raise InvalidInputError(f"{name} must be between 1 and the vocabulary size ({vocab_size}); got {top_k}")
-    return top_k

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..checks import check_text
 from ..errors import InvalidInputError
 from ..models import LanguageModel
 
@@ -24,14 +25,6 @@ class Encoded:
 
     def tensor(self, device) -> torch.Tensor:
         return torch.tensor([self.all_ids], dtype=torch.long, device=device)
-
-
-def check_text(text, what: str = "text") -> str:
-    if not isinstance(text, str):
-        raise InvalidInputError(f"{what} must be a string, got {type(text).__name__}")
-    if text == "":
-        raise InvalidInputError(f"{what} is empty: give at least one character to analyse")
-    return text
 
 
 def tokenize(lm: LanguageModel, text: str, *, what: str = "text") -> Encoded:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import numbers
 import threading
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -33,16 +32,23 @@ from transformers import (
     TopPLogitsWarper,
 )
 
+from ..checks import check_bool, check_count, check_text
+from ..compat import cache_inputs, output_cache
 from ..errors import InvalidInputError
 from ..models import LanguageModel
 from ..tokens import TextAssembler, Vocabulary
 from .beams import Beam, BeamNode, BeamRecorder
-from .distributions import candidates, check_top_k, position_stats
-from .encoding import Encoded, check_text, encode
+from .decoding import DecodingParams
+from .distributions import candidates, position_stats
+from .encoding import Encoded, encode
 from .prompt import PromptAnalysis, prompt_analysis
 from .results import TokenInfo
 
 STOP_REASONS = ("length", "eos", "stop", "cancelled")
+BEAM_SAMPLING_REASON = (
+    "beam sampling draws (beam, token) pairs jointly across all beams, weighted by each beam's running score, "
+    "so a token has no probability of its own under the distribution it was sampled from"
+)
 
 
 @dataclass
@@ -56,6 +62,7 @@ class Generation:
     stopped_by: "length" | "eos" | "stop" | "cancelled". stop_string: the stop string that matched.
     beams: num_beams > 1 only, the finished beams best first. beam_tree: per step, every live beam.
     params: the settings used.
+    unavailable: numbers this generation cannot give (None on every token), each with the reason.
     """
 
     prompt: PromptAnalysis
@@ -66,6 +73,7 @@ class Generation:
     beam_tree: list[list[BeamNode]] = field(default_factory=list)
     params: dict = field(default_factory=dict)
     stop_string: str | None = None
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.stopped_by not in STOP_REASONS:
@@ -90,6 +98,7 @@ class Generation:
             "beams": [b.to_dict() for b in self.beams],
             "beam_tree": [[n.to_dict() for n in step] for step in self.beam_tree],
             "params": dict(self.params),
+            "unavailable": dict(self.unavailable),
         }
 
     def __repr__(self) -> str:
@@ -142,19 +151,21 @@ def generate(
     stops after the current step and returns what it has (stopped_by="cancelled").
     chat=True wraps the prompt in the tokenizer's chat template as a user message.
     """
-    stops = _check_arguments(lm, max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, stop, seed,
-                             alternatives, on_token, cancel, chat)
+    decoding = DecodingParams(max_new_tokens=max_new_tokens, do_sample=do_sample, temperature=temperature,
+                              top_k=top_k, top_p=top_p, num_beams=num_beams, seed=seed, stop=stop)
+    _check_hooks(lm, alternatives, on_token, cancel, chat)
+    stops = list(decoding.stop)
     prompt_text = _chat_prompt(lm, prompt) if chat else prompt
     encoded = _encode_prompt(lm, prompt_text, max_new_tokens, chat)
     eos_ids = _eos_ids(lm)
     params = {
-        "max_new_tokens": max_new_tokens, "do_sample": do_sample,
-        "temperature": temperature if do_sample else None, "top_k": top_k if do_sample else None,
-        "top_p": top_p if do_sample else None, "num_beams": num_beams,
-        "length_penalty": _length_penalty(lm) if num_beams > 1 else None, "stop": stops, "seed": seed,
-        "alternatives": alternatives, "chat": chat, "eos_token_ids": eos_ids,
+        "max_new_tokens": max_new_tokens, "do_sample": do_sample, **decoding.sampling_filters,
+        "num_beams": num_beams, "length_penalty": _length_penalty(lm) if num_beams > 1 else None, "stop": stops,
+        "seed": seed, "alternatives": alternatives, "chat": chat, "eos_token_ids": eos_ids,
     }
-    run = _Run(lm, encoded, eos_ids, alternatives, _StopScanner(stops) if stops else None, on_token, cancel)
+    unavailable = {"sampled_prob": BEAM_SAMPLING_REASON} if do_sample and num_beams > 1 else {}
+    run = _Run(lm, encoded, eos_ids, alternatives, _StopScanner(stops) if stops else None, on_token, cancel,
+               sampled_prob="sampled_prob" not in unavailable)
     with _seeded(seed if do_sample else None, lm.device), _RawLogitsTap(lm.model) as raw:
         run.raw = raw
         prefix_logits, cache = _prompt_prefix(lm, encoded, num_beams)
@@ -168,7 +179,8 @@ def generate(
             kwargs.update(temperature=1.0, top_k=0, top_p=1.0, min_p=None, typical_p=1.0, epsilon_cutoff=0.0,
                           eta_cutoff=0.0)
         input_ids = encoded.tensor(lm.device)
-        inputs = dict(input_ids=input_ids, attention_mask=torch.ones_like(input_ids), past_key_values=cache)
+        inputs = dict(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
+                      **cache_inputs(lm.model, cache))
         if num_beams == 1:
             result = run.sample(inputs, kwargs)
         else:
@@ -177,15 +189,16 @@ def generate(
     analysis = prompt_analysis(lm, prompt_text, encoded, prefix_logits, next_candidates=first["top"],
                                next_entropy=first["entropy"], top_k=alternatives)
     return Generation(prompt=analysis, tokens=tokens, text=completion, stopped_by=stopped_by, beams=beams,
-                      beam_tree=tree, params=params, stop_string=stop_string)
+                      beam_tree=tree, params=params, stop_string=stop_string, unavailable=unavailable)
 
 
 class _Run:
     """The state of one generate() call, shared by the taps and the stopping criteria."""
 
     def __init__(self, lm: LanguageModel, encoded: Encoded, eos_ids: list[int], alternatives: int,
-                 scanner: _StopScanner | None, on_token, cancel):
+                 scanner: _StopScanner | None, on_token, cancel, sampled_prob: bool = True):
         self.lm = lm
+        self.sampled_prob = sampled_prob
         self.vocabulary = lm.vocabulary
         self.encoded = encoded
         self.eos_ids = eos_ids
@@ -199,8 +212,8 @@ class _Run:
 
     def stats(self, rows: torch.Tensor, targets: torch.Tensor) -> list[dict]:
         """This step's numbers for targets[i] chosen from running row rows[i]."""
-        return _row_stats(self.vocabulary, self.raw.last[rows], self.processed.scores[rows], targets,
-                          self.alternatives)
+        processed = self.processed.scores[rows] if self.sampled_prob else None
+        return _row_stats(self.vocabulary, self.raw.last[rows], processed, targets, self.alternatives)
 
     def completion(self, on_token=None) -> _Completion:
         return _Completion(self.vocabulary, self.encoded.all_ids, len(self.encoded.ids), self.eos_ids,
@@ -388,23 +401,27 @@ def _token_info(vocabulary: Vocabulary, index: int, token_id: int, text: str, st
     return TokenInfo(
         index=index, token_id=token_id, text=text, bytes=vocabulary.bytes_of(token_id),
         prob=math.exp(stats["logprob"]), logprob=stats["logprob"], rank=stats["rank"], entropy=stats["entropy"],
-        top=stats["top"], sampled_prob=math.exp(stats["sampled_logprob"]), generated=True,
+        top=stats["top"], generated=True,
+        sampled_prob=None if stats["sampled_logprob"] is None else math.exp(stats["sampled_logprob"]),
     )
 
 
-def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tensor, targets: torch.Tensor,
+def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tensor | None, targets: torch.Tensor,
                k: int) -> list[dict]:
     """Raw-distribution statistics of targets[i] under raw[i], and its log-probability under the processed
-    scores processed[i] (what was actually sampled from; -inf for removed tokens)."""
+    scores processed[i] (what was actually sampled from; -inf for removed tokens; None: not available)."""
     stats = position_stats(raw, targets, k)
-    processed = processed.float()
-    if torch.equal(raw.float(), processed):  # nothing processed: the same number, bit for bit
+    if processed is None:
+        sampled = [None] * len(targets)
+    elif torch.equal(raw.float(), processed.float()):  # nothing processed: the same number, bit for bit
         sampled = stats.logprob
     else:
+        processed = processed.float()
         sampled = processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)
-    logprobs, ranks, entropies, top_ids, top_probs, sampled = (
-        x.tolist() for x in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs, sampled)
+    logprobs, ranks, entropies, top_ids, top_probs = (
+        x.tolist() for x in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs)
     )
+    sampled = sampled if isinstance(sampled, list) else sampled.tolist()
     return [
         {"logprob": logprobs[i], "rank": ranks[i], "entropy": entropies[i],
          "top": candidates(vocabulary, top_ids[i], top_probs[i]), "sampled_logprob": sampled[i]}
@@ -481,7 +498,7 @@ def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int):
     if len(ids) < 2:
         return None, None
     out = lm.model(torch.tensor([ids[:-1]], device=lm.device), use_cache=True)
-    cache = getattr(out, "past_key_values", None)
+    cache = output_cache(out)
     if cache is not None and num_beams > 1:
         if hasattr(cache, "batch_repeat_interleave"):
             cache.batch_repeat_interleave(num_beams)  # beam search does not expand a cache it is given
@@ -527,51 +544,11 @@ def _length_penalty(lm: LanguageModel) -> float:
     return 1.0 if value is None else float(value)
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _check_arguments(lm, max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, stop, seed,
-                     alternatives, on_token, cancel, chat) -> list[str]:
-    """Raise InvalidInputError for any unusable setting; return the stop strings as a list."""
-    if not _is_int(max_new_tokens) or max_new_tokens < 1:
-        raise InvalidInputError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}")
-    if not isinstance(do_sample, bool):
-        raise InvalidInputError(f"do_sample must be True or False, got {do_sample!r}")
-    if not _is_real(temperature):
-        raise InvalidInputError(f"temperature must be a finite number, got {temperature!r}")
-    if do_sample and temperature <= 0:
-        raise InvalidInputError(
-            f"temperature must be > 0 when sampling, got {temperature}; use do_sample=False for greedy decoding"
-        )
-    if top_k is not None and (not _is_int(top_k) or top_k < 1):
-        raise InvalidInputError(f"top_k must be a positive integer (or None for no top-k filter), got {top_k!r}")
-    if top_p is not None and (not _is_real(top_p) or not 0 < top_p <= 1):
-        raise InvalidInputError(f"top_p must be in (0, 1] (or None for no top-p filter), got {top_p!r}")
-    if not _is_int(num_beams) or num_beams < 1:
-        raise InvalidInputError(f"num_beams must be a positive integer (1 = no beam search), got {num_beams!r}")
-    check_top_k(alternatives, lm.vocab_size, "alternatives")
-    if seed is not None and not _is_int(seed):
-        raise InvalidInputError(f"seed must be an integer or None, got {seed!r}")
+def _check_hooks(lm, alternatives, on_token, cancel, chat):
+    """The arguments of generate() that are not decoding settings."""
+    check_count(alternatives, "alternatives", lm.vocab_size)
     if on_token is not None and not callable(on_token):
         raise InvalidInputError(f"on_token must be a function taking a TokenInfo, got {type(on_token).__name__}")
     if cancel is not None and not callable(getattr(cancel, "is_set", None)):
         raise InvalidInputError(f"cancel must be a threading.Event, got {type(cancel).__name__}")
-    if not isinstance(chat, bool):
-        raise InvalidInputError(f"chat must be True or False, got {chat!r}")
-    return _check_stop(stop)
-
-
-def _check_stop(stop) -> list[str]:
-    if stop is None:
-        return []
-    stops = [stop] if isinstance(stop, str) else stop
-    if not isinstance(stops, (list, tuple)) or not all(isinstance(s, str) for s in stops):
-        raise InvalidInputError(f"stop must be a string or a list of strings, got {stop!r}")
-    if any(s == "" for s in stops):
-        raise InvalidInputError("stop strings must not be empty")
-    return list(dict.fromkeys(stops))
+    check_bool(chat, "chat")

@@ -11,6 +11,7 @@ import random
 import statistics
 from dataclasses import dataclass
 
+from ..checks import check_int
 from ..errors import InvalidInputError
 from ..models import LanguageModel
 from .encoding import encode
@@ -31,14 +32,6 @@ def check_examples(examples) -> list[tuple[str, str]]:
             raise InvalidInputError(f"examples[{i}] input must be a string, got {type(x).__name__}")
         checked.append((x, check_label(y, f"examples[{i}] label")))
     return checked
-
-
-def _check_int(value, name: str, low: int, high: int | None = None) -> int:
-    bad_type = isinstance(value, bool) or not isinstance(value, int)
-    if bad_type or value < low or (high is not None and value > high):
-        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-        raise InvalidInputError(f"{name} must be an integer {bound}; got {value!r}")
-    return value
 
 
 @dataclass
@@ -137,10 +130,10 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
     if not isinstance(query, str):
         raise InvalidInputError(f"query must be a string, got {type(query).__name__}")
     check_label(answer, "answer")
-    _check_int(orders, "orders", 1)
+    check_int(orders, "orders", low=1)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise InvalidInputError(f"seed must be an integer, got {seed!r}")
-    max_k = len(examples) if max_shots is None else _check_int(max_shots, "max_shots", 0, len(examples))
+    max_k = len(examples) if max_shots is None else check_int(max_shots, "max_shots", low=0, high=len(examples))
 
     rng = random.Random(seed)
     permutations = [rng.sample(range(len(examples)), len(examples)) for _ in range(orders)]

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..checks import check_count
 from ..model_parts import model_parts
 from ..models import LanguageModel
-from .distributions import BLOCK_ROWS, check_top_k
+from .distributions import BLOCK_ROWS
 from .encoding import encode
 
 # Rows of [rows, vocab] float32 logits handled at once (64 MB): bounds memory for long texts.
@@ -138,7 +139,7 @@ def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
     if any); the last layer uses the model's own logits, since transformers has already normed it.
     Only top-k results leave the device, one layer at a time.
     """
-    check_top_k(top_k, lm.vocab_size)
+    check_count(top_k, "top_k", lm.vocab_size)
     parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
     encoded = encode(lm, text)
     output = lm.model(encoded.tensor(lm.device), output_hidden_states=True)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..checks import check_count
 from ..models import LanguageModel
-from .distributions import candidates, check_top_k, position_stats
+from .distributions import candidates, position_stats
 from .encoding import Encoded, encode
 from .results import Candidate, TokenInfo
 
@@ -124,7 +125,7 @@ def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, logits: torc
 @torch.inference_mode()
 def analyze(lm: LanguageModel, text: str, *, top_k: int = 10) -> PromptAnalysis:
     """Run one forward pass over text and report every token's probability and the top-k predictions."""
-    check_top_k(top_k, lm.vocab_size)
+    check_count(top_k, "top_k", lm.vocab_size)
     encoded = encode(lm, text)
     logits = lm.model(encoded.tensor(lm.device)).logits[0]
     next_stats = position_stats(logits[-1:], torch.zeros(1, dtype=torch.long, device=logits.device), top_k)

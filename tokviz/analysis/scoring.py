@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..checks import check_text
 from ..errors import InvalidInputError, UnsupportedModelError
 from ..models import LanguageModel
 from .distributions import PositionStats, position_stats
@@ -41,11 +42,7 @@ def check_template(template, what: str = "template") -> str:
 
 
 def check_label(label, what: str = "label") -> str:
-    if not isinstance(label, str):
-        raise InvalidInputError(f"{what} must be a string, got {type(label).__name__}: {label!r}")
-    if label == "":
-        raise InvalidInputError(f"{what} is empty: it would tokenize to no tokens, so it has no probability")
-    return label
+    return check_text(label, what, empty_hint="it would tokenize to no tokens, so it has no probability")
 
 
 def fill(template: str, x: str, y: str) -> tuple[str, tuple[int, int]]:
