@@ -91,9 +91,9 @@ def test_default_model_is_cached_as_plain_transformers_dir(default_lm, default_d
 
 @pytest.mark.slow
 def test_four_bit_on_cpu_still_predicts_berlin():
+    lm = tokviz.load_model(quantization="4bit", device="cpu")  # imports bitsandbytes quietly
     import bitsandbytes as bnb
 
-    lm = tokviz.load_model(quantization="4bit", device="cpu")
     assert any(isinstance(m, bnb.nn.Linear4bit) for m in lm.model.modules())
     result = tokviz.analyze(lm, BERLIN_PROMPT)
     assert result.next[0].text == " Berlin"
@@ -101,8 +101,31 @@ def test_four_bit_on_cpu_still_predicts_berlin():
 
 @pytest.mark.slow
 def test_eight_bit_on_cpu_still_predicts_berlin():
+    lm = tokviz.load_model(quantization="8bit", device="cpu")
     import bitsandbytes as bnb
 
-    lm = tokviz.load_model(quantization="8bit", device="cpu")
     assert any(isinstance(m, bnb.nn.Linear8bitLt) for m in lm.model.modules())
     assert tokviz.analyze(lm, BERLIN_PROMPT).next[0].text == " Berlin"
+
+
+def _stderr_of(code: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-W", "default", "-W", "error::FutureWarning", "-c", code],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+@pytest.mark.slow
+def test_generate_prints_nothing_to_stderr(default_dir):
+    """What a student runs first: no warning from transformers (e.g. a renamed argument) reaches them."""
+    assert _stderr_of("import tokviz; tokviz.generate(tokviz.load_model(), 'Hi', max_new_tokens=3)") == ""
+
+
+@pytest.mark.slow
+def test_four_bit_on_cpu_prints_nothing_to_stderr(default_dir):
+    code = ("import tokviz; lm = tokviz.load_model(quantization='4bit', device='cpu'); "
+            "assert tokviz.analyze(lm, 'The capital of France is').next[0].text == ' Paris'")
+    assert _stderr_of(code) == ""

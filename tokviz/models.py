@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import os
 import shutil
 import socket
@@ -179,6 +180,7 @@ def _quantization_config(quantization: str, compute_dtype: torch.dtype):
         raise MissingDependencyError(
             f"quantization={quantization!r} needs bitsandbytes. Install it with: pip install bitsandbytes"
         )
+    _import_bitsandbytes_quietly()
     from transformers import BitsAndBytesConfig
 
     if quantization == "8bit":
@@ -192,6 +194,33 @@ def _quantization_config(quantization: str, compute_dtype: torch.dtype):
             bnb_4bit_use_double_quant=True,
         )
     return BitsAndBytesConfig(load_in_8bit=True)
+
+
+class _DropMessages(logging.Filter):
+    def __init__(self, *fragments: str):
+        super().__init__()
+        self.fragments = fragments
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(f in record.getMessage() for f in self.fragments)
+
+
+def _import_bitsandbytes_quietly():
+    """Import bitsandbytes without the two messages its import prints on a CPU, neither of which the user
+    can act on here: a torch.jit DeprecationWarning from torch.compile's set-up, and "Failed to load CPU
+    gemm_4bit_forward from kernels-community" (an optional kernel fetched from a model hub; bitsandbytes
+    then uses its own CPU kernel, which gives the same numbers). docs/decisions.md has the details."""
+    if "bitsandbytes" in sys.modules:
+        return
+    quiet = _DropMessages("kernels-community")
+    logger = logging.getLogger("bitsandbytes.backends.cpu.ops")  # a logger's filters apply to its own records
+    logger.addFilter(quiet)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import bitsandbytes  # noqa: F401
+    finally:
+        logger.removeFilter(quiet)
 
 
 def _looks_like_path(name: str) -> bool:
