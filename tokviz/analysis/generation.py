@@ -36,6 +36,7 @@ from ..checks import check_bool, check_count, check_text
 from ..compat import cache_inputs, output_cache
 from ..errors import InvalidInputError
 from ..models import LanguageModel
+from ..text_table import candidate_list, prob_cell, render, token_label
 from ..tokens import TextAssembler, Vocabulary
 from .beams import Beam, BeamNode, BeamRecorder
 from .decoding import DecodingParams
@@ -106,18 +107,19 @@ class Generation:
         return (f"Generation({len(self.tokens)} tokens, stopped_by={self.stopped_by!r}, text={preview!r}, "
                 f"model={self.prompt.model_name!r})")
 
-    def table(self) -> str:
-        """A plain-text table of the generated tokens, their probabilities and top candidates."""
-        rows = [f"{'#':>4}  {'token':<18} {'prob':>8} {'sampled':>8} {'rank':>6}  top candidates"]
-        for t in self.tokens:
-            sampled = "" if t.sampled_prob is None else f"{t.sampled_prob:8.4f}"
-            top = ", ".join(f"{c.text!r} {c.prob:.3f}" for c in t.top[:3])
-            rows.append(f"{t.index:>4}  {t.text!r:<18} {t.prob:8.4f} {sampled:>8} {t.rank:>6}  {top}")
+    def table(self, top: int = 3) -> str:
+        """A plain-text table of the generated tokens, their probabilities and `top` candidates each."""
+        columns = [("#", 4, ">"), ("token", 12, "<"), ("prob", 8, ">"), ("sampled", 8, ">"), ("rank", 6, ">"),
+                   ("top candidates", 0, "<")]
+        rows = [[str(t.index), token_label(t.text, t.bytes), prob_cell(t.prob),
+                 prob_cell(t.sampled_prob), str(t.rank), candidate_list(t.top, top)]
+                for t in self.tokens]
+        lines = render(columns, rows)
         stop = f" ({self.stop_string!r})" if self.stop_string is not None else ""
-        rows.append(f"stopped by: {self.stopped_by}{stop}")
-        rows.extend(f"beam {i}: {b.score:.4f} {b.text!r}" for i, b in enumerate(self.beams))
-        rows.append(f"completion: {self.text!r}")
-        return "\n".join(rows)
+        lines.append(f"stopped by: {self.stopped_by}{stop}")
+        lines.extend(f"beam {i}: {b.score:.4f} {b.text!r}" for i, b in enumerate(self.beams))
+        lines.append(f"completion: {self.text!r}")
+        return "\n".join(lines)
 
 
 @torch.inference_mode()

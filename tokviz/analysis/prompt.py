@@ -9,6 +9,7 @@ import torch
 
 from ..checks import check_count
 from ..models import LanguageModel
+from ..text_table import candidate_list, prob_cell, render, token_label
 from .distributions import candidates, position_stats
 from .encoding import Encoded, encode
 from .results import Candidate, TokenInfo
@@ -61,18 +62,16 @@ class PromptAnalysis:
         ppl = "None" if self.perplexity is None else f"{self.perplexity:.2f}"
         return f"PromptAnalysis({len(self.tokens)} tokens, perplexity={ppl}, model={self.model_name!r})"
 
-    def table(self) -> str:
-        """A plain-text table of the tokens, their probabilities and top candidates."""
-        rows = [f"{'#':>4}  {'token':<18} {'prob':>8} {'rank':>6}  top candidates"]
-        for t in self.tokens:
-            prob = "" if t.prob is None else f"{t.prob:8.4f}"
-            rank = "" if t.rank is None else str(t.rank)
-            top = ", ".join(f"{c.text!r} {c.prob:.3f}" for c in t.top[:3])
-            rows.append(f"{t.index:>4}  {t.text!r:<18} {prob:>8} {rank:>6}  {top}")
-        rows.append("next: " + ", ".join(f"{c.text!r} {c.prob:.3f}" for c in self.next[:5]))
+    def table(self, top: int = 3) -> str:
+        """A plain-text table of the tokens, their probabilities and `top` candidates each."""
+        columns = [("#", 4, ">"), ("token", 12, "<"), ("prob", 8, ">"), ("rank", 6, ">"), ("top candidates", 0, "<")]
+        rows = [[str(t.index), token_label(t.text, t.bytes), prob_cell(t.prob),
+                 "" if t.rank is None else str(t.rank), candidate_list(t.top, top)] for t in self.tokens]
+        lines = render(columns, rows)
+        lines.append("next: " + candidate_list(self.next, max(top, 5)))
         if self.perplexity is not None:
-            rows.append(f"perplexity: {self.perplexity:.2f}")
-        return "\n".join(rows)
+            lines.append(f"perplexity: {self.perplexity:.2f}")
+        return "\n".join(lines)
 
 
 def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: int, top_k: int,
