@@ -50,10 +50,6 @@ class DecodingParams:
         object.__setattr__(self, "stop", _check_stop(self.stop))
 
     @property
-    def beam_search(self) -> bool:
-        return self.num_beams > 1
-
-    @property
     def sampling_filters(self) -> dict:
         """The sampling settings that take effect (all None when not sampling)."""
         used = self.do_sample

@@ -131,8 +131,7 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
         raise InvalidInputError(f"query must be a string, got {type(query).__name__}")
     check_label(answer, "answer")
     check_int(orders, "orders", low=1)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InvalidInputError(f"seed must be an integer, got {seed!r}")
+    check_int(seed, "seed")
     max_k = len(examples) if max_shots is None else check_int(max_shots, "max_shots", low=0, high=len(examples))
 
     rng = random.Random(seed)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..checks import check_int
 from ..data import corpus_paragraphs
 from ..errors import InvalidInputError, TokvizWarning
 from ..model_parts import backbone, final_norm, plain_norm
@@ -209,8 +210,7 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
     """
     if method not in METHODS:
         raise InvalidInputError(f"method must be 'id' (the paper's) or 'onehot' (variant); got {method!r}")
-    if isinstance(top_tokens, bool) or not isinstance(top_tokens, int) or top_tokens < 1:
-        raise InvalidInputError(f"top_tokens must be a positive integer, got {top_tokens!r}")
+    check_int(top_tokens, "top_tokens", low=1)
     if texts is None:
         texts = chunk_paragraphs(lm.tokenizer, corpus_paragraphs(), max_tokens)
     elif isinstance(texts, str) or not isinstance(texts, (list, tuple)) or not texts:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..checks import check_int
 from ..errors import InvalidInputError
 from ..models import LanguageModel
 from .distributions import position_stats
@@ -41,14 +42,10 @@ class Perplexity:
 
 def _check_window(lm: LanguageModel, window: int | None, stride: int | None, context: int) -> tuple[int, int]:
     window = lm.context_length - context if window is None else window
-    if isinstance(window, bool) or not isinstance(window, int) or not 2 <= window <= lm.context_length - context:
-        raise InvalidInputError(
-            f"window must be an integer from 2 to {lm.context_length - context} (the context length), got {window!r}")
+    check_int(window, "window", low=2, high=lm.context_length - context, hint=" (the context length)")
     stride = window // 2 if stride is None else stride
-    if isinstance(stride, bool) or not isinstance(stride, int) or not 1 <= stride < window:
-        raise InvalidInputError(
-            f"stride must be an integer from 1 to window - 1 = {window - 1} (windows must overlap so every "
-            f"token after the first is scored with some context), got {stride!r}")
+    check_int(stride, "stride", low=1, high=window - 1,
+              hint=" (window - 1: windows must overlap so every token after the first is scored with some context)")
     return window, stride
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..checks import check_text
+from ..checks import check_int, check_text
 from ..errors import InvalidInputError, UnsupportedModelError
 from ..models import LanguageModel
 from .distributions import PositionStats, position_stats
@@ -109,9 +109,8 @@ def batched_stats(lm: LanguageModel, sequences: list[list[int]], starts: list[in
     Sequences are right-padded and masked: a real token never attends to a later pad, so padding changes
     nothing but the batch shape.
     """
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
-                                   or batch_size < 1):
-        raise InvalidInputError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if batch_size is not None:
+        check_int(batch_size, "batch_size", low=1, hint=" or None")
     token_budget = max(1, _LOGIT_BUDGET // lm.vocab_size)
     order = sorted(range(len(sequences)), key=lambda i: -len(sequences[i]))
     chunks: list[list[int]] = []
