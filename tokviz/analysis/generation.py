@@ -413,17 +413,16 @@ def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tenso
     """Raw-distribution statistics of targets[i] under raw[i], and its log-probability under the processed
     scores processed[i] (what was actually sampled from; -inf for removed tokens; None: not available)."""
     stats = position_stats(raw, targets, k)
-    if processed is None:
-        sampled = [None] * len(targets)
-    elif torch.equal(raw.float(), processed.float()):  # nothing processed: the same number, bit for bit
-        sampled = stats.logprob
-    else:
-        processed = processed.float()
-        sampled = processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)
     logprobs, ranks, entropies, top_ids, top_probs = (
         x.tolist() for x in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs)
     )
-    sampled = sampled if isinstance(sampled, list) else sampled.tolist()
+    if processed is None:
+        sampled = [None] * len(targets)
+    elif torch.equal(raw.float(), processed.float()):  # nothing processed: the same number, bit for bit
+        sampled = logprobs
+    else:
+        processed = processed.float()
+        sampled = (processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)).tolist()
     return [
         {"logprob": logprobs[i], "rank": ranks[i], "entropy": entropies[i],
          "top": candidates(vocabulary, top_ids[i], top_probs[i]), "sampled_logprob": sampled[i]}
