@@ -60,7 +60,7 @@ def main() -> None:
     def bare_forward():
         return lm.model(ids).logits
 
-    times = interleaved({"bare forward": bare_forward, "analyze": lambda: tokviz.analyze(lm, text, top_k=10)})
+    times = interleaved({"bare forward": bare_forward, "analyze": lambda: tokviz.analyze(lm, text, alternatives=10)})
     ratio = times["analyze"] / times["bare forward"]
     print(f"{ids.shape[1]}-token prompt: bare forward {times['bare forward'] * 1000:.0f} ms, "
           f"analyze {times['analyze'] * 1000:.0f} ms, ratio {ratio:.3f} (target <= 1.10)")

@@ -39,7 +39,7 @@ def variants(lm, text):
             logits = model.lm_head(model.model.norm(h[0]))
         return logits, out.logits
 
-    return {"bare": bare, "logit_lens": lambda: tokviz.logit_lens(lm, text, top_k=5)}, ids.shape[1]
+    return {"bare": bare, "logit_lens": lambda: tokviz.logit_lens(lm, text, alternatives=5)}, ids.shape[1]
 
 
 def _rss_mb() -> float:

@@ -47,7 +47,7 @@ def reference_logprobs(lm, ids: list[int]) -> torch.Tensor:
 def test_analyze_predicts_the_first_token_from_bos(bos_lm):
     ids = text_ids(bos_lm, TEXT)
     ref = reference_logprobs(bos_lm, ids)
-    result = tokviz.analyze(bos_lm, TEXT, top_k=4)
+    result = tokviz.analyze(bos_lm, TEXT, alternatives=4)
     assert result.token_ids == ids and BOS not in result.token_ids
     for j, token in enumerate(result.tokens):
         assert token.index == j
@@ -112,7 +112,7 @@ def test_icl_curve_zero_shots_is_the_answer_probability_after_bos(bos_lm):
 def test_logit_lens_positions_are_the_texts_tokens(bos_lm):
     ids = text_ids(bos_lm, TEXT)
     ref = reference_logprobs(bos_lm, ids)  # the last layer of the lens is the model's own output
-    lens = tokviz.logit_lens(bos_lm, TEXT, top_k=3)
+    lens = tokviz.logit_lens(bos_lm, TEXT, alternatives=3)
     assert lens.token_ids == ids and lens.layers == bos_lm.num_layers + 1
     last = lens.layers - 1
     for i in range(len(ids)):  # position i (token i) predicts token i + 1: reference row i + 1

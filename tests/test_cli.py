@@ -40,9 +40,9 @@ def terminal_width(text: str) -> int:
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-@pytest.mark.parametrize("k", [1, 5])
-def test_top_k_sets_the_number_of_candidates_printed(capsys, tiny_dir, k):
-    code, out, _ = run(capsys, "The cat sat on the mat", "--model", tiny_dir, "--top-k", str(k))
+@pytest.mark.parametrize(("flag", "k"), [("--alternatives", 1), ("--alternatives", 5), ("--top-k", 2)])
+def test_alternatives_sets_the_number_of_candidates_printed(capsys, tiny_dir, flag, k):
+    code, out, _ = run(capsys, "The cat sat on the mat", "--model", tiny_dir, flag, str(k))
     assert code == 0
     rows = token_rows(out)
     assert len(rows) == 6
@@ -53,7 +53,7 @@ def test_top_k_sets_the_number_of_candidates_printed(capsys, tiny_dir, k):
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--generate", "-1"], "--generate must be a non-negative integer"),
-    (["--top-k", "0"], "--top-k must be a positive integer"),
+    (["--alternatives", "0"], "--alternatives must be a positive integer"),
 ])
 def test_bad_options_fail_before_anything_is_printed(capsys, tiny_dir, argv, message):
     code, out, err = run(capsys, "Hello there", "--model", tiny_dir, *argv)
@@ -91,7 +91,7 @@ def test_installed_command_generates_with_the_default_model(default_dir):
     exe = shutil.which("tokviz")
     assert exe, "the tokviz console script is installed with the package"
     done = subprocess.run([exe, "The capital of France is Paris. The capital of Germany is", "--generate", "2",
-                           "--top-k", "4"], capture_output=True, text=True, timeout=300)
+                           "--alternatives", "4"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert "' Berlin'" in done.stdout and "stopped by: length" in done.stdout

@@ -88,7 +88,7 @@ def gpt2_lm(tokenizer):
 
 def test_llama_every_layer_matches_independent_lens(llama_lm):
     model = llama_lm.model
-    result = tokviz.logit_lens(llama_lm, TEXT, top_k=4)
+    result = tokviz.logit_lens(llama_lm, TEXT, alternatives=4)
     ids = llama_lm.tokenizer(TEXT, add_special_tokens=False)["input_ids"]
     check_against_reference(result, reference(model, model.model.norm, model.lm_head, ids), ids, 4)
 
@@ -96,7 +96,7 @@ def test_llama_every_layer_matches_independent_lens(llama_lm):
 def test_gpt2_tied_layernorm_every_layer_matches(gpt2_lm):
     model = gpt2_lm.model
     assert model.lm_head.weight is model.transformer.wte.weight
-    result = tokviz.logit_lens(gpt2_lm, TEXT, top_k=3)
+    result = tokviz.logit_lens(gpt2_lm, TEXT, alternatives=3)
     ids = gpt2_lm.tokenizer(TEXT, add_special_tokens=False)["input_ids"]
     check_against_reference(result, reference(model, model.transformer.ln_f, model.lm_head, ids), ids, 3)
 
@@ -113,7 +113,7 @@ def test_gemma2_softcap_and_one_plus_w_norm(tokenizer):
         model.model.norm.weight.uniform_(-0.5, 2.0)  # Gemma's norm multiplies by (1 + w)
         model.lm_head.weight.mul_(30.0)
     lm = LanguageModel(model=model, tokenizer=tokenizer, name="tiny-gemma2")
-    result = tokviz.logit_lens(lm, TEXT, top_k=3)
+    result = tokviz.logit_lens(lm, TEXT, alternatives=3)
     ids = tokenizer(TEXT, add_special_tokens=False)["input_ids"]
     probs = reference(model, model.model.norm, model.lm_head, ids, softcap=5.0)
     check_against_reference(result, probs, ids, 3)
@@ -140,16 +140,16 @@ def test_first_correct_and_settled_on_a_hand_made_grid():
 
 
 def test_chunked_vocabulary_pass_gives_the_same_result(llama_lm, monkeypatch):
-    whole = tokviz.logit_lens(llama_lm, TEXT, top_k=3)
+    whole = tokviz.logit_lens(llama_lm, TEXT, alternatives=3)
     monkeypatch.setattr(lens_module, "_CHUNK_ELEMENTS", llama_lm.vocab_size * 2)  # two rows at a time
-    chunked = tokviz.logit_lens(llama_lm, TEXT, top_k=3)
+    chunked = tokviz.logit_lens(llama_lm, TEXT, alternatives=3)
     assert chunked.top_ids == whole.top_ids
     assert chunked.target_ranks == whole.target_ranks
     assert torch.allclose(torch.tensor(chunked.top_probs), torch.tensor(whole.top_probs), atol=1e-6)
 
 
 def test_to_dict_is_json_ready_and_shapes_are_checked(llama_lm):
-    result = tokviz.logit_lens(llama_lm, "Some text here", top_k=2)
+    result = tokviz.logit_lens(llama_lm, "Some text here", alternatives=2)
     data = json.loads(json.dumps(result.to_dict()))
     assert data["layers"] == 4 and len(data["top_ids"][0]) == len(result.token_ids)
     assert set(data["id_texts"]) == {str(i) for row in result.top_ids for cell in row for i in cell}
@@ -162,7 +162,7 @@ def test_to_dict_is_json_ready_and_shapes_are_checked(llama_lm):
 
 
 def test_single_token_text_has_no_targets(llama_lm):
-    result = tokviz.logit_lens(llama_lm, "Hi", top_k=2)
+    result = tokviz.logit_lens(llama_lm, "Hi", alternatives=2)
     assert len(result.token_ids) == 1
     assert result.first_correct_layer == [None]
     assert all(row == [None] for row in result.target_probs)
@@ -172,8 +172,8 @@ def test_single_token_text_has_no_targets(llama_lm):
     ("text", "kwargs", "message"),
     [
         ("", {}, "empty"),
-        ("fine", {"top_k": 0}, "top_k must be between 1"),
-        ("fine", {"top_k": "5"}, "top_k must be an integer"),
+        ("fine", {"alternatives": 0}, "alternatives must be between 1"),
+        ("fine", {"alternatives": "5"}, "alternatives must be an integer"),
         ("word " * 400, {}, "accepts at most 128 tokens"),
     ],
 )
@@ -223,7 +223,7 @@ def test_model_parts_find_each_architecture(llama_lm, gpt2_lm):
 @pytest.mark.slow
 def test_default_model_lens_matches_and_berlin_layers(default_lm):
     text = BERLIN_PROMPT + " Berlin"
-    result = tokviz.logit_lens(default_lm, text, top_k=5)
+    result = tokviz.logit_lens(default_lm, text, alternatives=5)
     model = default_lm.model
     ids = result.token_ids
     check_against_reference(result, reference(model, model.model.norm, model.lm_head, ids), ids, 5)
@@ -241,7 +241,7 @@ def test_default_model_lens_matches_and_berlin_layers(default_lm):
 def test_four_bit_model_lens_predicts_berlin():
     pytest.importorskip("bitsandbytes")
     lm = tokviz.load_model(quantization="4bit")
-    result = tokviz.logit_lens(lm, BERLIN_PROMPT, top_k=3)
+    result = tokviz.logit_lens(lm, BERLIN_PROMPT, alternatives=3)
     assert result.id_texts[result.top1_ids()[-1][-1]] == " Berlin"
     assert result.layers == lm.num_layers + 1
     assert all(0.0 <= p <= 1.0 for layer in result.top_probs for cell in layer for p in cell)

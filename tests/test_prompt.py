@@ -24,7 +24,7 @@ def reference(lm, text):
 
 def test_probabilities_match_softmax_of_logits(tiny_lm):
     text = "Hello world, this is a small test of token probabilities."
-    result = tokviz.analyze(tiny_lm, text, top_k=7)
+    result = tokviz.analyze(tiny_lm, text, alternatives=7)
     ids, probs = reference(tiny_lm, text)
     assert result.token_ids == ids
     assert result.tokens[0].prob is None and result.tokens[0].rank is None
@@ -71,7 +71,7 @@ def test_texts_join_to_decoded_text(tiny_lm):
 def test_to_dict_is_json_ready(tiny_lm):
     import json
 
-    data = tokviz.analyze(tiny_lm, "Some text", top_k=3).to_dict()
+    data = tokviz.analyze(tiny_lm, "Some text", alternatives=3).to_dict()
     round_trip = json.loads(json.dumps(data))
     assert round_trip["tokens"][1]["top"][0]["prob"] == data["tokens"][1]["top"][0]["prob"]
     assert len(round_trip["next"]) == 3
@@ -82,9 +82,9 @@ def test_to_dict_is_json_ready(tiny_lm):
     [
         ("", {}, "empty"),
         (None, {}, "must be a string"),
-        ("fine", {"top_k": 0}, "top_k must be between 1"),
-        ("fine", {"top_k": 10**9}, "top_k must be between 1"),
-        ("fine", {"top_k": 2.5}, "top_k must be an integer"),
+        ("fine", {"alternatives": 0}, "alternatives must be between 1"),
+        ("fine", {"alternatives": 10**9}, "alternatives must be between 1"),
+        ("fine", {"alternatives": 2.5}, "alternatives must be an integer"),
     ],
 )
 def test_bad_input_is_rejected_with_a_clear_message(tiny_lm, text, kwargs, message):
@@ -112,7 +112,7 @@ def test_default_model_predicts_berlin(default_lm):
 
 @pytest.mark.slow
 def test_default_model_sums_and_ranks_consistent(default_lm):
-    result = tokviz.analyze(default_lm, "One, two, three, four, five", top_k=50)
+    result = tokviz.analyze(default_lm, "One, two, three, four, five", alternatives=50)
     for token in result.tokens[1:]:
         total = sum(c.prob for c in token.top)
         assert total <= 1.0 + 1e-5
@@ -122,3 +122,10 @@ def test_default_model_sums_and_ranks_consistent(default_lm):
             assert token.top[token.rank - 1].prob == pytest.approx(token.prob, abs=1e-6)
         else:
             assert token.prob <= token.top[-1].prob + 1e-7
+
+
+def test_the_old_name_top_k_still_sets_alternatives_with_a_warning(tiny_lm):
+    with pytest.warns(FutureWarning, match=r"analyze\(top_k=...\) is now analyze\(alternatives=...\)"):
+        old = tokviz.analyze(tiny_lm, "Some text here", top_k=3)
+    assert old.alternatives == 3 and all(len(t.top) == 3 for t in old.tokens[1:])
+    assert old.to_dict() == tokviz.analyze(tiny_lm, "Some text here", alternatives=3).to_dict()

@@ -13,7 +13,7 @@ from tokviz.widget import TokenViz
 
 def test_construction_analyzes_and_syncs_a_compact_payload(tiny_lm):
     w = TokenViz(tiny_lm, prompt="Hello there, how are you?", alternatives=5)
-    reference = tokviz.analyze(tiny_lm, "Hello there, how are you?", top_k=5)
+    reference = tokviz.analyze(tiny_lm, "Hello there, how are you?", alternatives=5)
     data = w.analysis_data
     assert [tok["id"] for tok in data["tokens"]] == reference.token_ids
     assert [tok["t"] for tok in data["tokens"]] == [t.text for t in reference.tokens]

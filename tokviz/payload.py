@@ -64,7 +64,7 @@ def token_entry(token: TokenInfo, pieces: Pieces, k: int | None = None) -> dict:
 def analysis_payload(analysis, vocabulary: Vocabulary, k: int | None = None) -> dict:
     """A PromptAnalysis as a token strip."""
     pieces = Pieces(vocabulary)
-    k = k or analysis.top_k
+    k = k or analysis.alternatives
     return {
         "k": k,
         "tokens": [token_entry(t, pieces, k) for t in analysis.tokens],
@@ -134,7 +134,7 @@ def lens_payload(lens, vocabulary: Vocabulary) -> dict:
     return {
         "layers": lens.layers,
         "positions": lens.num_positions,
-        "k": lens.top_k,
+        "k": lens.alternatives,
         "input": pieces.add_all(lens.token_ids),
         "input_text": list(lens.token_texts),
         "target": [*lens.token_ids[1:], None],

@@ -117,7 +117,7 @@ class TokenViz(_View):
     def analyze(self):
         """Analyse the current prompt (one forward pass); returns the PromptAnalysis."""
         with self._exclusive("analyzing"):
-            result = analyze(self.lm, self.prompt, top_k=self.alternatives)
+            result = analyze(self.lm, self.prompt, alternatives=self.alternatives)
             self.analysis = result
             self.analysis_data = payloads.analysis_payload(result, self.lm.vocabulary, self.alternatives)
             self.generation = None
@@ -260,12 +260,12 @@ class ICLView(_View):
     _kind = t.Unicode("icl").tag(sync=True)
     curve = t.Dict({}).tag(sync=True)
 
-    def __init__(self, lm: LanguageModel, curve, *, top_k: int = 5, **kwargs):
+    def __init__(self, lm: LanguageModel, curve, *, alternatives: int = 5, **kwargs):
         super().__init__(**kwargs)
         self.result = curve
         # One short analysis per k (first order), so hovering a point shows the prompt the model saw.
         texts = [prompt + "".join(answer) for prompt, answer in zip(curve.prompts, curve.answer_tokens)]
-        strips = [payloads.analysis_payload(analyze(lm, text, top_k=top_k), lm.vocabulary) for text in texts]
+        strips = [payloads.analysis_payload(analyze(lm, text, alternatives=alternatives), lm.vocabulary) for text in texts]
         self.curve = payloads.icl_payload(curve, strips)
 
 
@@ -279,11 +279,11 @@ class LogitLensView(_View):
     lens = t.Dict({}).tag(sync=True)
     lens_color = t.Enum(["top", "target"], "top").tag(sync=True)
 
-    def __init__(self, lm: LanguageModel, text: str | None = None, *, lens=None, top_k: int = 5, **kwargs):
+    def __init__(self, lm: LanguageModel, text: str | None = None, *, lens=None, alternatives: int = 5, **kwargs):
         from .analysis.lens import logit_lens
 
         if (text is None) == (lens is None):
             raise TypeError("LogitLensView needs either a text or lens=<LogitLens result>")
         super().__init__(**kwargs)
-        self.result = lens if lens is not None else logit_lens(lm, text, top_k=top_k)
+        self.result = lens if lens is not None else logit_lens(lm, text, alternatives=alternatives)
         self.lens = payloads.lens_payload(self.result, lm.vocabulary)

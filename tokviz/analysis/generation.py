@@ -189,7 +189,7 @@ def generate(
             result = run.beam_search(inputs, kwargs, num_beams)
     first, tokens, completion, stopped_by, stop_string, beams, tree = result
     analysis = prompt_analysis(lm, prompt_text, encoded, prefix_logits, next_candidates=first["top"],
-                               next_entropy=first["entropy"], top_k=alternatives)
+                               next_entropy=first["entropy"], alternatives=alternatives)
     return Generation(prompt=analysis, tokens=tokens, text=completion, stopped_by=stopped_by, beams=beams,
                       beam_tree=tree, params=params, stop_string=stop_string, unavailable=unavailable)
 

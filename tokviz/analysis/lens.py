@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..checks import check_count
+from ..checks import check_count, renamed_argument
 from ..model_parts import model_parts
 from ..models import LanguageModel
 from .distributions import BLOCK_ROWS
@@ -32,7 +32,7 @@ class LogitLens:
 
     text: str
     model_name: str
-    top_k: int
+    alternatives: int
     token_ids: list[int]
     token_texts: list[str]
     layers: int
@@ -47,7 +47,7 @@ class LogitLens:
     context_ids: list[int] = field(default_factory=list)
 
     def __post_init__(self):
-        T, L1, k = len(self.token_ids), self.layers, self.top_k
+        T, L1, k = len(self.token_ids), self.layers, self.alternatives
         if len(self.token_texts) != T:
             raise ValueError(f"token_texts has {len(self.token_texts)} entries for {T} tokens")
         for name in ("top_ids", "top_probs", "target_probs", "target_ranks", "final_top1_probs"):
@@ -73,7 +73,7 @@ class LogitLens:
         return {
             "text": self.text,
             "model_name": self.model_name,
-            "top_k": self.top_k,
+            "alternatives": self.alternatives,
             "token_ids": self.token_ids,
             "token_texts": self.token_texts,
             "layers": self.layers,
@@ -88,7 +88,7 @@ class LogitLens:
         }
 
     def __repr__(self) -> str:
-        return (f"LogitLens({self.num_positions} positions x {self.layers} layers, top_k={self.top_k}, "
+        return (f"LogitLens({self.num_positions} positions x {self.layers} layers, alternatives={self.alternatives}, "
                 f"model={self.model_name!r})")
 
 
@@ -131,15 +131,17 @@ def first_correct_and_settled(top1: list[list[int]], next_ids: list[int]) -> tup
 
 
 @torch.inference_mode()
-def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
+def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: int | None = None) -> LogitLens:
     """Run one forward pass over text and read every layer's next-token prediction (the logit lens).
 
     For hidden state h_l after layer l (l = 0 is the embedding output), the prediction is
     softmax(lm_head(final_norm(h_l))) with the model's own norm and head modules (and its logit softcap,
     if any); the last layer uses the model's own logits, since transformers has already normed it.
-    Only top-k results leave the device, one layer at a time.
+    Only the `alternatives` best tokens per cell leave the device, one layer at a time (top_k: the old
+    name of alternatives, deprecated).
     """
-    check_count(top_k, "top_k", lm.vocab_size)
+    alternatives = renamed_argument(top_k, alternatives, "logit_lens")
+    check_count(alternatives, "alternatives", lm.vocab_size)
     parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
     encoded = encode(lm, text)
     output = lm.model(encoded.tensor(lm.device), output_hidden_states=True)
@@ -168,7 +170,7 @@ def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
             for b in range(0, stop - start, BLOCK_ROWS):
                 block_top1 = None if chunk_top1 is None else chunk_top1[b : b + BLOCK_ROWS]
                 pieces.append(_cell_stats(logits[b : b + BLOCK_ROWS], chunk_targets[b : b + BLOCK_ROWS],
-                                          block_top1, top_k, owned=layer != L))
+                                          block_top1, alternatives, owned=layer != L))
         return [None if p[0] is None else torch.cat(p).cpu() for p in zip(*pieces)]
 
     # The last layer first: its top-1 is the reference every other layer is compared with.
@@ -187,7 +189,7 @@ def logit_lens(lm: LanguageModel, text: str, *, top_k: int = 5) -> LogitLens:
     vocabulary = lm.vocabulary
     shown = sorted({i for row in top_ids for cell in row for i in cell})
     return LogitLens(
-        text=text, model_name=lm.name, top_k=top_k, token_ids=list(encoded.ids),
+        text=text, model_name=lm.name, alternatives=alternatives, token_ids=list(encoded.ids),
         token_texts=vocabulary.texts(encoded.ids), layers=L + 1, top_ids=top_ids,
         top_probs=[s[1].tolist() for s in per_layer], target_probs=target_probs, target_ranks=target_ranks,
         final_top1_probs=[s[4].tolist() for s in per_layer], first_correct_layer=first_correct,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..checks import check_count
+from ..checks import check_count, renamed_argument
 from ..models import LanguageModel
 from ..text_table import candidate_list, prob_cell, render, token_label
 from .distributions import candidates, position_stats
@@ -20,13 +20,13 @@ class PromptAnalysis:
     """What the model predicted at every token of a text.
 
     tokens: one TokenInfo per displayed token (a tokenizer-added BOS is context, not a token).
-    next: top-k after the last token. perplexity: exp(-mean logprob) over tokens with a prediction
+    next: the top alternatives after the last token. perplexity: exp(-mean logprob) over tokens with a prediction
     (None if none has one).
     """
 
     text: str
     model_name: str
-    top_k: int
+    alternatives: int
     tokens: list[TokenInfo]
     next: list[Candidate]
     next_entropy: float
@@ -51,7 +51,7 @@ class PromptAnalysis:
         return {
             "text": self.text,
             "model_name": self.model_name,
-            "top_k": self.top_k,
+            "alternatives": self.alternatives,
             "tokens": [t.to_dict() for t in self.tokens],
             "next": [c.to_dict() for c in self.next],
             "next_entropy": self.next_entropy,
@@ -74,7 +74,7 @@ class PromptAnalysis:
         return "\n".join(lines)
 
 
-def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: int, top_k: int,
+def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: int, alternatives: int,
                 texts: list[str] | None = None) -> list[TokenInfo]:
     """TokenInfos for ids, where logits[j] is the distribution that predicted ids[j] (j >= start).
 
@@ -89,7 +89,7 @@ def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: 
     ]
     if start < len(ids):
         targets = torch.tensor(ids[start:], device=logits.device)
-        stats = position_stats(logits, targets, top_k)
+        stats = position_stats(logits, targets, alternatives)
         logprobs = stats.logprob.tolist()
         ranks = stats.rank.tolist()
         entropies = stats.entropy.tolist()
@@ -105,29 +105,31 @@ def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: 
 
 
 def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, logits: torch.Tensor | None, *,
-                    next_candidates: list[Candidate], next_entropy: float, top_k: int) -> PromptAnalysis:
+                    next_candidates: list[Candidate], next_entropy: float, alternatives: int) -> PromptAnalysis:
     """The PromptAnalysis of an encoded text from its logits, where logits[p] predicts position p + 1
     (rows for positions up to the second-to-last token are needed; later rows are ignored)."""
     # Token i of the text sits at position len(context) + i; without a BOS, token 0 has no prediction.
     offset = len(encoded.context)
     start = 0 if offset else 1
     predicting = None if logits is None else logits[offset + start - 1 : offset + len(encoded.ids) - 1]
-    tokens = token_infos(lm, encoded.ids, predicting, start, top_k)
+    tokens = token_infos(lm, encoded.ids, predicting, start, alternatives)
     scored = [t.logprob for t in tokens if t.logprob is not None]
     perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
     return PromptAnalysis(
-        text=text, model_name=lm.name, top_k=top_k, tokens=tokens, next=next_candidates,
+        text=text, model_name=lm.name, alternatives=alternatives, tokens=tokens, next=next_candidates,
         next_entropy=next_entropy, perplexity=perplexity, context_ids=encoded.context,
     )
 
 
 @torch.inference_mode()
-def analyze(lm: LanguageModel, text: str, *, top_k: int = 10) -> PromptAnalysis:
-    """Run one forward pass over text and report every token's probability and the top-k predictions."""
-    check_count(top_k, "top_k", lm.vocab_size)
+def analyze(lm: LanguageModel, text: str, *, alternatives: int = 10, top_k: int | None = None) -> PromptAnalysis:
+    """Run one forward pass over text and report every token's probability and the `alternatives` most
+    probable tokens at each position (top_k: the old name of alternatives, deprecated)."""
+    alternatives = renamed_argument(top_k, alternatives, "analyze")
+    check_count(alternatives, "alternatives", lm.vocab_size)
     encoded = encode(lm, text)
     logits = lm.model(encoded.tensor(lm.device)).logits[0]
-    next_stats = position_stats(logits[-1:], torch.zeros(1, dtype=torch.long, device=logits.device), top_k)
+    next_stats = position_stats(logits[-1:], torch.zeros(1, dtype=torch.long, device=logits.device), alternatives)
     next_candidates = candidates(lm.vocabulary, next_stats.top_ids[0].tolist(), next_stats.top_probs[0].tolist())
     return prompt_analysis(lm, text, encoded, logits, next_candidates=next_candidates,
-                           next_entropy=float(next_stats.entropy[0]), top_k=top_k)
+                           next_entropy=float(next_stats.entropy[0]), alternatives=alternatives)
