@@ -10,7 +10,7 @@ import torch
 
 import tokviz
 from tokviz import InvalidInputError
-from tokviz.analysis.layers import chunk_paragraphs
+from tokviz.analysis.layer_law import chunk_paragraphs
 from tokviz.data import corpus_paragraphs
 from tokviz.errors import TokvizWarning
 from tokviz.models import LanguageModel

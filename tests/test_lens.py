@@ -10,7 +10,7 @@ from torch import nn
 
 import tokviz
 from tokviz import InvalidInputError, UnsupportedModelError
-from tokviz.analysis import lens as lens_module
+from tokviz.analysis import forward
 from tokviz.analysis.lens import first_correct_and_settled
 from tokviz.model_parts import decoder_layers, final_norm, unembedding
 from tokviz.models import LanguageModel
@@ -141,7 +141,7 @@ def test_first_correct_and_settled_on_a_hand_made_grid():
 
 def test_chunked_vocabulary_pass_gives_the_same_result(llama_lm, monkeypatch):
     whole = tokviz.logit_lens(llama_lm, TEXT, alternatives=3)
-    monkeypatch.setattr(lens_module, "_CHUNK_ELEMENTS", llama_lm.vocab_size * 2)  # two rows at a time
+    monkeypatch.setattr(forward, "HEAD_CHUNK_ELEMENTS", llama_lm.vocab_size * 2)  # two rows at a time
     chunked = tokviz.logit_lens(llama_lm, TEXT, alternatives=3)
     assert chunked.top_ids == whole.top_ids
     assert chunked.target_ranks == whole.target_ranks

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import tokviz
-from tokviz.analysis import scoring
+from tokviz.analysis import forward
 from tokviz.errors import InvalidInputError
 
 TEMPLATE = "Review: {x}\nSentiment: {y}. Done."  # the label sits in the middle
@@ -84,8 +84,8 @@ def test_batched_equals_unbatched_and_chunked(tiny_lm, monkeypatch):
     batched = tokviz.score_labels(tiny_lm, TEMPLATE, REVIEW, labels)
     single = tokviz.score_labels(tiny_lm, TEMPLATE, REVIEW, labels, batch_size=1)
     assert batched.forward_passes == 1 and single.forward_passes == len(labels)
-    # A tiny logits budget forces the fallback: several passes of a few sequences each.
-    monkeypatch.setattr(scoring, "_LOGIT_BUDGET", tiny_lm.vocab_size * 60)
+    # A tiny token budget per pass forces several passes of a few sequences each.
+    monkeypatch.setattr(forward, "TOKENS_PER_PASS", 60)
     chunked = tokviz.score_labels(tiny_lm, TEMPLATE, REVIEW, labels)
     assert 1 < chunked.forward_passes < len(labels)
     for other in (single, chunked):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .analysis.results import TokenInfo
+from .analysis.token_info import TokenInfo
 from .tokens import Vocabulary
 
 

@@ -260,13 +260,12 @@ class ICLView(_View):
     _kind = t.Unicode("icl").tag(sync=True)
     curve = t.Dict({}).tag(sync=True)
 
-    def __init__(self, lm: LanguageModel, curve, *, alternatives: int = 5, **kwargs):
+    def __init__(self, lm: LanguageModel, curve, **kwargs):
         super().__init__(**kwargs)
         self.result = curve
-        # One short analysis per k (first order), so hovering a point shows the prompt the model saw.
-        texts = [prompt + "".join(answer) for prompt, answer in zip(curve.prompts, curve.answer_tokens)]
-        strips = [payloads.analysis_payload(analyze(lm, text, alternatives=alternatives), lm.vocabulary) for text in texts]
-        self.curve = payloads.icl_payload(curve, strips)
+        # icl_curve kept, for each k, the first order's prompt with what the model predicted at every token:
+        # hovering a point shows the prompt the model saw.
+        self.curve = payloads.icl_payload(curve, [payloads.analysis_payload(s, lm.vocabulary) for s in curve.strips])
 
 
 class LogitLensView(_View):

@@ -3,12 +3,12 @@
 from .beams import Beam, BeamNode
 from .generation import Generation, generate
 from .icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
-from .layers import LayerLaw, layer_law
+from .layer_law import LayerLaw, layer_law
 from .lens import LogitLens, logit_lens
 from .perplexity import Perplexity, perplexity
 from .prompt import PromptAnalysis, analyze
-from .results import Candidate, TokenInfo
 from .scoring import LabelScore, LabelScores, LabelToken, score_labels
+from .token_info import Candidate, TokenInfo
 
 __all__ = [
     "Beam",

@@ -9,6 +9,7 @@ import torch
 from ..checks import check_text
 from ..errors import InvalidInputError
 from ..models import LanguageModel
+from .forward import Request
 
 
 @dataclass
@@ -25,6 +26,33 @@ class Encoded:
 
     def tensor(self, device) -> torch.Tensor:
         return torch.tensor([self.all_ids], dtype=torch.long, device=device)
+
+    # The one place that aligns logit rows with tokens: the distribution at position p predicts the token
+    # at p + 1, and text token i sits at position len(context) + i.
+    @property
+    def first_predicted(self) -> int:
+        """Index of the first text token the model predicts: 0 after a context (BOS); else 1, since the
+        first token of a bare text follows nothing."""
+        return 0 if self.context else 1
+
+    def row_of(self, i: int) -> int:
+        """The position whose next-token distribution predicts text token i."""
+        return len(self.context) + i - 1
+
+    def request(self, tokens=None, *, with_next: bool = False) -> Request:
+        """Ask the scoring core for text tokens `tokens` (indices; default: every predicted one), each
+        scored by the distribution before it, and with_next for the distribution after the last token
+        (scored against a placeholder). The sequence ends with the last token scored (later ones cannot
+        change the rows asked for)."""
+        tokens = list(range(self.first_predicted, len(self.ids)) if tokens is None else tokens)
+        if tokens and min(tokens) < self.first_predicted:
+            raise ValueError(f"text token {min(tokens)} has no prediction (nothing comes before it)")
+        rows = [self.row_of(i) for i in tokens]
+        targets = [self.ids[i] for i in tokens]
+        if with_next:
+            rows.append(len(self.all_ids) - 1)
+            targets.append(0)
+        return Request(ids=self.all_ids[: max(rows, default=-1) + 2], rows=rows, targets=targets)
 
 
 def tokenize(lm: LanguageModel, text: str, *, what: str = "text") -> Encoded:

@@ -14,38 +14,29 @@ continues from that pass's KV cache, so the prompt is not run twice.
 
 from __future__ import annotations
 
-import bisect
-import math
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
-from transformers import (
-    LogitsProcessor,
-    LogitsProcessorList,
-    StoppingCriteria,
-    StoppingCriteriaList,
-    TemperatureLogitsWarper,
-    TopKLogitsWarper,
-    TopPLogitsWarper,
-)
+from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
 from ..checks import check_bool, check_count, check_text
-from ..compat import cache_inputs, output_cache
+from ..compat import cache_inputs
 from ..errors import InvalidInputError
 from ..models import LanguageModel
 from ..text_table import candidate_list, prob_cell, render, token_label
-from ..tokens import TextAssembler, Vocabulary
+from ..tokens import Vocabulary
 from .beams import Beam, BeamNode, BeamRecorder
+from .completion import STOP_REASONS, Completion, StepStats, StopScanner
 from .decoding import DecodingParams
-from .distributions import candidates, position_stats
 from .encoding import Encoded, encode
+from .forward import final_states, pass_stats
+from .generation_hooks import ProcessedTap, RawLogitsTap, sampling_warpers, seeded
 from .prompt import PromptAnalysis, prompt_analysis
-from .results import TokenInfo
+from .stats import RowStats, candidates, row_stats
+from .token_info import TokenInfo
 
-STOP_REASONS = ("length", "eos", "stop", "cancelled")
 BEAM_SAMPLING_REASON = (
     "beam sampling draws (beam, token) pairs jointly across all beams, weighted by each beam's running score, "
     "so a token has no probability of its own under the distribution it was sampled from"
@@ -166,12 +157,12 @@ def generate(
         "seed": seed, "alternatives": alternatives, "chat": chat, "eos_token_ids": eos_ids,
     }
     unavailable = {"sampled_prob": BEAM_SAMPLING_REASON} if do_sample and num_beams > 1 else {}
-    run = _Run(lm, encoded, eos_ids, alternatives, _StopScanner(stops) if stops else None, on_token, cancel,
+    run = _Run(lm, encoded, eos_ids, alternatives, StopScanner(stops) if stops else None, on_token, cancel,
                sampled_prob="sampled_prob" not in unavailable)
-    with _seeded(seed if do_sample else None, lm.device), _RawLogitsTap(lm.model) as raw:
+    with seeded(seed if do_sample else None, lm.device), RawLogitsTap(lm.model) as raw:
         run.raw = raw
-        prefix_logits, cache = _prompt_prefix(lm, encoded, num_beams)
-        warpers = _warpers(temperature, top_k, top_p, num_beams, eos_ids) if do_sample else []
+        prefix_stats, cache = _prompt_prefix(lm, encoded, num_beams, alternatives)
+        warpers = sampling_warpers(temperature, top_k, top_p, num_beams, eos_ids) if do_sample else []
         kwargs = dict(
             max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
             eos_token_id=eos_ids or None, pad_token_id=_pad_id(lm, eos_ids),
@@ -187,18 +178,31 @@ def generate(
             result = run.sample(inputs, kwargs)
         else:
             result = run.beam_search(inputs, kwargs, num_beams)
-    first, tokens, completion, stopped_by, stop_string, beams, tree = result
-    analysis = prompt_analysis(lm, prompt_text, encoded, prefix_logits, next_candidates=first["top"],
-                               next_entropy=first["entropy"], alternatives=alternatives)
-    return Generation(prompt=analysis, tokens=tokens, text=completion, stopped_by=stopped_by, beams=beams,
-                      beam_tree=tree, params=params, stop_string=stop_string, unavailable=unavailable)
+    analysis = prompt_analysis(lm, prompt_text, encoded, prefix_stats, next_candidates=result.first.top,
+                               next_entropy=result.first.entropy, alternatives=alternatives)
+    completion = result.completion
+    return Generation(prompt=analysis, tokens=completion.tokens, text=completion.text,
+                      stopped_by=completion.stopped_by(result.cancelled), beams=result.beams, beam_tree=result.tree,
+                      params=params, stop_string=completion.stop_string, unavailable=unavailable)
+
+
+@dataclass
+class _Outcome:
+    """What one run of transformers' generate left: the first step's numbers (the distribution after the
+    prompt), the completion, whether it was cancelled, and for beam search the beams and their tree."""
+
+    first: StepStats
+    completion: Completion
+    cancelled: bool
+    beams: list[Beam] = field(default_factory=list)
+    tree: list[list[BeamNode]] = field(default_factory=list)
 
 
 class _Run:
     """The state of one generate() call, shared by the taps and the stopping criteria."""
 
     def __init__(self, lm: LanguageModel, encoded: Encoded, eos_ids: list[int], alternatives: int,
-                 scanner: _StopScanner | None, on_token, cancel, sampled_prob: bool = True):
+                 scanner: StopScanner | None, on_token, cancel, sampled_prob: bool = True):
         self.lm = lm
         self.sampled_prob = sampled_prob
         self.vocabulary = lm.vocabulary
@@ -208,17 +212,17 @@ class _Run:
         self.scanner = scanner
         self.on_token = on_token
         self.cancel = cancel
-        self.raw: _RawLogitsTap | None = None
-        self.processed = _ProcessedTap()
+        self.raw: RawLogitsTap | None = None
+        self.processed = ProcessedTap()
         self.cancelled = False
 
-    def stats(self, rows: torch.Tensor, targets: torch.Tensor) -> list[dict]:
+    def stats(self, rows: torch.Tensor, targets: torch.Tensor) -> list[StepStats]:
         """This step's numbers for targets[i] chosen from running row rows[i]."""
         processed = self.processed.scores[rows] if self.sampled_prob else None
         return _row_stats(self.vocabulary, self.raw.last[rows], processed, targets, self.alternatives)
 
-    def completion(self, on_token=None) -> _Completion:
-        return _Completion(self.vocabulary, self.encoded.all_ids, len(self.encoded.ids), self.eos_ids,
+    def completion(self, on_token=None) -> Completion:
+        return Completion(self.vocabulary, self.encoded.all_ids, len(self.encoded.ids), self.eos_ids,
                            self.scanner, on_token)
 
     def cancel_requested(self) -> bool:
@@ -230,8 +234,7 @@ class _Run:
         criterion = _TokenCriterion(self, completion)
         sequences = self.lm.model.generate(**inputs, **kwargs, stopping_criteria=StoppingCriteriaList([criterion]))
         completion.finish(sequences.shape[1] - inputs["input_ids"].shape[1])
-        stopped_by = _stopped_by(criterion.cancelled, completion)
-        return criterion.first, completion.tokens, completion.text, stopped_by, completion.stop_string, [], []
+        return _Outcome(criterion.first, completion, criterion.cancelled)
 
     def beam_search(self, inputs: dict, kwargs: dict, num_beams: int):
         """Beam search: a BeamRecorder sees every step's candidates; tokens are built at the end."""
@@ -260,8 +263,7 @@ class _Run:
         completion.finish()
         first = recorder.stats[recorder.candidates[0][0]]
         tree = recorder.tree(returned, self.vocabulary.piece_text)
-        stopped_by = _stopped_by(self.cancelled, completion)
-        return first, completion.tokens, completion.text, stopped_by, completion.stop_string, beams, tree
+        return _Outcome(first, completion, self.cancelled, beams, tree)
 
     def _beam_stop(self, candidates: list[tuple[int, ...]]) -> torch.Tensor:
         if self.cancel_requested():
@@ -279,21 +281,13 @@ class _Run:
         return torch.tensor(flags, dtype=torch.bool, device=self.lm.device)
 
 
-def _stopped_by(cancelled: bool, completion: _Completion) -> str:
-    if completion.stop_string is not None:
-        return "stop"
-    if cancelled:
-        return "cancelled"
-    return "eos" if completion.ended_by_eos else "length"
-
-
 class _TokenCriterion(StoppingCriteria):
     """Called by `generate` right after each token is chosen: record it, stream it, maybe stop."""
 
-    def __init__(self, run: _Run, completion: _Completion):
+    def __init__(self, run: _Run, completion: Completion):
         self.run = run
         self.completion = completion
-        self.first: dict | None = None  # the first step's numbers: the prompt's next-token distribution
+        self.first: StepStats | None = None  # the first step's numbers: the prompt's next-token distribution
         self.stopped = False
         self.cancelled = False
 
@@ -309,110 +303,11 @@ class _TokenCriterion(StoppingCriteria):
         return torch.full((input_ids.shape[0],), self.stopped, dtype=torch.bool, device=input_ids.device)
 
 
-class _Completion:
-    """Generated tokens -> TokenInfos and completion text: EOS, stop strings, held-back streaming."""
-
-    def __init__(self, vocabulary: Vocabulary, prompt_ids: list[int], first_index: int, eos_ids: list[int],
-                 scanner: _StopScanner | None, on_token):
-        self.vocabulary = vocabulary
-        self.assembler = TextAssembler(vocabulary)
-        for token_id in prompt_ids:  # continue the prompt's text, as the tokenizer would decode it
-            self.assembler.push(token_id)
-        self.first_index = first_index
-        self.eos_ids = frozenset(eos_ids)
-        self.scanner = scanner
-        self.on_token = on_token
-        self.tokens: list[TokenInfo] = []
-        self._starts: list[int] = []  # where each token's text starts in the completion
-        self._text = ""
-        self._streamed = 0
-        self.cut: int | None = None
-        self.stop_string: str | None = None
-        self.ended_by_eos = False
-
-    @property
-    def text(self) -> str:
-        return self._text if self.cut is None else self._text[: self.cut]
-
-    def push(self, token_id: int, stats: dict | None) -> bool:
-        """Add one token; True when generation must end here (EOS or a completed stop string)."""
-        info = _token_info(self.vocabulary, self.first_index + len(self.tokens), token_id,
-                           self.assembler.push(token_id), stats)
-        self._starts.append(len(self._text))
-        self.tokens.append(info)
-        if token_id in self.eos_ids:
-            self.ended_by_eos = True  # the EOS token is kept in tokens but is not completion text
-        else:
-            self._text += info.text
-            found = self.scanner.find(self._text) if self.scanner is not None else None
-            if found is not None:
-                self.cut, self.stop_string = found
-                keep = bisect.bisect_left(self._starts, self.cut)  # tokens starting before the stop
-                del self.tokens[keep:], self._starts[keep:]
-        done = self.ended_by_eos or self.stop_string is not None
-        self._stream(final=done)
-        return done
-
-    def finish(self, generated: int | None = None):
-        if generated is not None and self.stop_string is None:
-            del self.tokens[generated:], self._starts[generated:]
-        if self.stop_string is None:
-            tail = self.assembler.finish()  # an unfinished character decodes to U+FFFD, as in tokenizers
-            if tail and self.tokens:
-                self.tokens[-1].text += tail
-                if not self.ended_by_eos:
-                    self._text += tail
-        self._stream(final=True)
-
-    def _stream(self, final: bool):
-        if self.on_token is None:
-            return
-        if final or self.scanner is None:
-            limit = len(self.tokens)
-        else:  # hold back tokens that may yet belong to a stop string
-            limit = bisect.bisect_left(self._starts, self.scanner.safe_end(self._text))
-        while self._streamed < limit:
-            self.on_token(self.tokens[self._streamed])
-            self._streamed += 1
-
-
-class _StopScanner:
-    def __init__(self, stops: list[str]):
-        self.stops = stops
-
-    def find(self, text: str) -> tuple[int, str] | None:
-        """(start, stop string) of the earliest stop string in text."""
-        hits = [(text.find(s), s) for s in self.stops if s in text]
-        return min(hits) if hits else None
-
-    def safe_end(self, text: str) -> int:
-        """Text before this offset cannot become part of a stop string, whatever comes next."""
-        end = len(text)
-        for s in self.stops:
-            for i in range(max(0, len(text) - len(s) + 1), end):
-                if s.startswith(text[i:]):
-                    end = i
-                    break
-        return end
-
-
-def _token_info(vocabulary: Vocabulary, index: int, token_id: int, text: str, stats: dict | None) -> TokenInfo:
-    if stats is None:
-        return TokenInfo(index=index, token_id=token_id, text=text, bytes=vocabulary.bytes_of(token_id),
-                         prob=None, logprob=None, rank=None, entropy=None, generated=True)
-    return TokenInfo(
-        index=index, token_id=token_id, text=text, bytes=vocabulary.bytes_of(token_id),
-        prob=math.exp(stats["logprob"]), logprob=stats["logprob"], rank=stats["rank"], entropy=stats["entropy"],
-        top=stats["top"], generated=True,
-        sampled_prob=None if stats["sampled_logprob"] is None else math.exp(stats["sampled_logprob"]),
-    )
-
-
 def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tensor | None, targets: torch.Tensor,
-               k: int) -> list[dict]:
+               k: int) -> list[StepStats]:
     """Raw-distribution statistics of targets[i] under raw[i], and its log-probability under the processed
     scores processed[i] (what was actually sampled from; -inf for removed tokens; None: not available)."""
-    stats = position_stats(raw, targets, k)
+    stats = row_stats(raw, targets, k)
     logprobs, ranks, entropies, top_ids, top_probs = (
         x.tolist() for x in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs)
     )
@@ -423,89 +318,27 @@ def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tenso
     else:
         processed = processed.float()
         sampled = (processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)).tolist()
-    return [
-        {"logprob": logprobs[i], "rank": ranks[i], "entropy": entropies[i],
-         "top": candidates(vocabulary, top_ids[i], top_probs[i]), "sampled_logprob": sampled[i]}
-        for i in range(len(logprobs))
-    ]
+    return [StepStats(logprobs[i], ranks[i], entropies[i], candidates(vocabulary, top_ids[i], top_probs[i]), sampled[i])
+            for i in range(len(logprobs))]
 
 
-class _RawLogitsTap:
-    """Forward hook keeping the unprocessed last-position logits of the model's latest forward pass."""
-
-    def __init__(self, model: torch.nn.Module):
-        self.model = model
-        self.last: torch.Tensor | None = None
-        self._thread = threading.get_ident()  # a widget may run other analyses on the model meanwhile
-
-    def __enter__(self) -> _RawLogitsTap:
-        self._handle = self.model.register_forward_hook(self._hook)
-        return self
-
-    def __exit__(self, *exc):
-        self._handle.remove()
-
-    def _hook(self, module, args, output):
-        if threading.get_ident() == self._thread:
-            logits = getattr(output, "logits", None)
-            self.last = (logits if logits is not None else output[0])[:, -1]
-
-
-class _ProcessedTap(LogitsProcessor):
-    """Pass-through processor: the running sequences and the scores the next token is chosen from."""
-
-    input_ids: torch.Tensor | None = None
-    scores: torch.Tensor | None = None
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        self.input_ids = input_ids
-        self.scores = scores
-        return scores
-
-
-def _warpers(temperature: float, top_k: int | None, top_p: float | None, num_beams: int,
-             eos_ids: list[int]) -> list[LogitsProcessor]:
-    """transformers' sampling warpers, in transformers' order and with its min_tokens_to_keep."""
-    keep = (len(eos_ids) + 1 if eos_ids else 2) if num_beams > 1 else 1
-    warpers: list[LogitsProcessor] = []
-    if temperature != 1.0:
-        warpers.append(TemperatureLogitsWarper(float(temperature)))
-    if top_k is not None:
-        warpers.append(TopKLogitsWarper(top_k=top_k, min_tokens_to_keep=keep))
-    if top_p is not None and top_p < 1.0:
-        warpers.append(TopPLogitsWarper(top_p=float(top_p), min_tokens_to_keep=keep))
-    return warpers
-
-
-@contextmanager
-def _seeded(seed: int | None, device: torch.device):
-    """Seed the RNGs for the call and restore their previous state afterwards."""
-    if seed is None:
-        yield
-        return
-    if device.type == "cpu":
-        fork = torch.random.fork_rng(devices=[])
-    else:
-        fork = torch.random.fork_rng(devices=[device.index or 0], device_type=device.type)
-    with fork:
-        torch.manual_seed(seed)
-        yield
-
-
-def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int):
-    """One forward pass over the prompt minus its last token: the prompt's logits, and a KV cache that
-    `generate` continues from (it then runs only the last prompt token before generating)."""
+def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int,
+                   alternatives: int) -> tuple[RowStats | None, object]:
+    """One pass over the prompt minus its last token: the statistics of every predicted prompt token, and a
+    KV cache that `generate` continues from (it then runs only the last prompt token before generating)."""
     ids = encoded.all_ids
     if len(ids) < 2:
         return None, None
-    out = lm.model(torch.tensor([ids[:-1]], device=lm.device), use_cache=True)
-    cache = output_cache(out)
+    out = final_states(lm, torch.tensor([ids[:-1]], device=lm.device), use_cache=True)
+    request = encoded.request()  # its rows all lie in the pass: the last one predicts the last token
+    stats = pass_stats(lm, out, [request], alternatives)[0] if request.rows else None
+    cache = out.cache
     if cache is not None and num_beams > 1:
         if hasattr(cache, "batch_repeat_interleave"):
             cache.batch_repeat_interleave(num_beams)  # beam search does not expand a cache it is given
         else:
             cache = None
-    return out.logits[0], cache
+    return stats, cache
 
 
 def _chat_prompt(lm: LanguageModel, prompt) -> str:

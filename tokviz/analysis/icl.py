@@ -9,52 +9,59 @@ from __future__ import annotations
 import math
 import random
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..checks import check_int
+from ..checks import check_count, check_int
 from ..errors import InvalidInputError
 from ..models import LanguageModel
-from .encoding import encode
-from .scoring import batched_stats, byte_span, check_label, check_template, fill, overlapping, token_spans
+from .encoding import Encoded, encode
+from .forward import Request, score
+from .prompt import PromptAnalysis, prompt_analysis
+from .stats import RowStats
+from .templates import byte_span, check_examples, check_label, check_template, fill, overlapping, token_spans
 
 DEFAULT_TEMPLATE = "{x} -> {y}\n"
 
 
-def check_examples(examples) -> list[tuple[str, str]]:
-    if isinstance(examples, str) or not isinstance(examples, (list, tuple)):
-        raise InvalidInputError(f"examples must be a list of (x, y) pairs, got {type(examples).__name__}")
-    checked = []
-    for i, pair in enumerate(examples):
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-            raise InvalidInputError(f"examples[{i}] must be an (x, y) pair, got {pair!r}")
-        x, y = pair
-        if not isinstance(x, str):
-            raise InvalidInputError(f"examples[{i}] input must be a string, got {type(x).__name__}")
-        checked.append((x, check_label(y, f"examples[{i}] label")))
-    return checked
-
-
 @dataclass
 class _Answer:
-    """One prompt + answer text, tokenised whole, with the answer's token positions."""
+    """One prompt + answer text, tokenised whole, and which of its tokens are the answer's."""
 
-    ids: list[int]  # context + tokens up to the last answer token
-    start: int  # position (in ids) of the first answer token
-    prompt: str  # the text before the first answer token
-    answer_tokens: list[str]
+    encoded: Encoded
+    inside: list[int]  # text-token indices of the answer
+    texts: list[str]  # every token's text
+
+    @property
+    def prompt(self) -> str:
+        """The text before the answer's first token."""
+        return "".join(self.texts[: self.inside[0]])
+
+    @property
+    def answer_tokens(self) -> list[str]:
+        return [self.texts[i] for i in self.inside]
+
+    def request(self, whole: bool) -> Request:
+        """The answer's tokens, or (whole) every token up to the answer's last, for a strip."""
+        if whole:
+            return self.encoded.request(range(self.encoded.first_predicted, self.inside[-1] + 1))
+        return self.encoded.request(self.inside)
 
 
 def _locate(lm: LanguageModel, text: str, span: tuple[int, int], what: str) -> _Answer:
     encoded = encode(lm, text, what=what)
     inside = overlapping(token_spans(lm, encoded.ids, text), byte_span(text, span))
-    offset = len(encoded.context)
-    if offset + inside[0] == 0:
+    if inside[0] < encoded.first_predicted:
         raise InvalidInputError(
             f"The answer starts {what}, so its first token has no prediction: put text before {{y}}."
         )
-    texts = lm.vocabulary.texts(encoded.ids)
-    return _Answer(ids=encoded.all_ids[: offset + inside[-1] + 1], start=offset + inside[0],
-                   prompt="".join(texts[: inside[0]]), answer_tokens=[texts[i] for i in inside])
+    return _Answer(encoded=encoded, inside=inside, texts=lm.vocabulary.texts(encoded.ids))
+
+
+def _strip(lm: LanguageModel, answer: _Answer, stats: RowStats, alternatives: int) -> PromptAnalysis:
+    """The tokens up to the answer's last, with what the model predicted at each (no `next`)."""
+    encoded = Encoded(answer.encoded.context, answer.encoded.ids[: answer.inside[-1] + 1])
+    return prompt_analysis(lm, answer.prompt + "".join(answer.answer_tokens), encoded, stats, next_candidates=[],
+                           next_entropy=None, alternatives=alternatives)
 
 
 @dataclass
@@ -94,10 +101,13 @@ class ICLCurve:
     prompts: list[str]
     answer_tokens: list[list[str]]
     forward_passes: int
+    strips: list[PromptAnalysis] = field(default_factory=list)
+    alternatives: int = 5
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
         data["examples"] = [list(pair) for pair in self.examples]
+        data["strips"] = [strip.to_dict() for strip in self.strips]
         return data
 
     def __repr__(self) -> str:
@@ -117,13 +127,14 @@ class ICLCurve:
 
 def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, answer: str, *,
               template: str = DEFAULT_TEMPLATE, seed: int = 0, orders: int = 5, max_shots: int | None = None,
-              batch_size: int | None = None) -> ICLCurve:
+              batch_size: int | None = None, alternatives: int = 5) -> ICLCurve:
     """Probability of `answer` after k = 0..K filled-template examples and the query, for `orders` random
     orders of the examples (seeded). K = len(examples), or max_shots.
 
     Each prompt is the filled examples followed by the template filled with (query, answer); the whole
     text is tokenised and the answer's tokens are those overlapping its characters, so the boundary is
     tokenised as the model would see it. Prompts are deduplicated and batched into few forward passes.
+    alternatives: candidates kept per token of the strips (the first order's prompt at each k).
     """
     check_template(template)
     examples = check_examples(examples)
@@ -131,6 +142,7 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
         raise InvalidInputError(f"query must be a string, got {type(query).__name__}")
     check_label(answer, "answer")
     check_int(orders, "orders", low=1)
+    check_count(alternatives, "alternatives", lm.vocab_size)
     check_int(seed, "seed")
     max_k = len(examples) if max_shots is None else check_int(max_shots, "max_shots", low=0, high=len(examples))
 
@@ -162,8 +174,13 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
             row.append(unique[text])
         slots.append(row)
 
-    stats, passes = batched_stats(lm, [a.ids for a in answers], [a.start for a in answers],
-                                  batch_size=batch_size)
+    # The first order's prompt for each k is scored whole, for the strip a view shows; the others only at
+    # the answer's tokens.
+    whole = {row[0] for row in slots}
+    requests = [a.request(i in whole) for i, a in enumerate(answers)]
+    scored, passes = score(lm, requests, alternatives, batch_size=batch_size)
+    strips = [_strip(lm, answers[row[0]], scored[row[0]], alternatives) for row in slots]
+    stats = [s[len(s.logprob) - len(a.inside):] for s, a in zip(scored, answers, strict=True)]  # the answer's rows
     logprob = [float(s.logprob.sum()) for s in stats]
     first = [math.exp(float(s.logprob[0])) for s in stats]
     rank = [int(s.rank[0]) for s in stats]
@@ -186,7 +203,8 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
         answer_probs_by_order=answer_by_order, first_token_probs_by_order=per_k(first),
         answer_ranks_by_order=ranks_by_order, entropies_by_order=per_k(entropy),
         prompts=[answers[row[0]].prompt for row in slots],
-        answer_tokens=[answers[row[0]].answer_tokens for row in slots], forward_passes=passes,
+        answer_tokens=[answers[row[0]].answer_tokens for row in slots], forward_passes=passes, strips=strips,
+        alternatives=alternatives,
     )
 
 
@@ -248,22 +266,21 @@ def icl_in_prompt(lm: LanguageModel, examples: list[tuple[str, str]], *,
         length += len(text)
     prompt = "".join(parts)
     encoded = encode(lm, prompt, what="the prompt of all examples")
-    offset = len(encoded.context)
     token_bytes = token_spans(lm, encoded.ids, prompt)
     inside = [overlapping(token_bytes, byte_span(prompt, span)) for span in spans]
-    if offset + inside[0][0] == 0:
+    if inside[0][0] < encoded.first_predicted:
         raise InvalidInputError("The first label starts the prompt, so it has no prediction: "
                                 "put text before {y}.")
-    (stats,), _ = batched_stats(lm, [encoded.all_ids], [1])
-    # stats row r scores position r + 1; text token i sits at position offset + i.
-    rows = [[offset + i - 1 for i in indices] for indices in inside]
-    logprob = stats.logprob.tolist()
-    label_logprobs = [sum(logprob[r] for r in row) for row in rows]
+    row = {token: r for r, token in enumerate(sorted({i for indices in inside for i in indices}))}
+    (stats,), _ = score(lm, [encoded.request(list(row))])  # only the labels' tokens are scored
+    logprob, rank, entropy = stats.logprob.tolist(), stats.rank.tolist(), stats.entropy.tolist()
+    firsts = [row[indices[0]] for indices in inside]
+    label_logprobs = [sum(logprob[row[i]] for i in indices) for indices in inside]
     return ICLInPrompt(
         model_name=lm.name, template=template, examples=examples, prompt=prompt,
         tokens=lm.vocabulary.texts(encoded.ids), label_token_indices=inside,
         label_probs=[math.exp(lp) for lp in label_logprobs], label_logprobs=label_logprobs,
-        first_token_probs=[math.exp(logprob[row[0]]) for row in rows],
-        first_token_ranks=[int(stats.rank[row[0]]) for row in rows],
-        entropies=[float(stats.entropy[row[0]]) for row in rows],
+        first_token_probs=[math.exp(logprob[r]) for r in firsts],
+        first_token_ranks=[rank[r] for r in firsts],
+        entropies=[entropy[r] for r in firsts],
     )

@@ -9,11 +9,9 @@ import torch
 from ..checks import check_count, renamed_argument
 from ..model_parts import model_parts
 from ..models import LanguageModel
-from .distributions import BLOCK_ROWS
 from .encoding import encode
-
-# Rows of [rows, vocab] float32 logits handled at once (64 MB): bounds memory for long texts.
-_CHUNK_ELEMENTS = 1 << 24
+from .forward import final_states, project_stats
+from .stats import RowStats
 
 
 @dataclass
@@ -92,28 +90,6 @@ class LogitLens:
                 f"model={self.model_name!r})")
 
 
-def _cell_stats(logits: torch.Tensor, targets: torch.Tensor, final_top1: torch.Tensor | None, k: int,
-                owned: bool):
-    """Top-k probs, target prob and rank, and prob of final_top1, per row; nothing of size V is kept.
-
-    owned: the logits may be overwritten (saves a [rows, V] temporary: these passes cost as much as a
-    good part of the lm_head matmul itself).
-    """
-    owned = owned or logits.dtype != torch.float32
-    logits = logits.float()
-    top_logits, top_ids = logits.topk(k, dim=-1)
-    target_logits = logits.gather(-1, targets[:, None])
-    final_logits = None if final_top1 is None else logits.gather(-1, final_top1[:, None])
-    rank = (logits > target_logits).sum(-1, dtype=torch.int32) + 1
-    # log Z = m + log sum exp(x - m), with m the row maximum (the first top-k logit).
-    top1 = top_logits[:, :1]
-    shifted = logits.sub_(top1) if owned else logits - top1
-    log_norm = top1 + shifted.exp_().sum(-1, keepdim=True).log()
-    final_prob = None if final_logits is None else torch.exp(final_logits - log_norm).squeeze(-1)
-    target_prob = torch.exp(target_logits - log_norm).squeeze(-1)
-    return top_ids, torch.exp(top_logits - log_norm), target_prob, rank, final_prob
-
-
 def first_correct_and_settled(top1: list[list[int]], next_ids: list[int]) -> tuple[list, list]:
     """first_correct_layer and settled_layer per position from a [layer][position] top-1 grid."""
     layers, positions = len(top1), len(top1[0]) if top1 else 0
@@ -144,55 +120,40 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     check_count(alternatives, "alternatives", lm.vocab_size)
     parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
     encoded = encode(lm, text)
-    output = lm.model(encoded.tensor(lm.device), output_hidden_states=True)
-    hidden = output.hidden_states
-    L = len(hidden) - 1
+    out = final_states(lm, encoded.tensor(lm.device), all_layers=True)
+    L = len(out.layers) - 1
     offset, T = len(encoded.context), len(encoded.ids)
-    final_logits = output.logits[0, offset:]
-    device = final_logits.device
     # The last position has no next token: give it a placeholder target and drop its numbers later.
-    targets = torch.tensor([*encoded.ids[1:], 0], device=device)
-    head_device = next(iter(parts.unembed.parameters())).device
-    rows = max(1, _CHUNK_ELEMENTS // lm.vocab_size)
+    targets = torch.tensor([*encoded.ids[1:], 0])
 
-    def layer_stats(layer: int, final_top1: torch.Tensor | None):
-        pieces = []
-        for start in range(0, T, rows):
-            stop = min(T, start + rows)
-            if layer == L:
-                logits = final_logits[start:stop]
-            else:
-                logits = parts.logits(hidden[layer][0, offset + start : offset + stop].to(head_device))
-            chunk_top1 = None if final_top1 is None else final_top1[start:stop].to(logits.device)
-            chunk_targets = targets[start:stop].to(logits.device)
-            # Statistics in blocks of BLOCK_ROWS rows, whose temporaries stay in the CPU cache (the
-            # lm_head matmul above is faster on all rows at once).
-            for b in range(0, stop - start, BLOCK_ROWS):
-                block_top1 = None if chunk_top1 is None else chunk_top1[b : b + BLOCK_ROWS]
-                pieces.append(_cell_stats(logits[b : b + BLOCK_ROWS], chunk_targets[b : b + BLOCK_ROWS],
-                                          block_top1, alternatives, owned=layer != L))
-        return [None if p[0] is None else torch.cat(p).cpu() for p in zip(*pieces)]
+    def layer_stats(layer: int, final_top1: torch.Tensor | None) -> RowStats:
+        if layer == L:  # the model's own final states (already normed) and head
+            states, project, owned = out.states[0, offset:], out.project, out.owned
+        else:
+            states, project, owned = out.layers[layer][0, offset:], parts.logits, True
+        return project_stats(states, project, targets, alternatives, lm.vocab_size, owned=owned, also=final_top1,
+                             entropy=False)
 
     # The last layer first: its top-1 is the reference every other layer is compared with.
-    per_layer: list = [None] * (L + 1)
+    per_layer: list[RowStats] = [None] * (L + 1)  # type: ignore[list-item]
     per_layer[L] = layer_stats(L, None)
-    final_top1 = per_layer[L][0][:, 0]
-    per_layer[L][4] = per_layer[L][1][:, 0]
+    final_top1 = per_layer[L].top_ids[:, 0]
+    per_layer[L].also_prob = per_layer[L].top_probs[:, 0]
     for layer in range(L):
-        per_layer[layer] = layer_stats(layer, final_top1.to(device))
+        per_layer[layer] = layer_stats(layer, final_top1)
 
-    top_ids = [s[0].tolist() for s in per_layer]
+    top_ids = [s.top_ids.tolist() for s in per_layer]
     has_next = T - 1
-    target_probs = [[*s[2][:has_next].tolist(), None] for s in per_layer]
-    target_ranks = [[*s[3][:has_next].tolist(), None] for s in per_layer]
+    target_probs = [[*s.logprob[:has_next].exp().tolist(), None] for s in per_layer]
+    target_ranks = [[*s.rank[:has_next].tolist(), None] for s in per_layer]
     first_correct, settled = first_correct_and_settled([[c[0] for c in row] for row in top_ids], encoded.ids[1:])
     vocabulary = lm.vocabulary
     shown = sorted({i for row in top_ids for cell in row for i in cell})
     return LogitLens(
         text=text, model_name=lm.name, alternatives=alternatives, token_ids=list(encoded.ids),
         token_texts=vocabulary.texts(encoded.ids), layers=L + 1, top_ids=top_ids,
-        top_probs=[s[1].tolist() for s in per_layer], target_probs=target_probs, target_ranks=target_ranks,
-        final_top1_probs=[s[4].tolist() for s in per_layer], first_correct_layer=first_correct,
+        top_probs=[s.top_probs.tolist() for s in per_layer], target_probs=target_probs, target_ranks=target_ranks,
+        final_top1_probs=[s.also_prob.tolist() for s in per_layer], first_correct_layer=first_correct,
         settled_layer=settled, id_texts={i: vocabulary.piece_text(i) for i in shown},
         context_ids=list(encoded.context),
     )

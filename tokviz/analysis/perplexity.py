@@ -5,13 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import torch
-
 from ..checks import check_int
 from ..errors import InvalidInputError
 from ..models import LanguageModel
-from .distributions import position_stats
-from .encoding import tokenize
+from .encoding import Encoded, tokenize
+from .forward import score
 
 
 @dataclass
@@ -49,7 +47,6 @@ def _check_window(lm: LanguageModel, window: int | None, stride: int | None, con
     return window, stride
 
 
-@torch.inference_mode()
 def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, stride: int | None = None) -> Perplexity:
     """Perplexity and bits per byte of text, however long.
 
@@ -62,19 +59,17 @@ def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, strid
     window, stride = _check_window(lm, window, stride, len(encoded.context))
     ids = encoded.ids
     total, scored, scored_bytes, windows = 0.0, 0, 0, 0
-    scored_until = 1 if not encoded.context else 0  # without a BOS, token 0 has no prediction
+    scored_until = encoded.first_predicted
     start = 0
     while scored_until < len(ids):
         end = min(start + window, len(ids))
-        chunk = torch.tensor([encoded.context + ids[start:end]], device=lm.device)
-        logits = lm.model(chunk).logits[0]
-        offset = len(encoded.context) - start  # position in `chunk` of text token i is i + offset
-        first = max(scored_until, start + (0 if encoded.context else 1))
-        targets = torch.tensor(ids[first:end], device=logits.device)
-        stats = position_stats(logits[first + offset - 1 : end + offset - 1], targets, 1)
-        total += float(stats.logprob.double().sum())
-        scored += end - first
-        scored_bytes += sum(len(lm.vocabulary.bytes_of(i)) for i in ids[first:end])
+        # Each window is a text of its own (with the same context): score the tokens no window has scored.
+        chunk = Encoded(context=encoded.context, ids=ids[start:end])
+        first = max(scored_until - start, chunk.first_predicted)
+        (stats,), _ = score(lm, [chunk.request(range(first, end - start))])
+        total += float(stats.logprob.sum())
+        scored += end - start - first
+        scored_bytes += sum(len(lm.vocabulary.bytes_of(i)) for i in chunk.ids[first:])
         scored_until, windows = end, windows + 1
         start += stride
     if scored == 0:

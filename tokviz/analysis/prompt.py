@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import torch
-
 from ..checks import check_count, renamed_argument
 from ..models import LanguageModel
 from ..text_table import candidate_list, prob_cell, render, token_label
-from .distributions import candidates, position_stats
 from .encoding import Encoded, encode
-from .results import Candidate, TokenInfo
+from .forward import score
+from .stats import RowStats, candidates
+from .token_info import Candidate, TokenInfo
 
 
 @dataclass
@@ -29,7 +28,7 @@ class PromptAnalysis:
     alternatives: int
     tokens: list[TokenInfo]
     next: list[Candidate]
-    next_entropy: float
+    next_entropy: float | None
     perplexity: float | None
     context_ids: list[int] = field(default_factory=list)
 
@@ -74,27 +73,20 @@ class PromptAnalysis:
         return "\n".join(lines)
 
 
-def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: int, alternatives: int,
+def token_infos(lm: LanguageModel, ids: list[int], stats: RowStats | None, start: int,
                 texts: list[str] | None = None) -> list[TokenInfo]:
-    """TokenInfos for ids, where logits[j] is the distribution that predicted ids[j] (j >= start).
-
-    Tokens before `start` have no prediction. logits: [len(ids) - start, V].
-    """
+    """TokenInfos for ids, where stats row j is the distribution that predicted ids[start + j] (tokens
+    before `start`, or all of them when stats is None, have no prediction)."""
     vocabulary = lm.vocabulary
     texts = texts if texts is not None else vocabulary.texts(ids)
     infos = [
         TokenInfo(index=i, token_id=ids[i], text=texts[i], bytes=vocabulary.bytes_of(ids[i]), prob=None,
                   logprob=None, rank=None, entropy=None)
-        for i in range(start)
+        for i in range(len(ids) if stats is None else start)
     ]
-    if start < len(ids):
-        targets = torch.tensor(ids[start:], device=logits.device)
-        stats = position_stats(logits, targets, alternatives)
-        logprobs = stats.logprob.tolist()
-        ranks = stats.rank.tolist()
-        entropies = stats.entropy.tolist()
-        top_ids = stats.top_ids.tolist()
-        top_probs = stats.top_probs.tolist()
+    if stats is not None:
+        logprobs, ranks, entropies, top_ids, top_probs = (
+            v.tolist() for v in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs))
         for j, i in enumerate(range(start, len(ids))):
             infos.append(TokenInfo(
                 index=i, token_id=ids[i], text=texts[i], bytes=vocabulary.bytes_of(ids[i]),
@@ -104,15 +96,12 @@ def token_infos(lm: LanguageModel, ids: list[int], logits: torch.Tensor, start: 
     return infos
 
 
-def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, logits: torch.Tensor | None, *,
-                    next_candidates: list[Candidate], next_entropy: float, alternatives: int) -> PromptAnalysis:
-    """The PromptAnalysis of an encoded text from its logits, where logits[p] predicts position p + 1
-    (rows for positions up to the second-to-last token are needed; later rows are ignored)."""
-    # Token i of the text sits at position len(context) + i; without a BOS, token 0 has no prediction.
-    offset = len(encoded.context)
-    start = 0 if offset else 1
-    predicting = None if logits is None else logits[offset + start - 1 : offset + len(encoded.ids) - 1]
-    tokens = token_infos(lm, encoded.ids, predicting, start, alternatives)
+def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, stats: RowStats | None, *,
+                    next_candidates: list[Candidate], next_entropy: float | None,
+                    alternatives: int) -> PromptAnalysis:
+    """The PromptAnalysis of an encoded text from the statistics of encoded.request() (every predicted
+    token, in order; None when no token has a prediction)."""
+    tokens = token_infos(lm, encoded.ids, stats, encoded.first_predicted)
     scored = [t.logprob for t in tokens if t.logprob is not None]
     perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
     return PromptAnalysis(
@@ -121,15 +110,15 @@ def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, logits: torc
     )
 
 
-@torch.inference_mode()
 def analyze(lm: LanguageModel, text: str, *, alternatives: int = 10, top_k: int | None = None) -> PromptAnalysis:
     """Run one forward pass over text and report every token's probability and the `alternatives` most
     probable tokens at each position (top_k: the old name of alternatives, deprecated)."""
     alternatives = renamed_argument(top_k, alternatives, "analyze")
     check_count(alternatives, "alternatives", lm.vocab_size)
     encoded = encode(lm, text)
-    logits = lm.model(encoded.tensor(lm.device)).logits[0]
-    next_stats = position_stats(logits[-1:], torch.zeros(1, dtype=torch.long, device=logits.device), alternatives)
-    next_candidates = candidates(lm.vocabulary, next_stats.top_ids[0].tolist(), next_stats.top_probs[0].tolist())
-    return prompt_analysis(lm, text, encoded, logits, next_candidates=next_candidates,
-                           next_entropy=float(next_stats.entropy[0]), alternatives=alternatives)
+    (stats,), _ = score(lm, [encoded.request(with_next=True)], alternatives)
+    after = stats[-1:]  # the distribution after the last token
+    next_candidates = candidates(lm.vocabulary, after.top_ids[0].tolist(), after.top_probs[0].tolist())
+    predicted = stats[:-1] if len(encoded.ids) > encoded.first_predicted else None
+    return prompt_analysis(lm, text, encoded, predicted, next_candidates=next_candidates,
+                           next_entropy=float(after.entropy[0]), alternatives=alternatives)

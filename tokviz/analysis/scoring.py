@@ -1,149 +1,17 @@
-"""Label scoring: how probable the model finds a template filled with each candidate label.
-
-Also the pieces the in-context-learning curves share (icl.py): filling a template while remembering where
-the label sits, finding the tokens that overlap it, and batched teacher-forced forward passes.
-"""
+"""Label scoring: how probable the model finds a template filled with each candidate label."""
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
-import torch
-
-from ..checks import check_int, check_text
-from ..errors import InvalidInputError, UnsupportedModelError
+from ..errors import InvalidInputError
 from ..models import LanguageModel
-from .distributions import PositionStats, position_stats
 from .encoding import encode
+from .forward import score
+from .templates import byte_span, check_labels, check_template, fill, overlapping, token_spans
 
-_PLACEHOLDER = re.compile(r"\{x\}|\{y\}")
-# Logits of one batched pass are [sequences x tokens x vocabulary] floats: keep that near 256 MB.
-_LOGIT_BUDGET = 2**26
-# Padding costs compute too: a batch holds at most this many padded tokens per real one.
-_MAX_PADDING = 1.25
 NORMALIZE = ("label", "mean", "full")
-
-
-# ---------------------------------------------------------------------------------------------------
-# Templates, spans, batched passes (shared with icl.py)
-
-
-def check_template(template, what: str = "template") -> str:
-    if not isinstance(template, str):
-        raise InvalidInputError(f"{what} must be a string, got {type(template).__name__}")
-    if "{x}" not in template or template.count("{y}") != 1:
-        raise InvalidInputError(
-            f"{what} must contain the placeholder {{x}} (the input) and {{y}} exactly once (the label); "
-            f"got {template!r}"
-        )
-    return template
-
-
-def check_label(label, what: str = "label") -> str:
-    return check_text(label, what, empty_hint="it would tokenize to no tokens, so it has no probability")
-
-
-def fill(template: str, x: str, y: str) -> tuple[str, tuple[int, int]]:
-    """The template with {x} and {y} replaced in one pass (so braces inside x or y stay literal), and the
-    character span of y in the result."""
-    parts: list[str] = []
-    length = 0
-    span = (0, 0)
-    last = 0
-    for match in _PLACEHOLDER.finditer(template):
-        parts.append(template[last : match.start()])
-        length += match.start() - last
-        value = x if match.group() == "{x}" else y
-        if match.group() == "{y}":
-            span = (length, length + len(y))
-        parts.append(value)
-        length += len(value)
-        last = match.end()
-    parts.append(template[last:])
-    return "".join(parts), span
-
-
-def byte_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    """A character span of text as a span of its UTF-8 bytes."""
-    return len(text[: span[0]].encode()), len(text[: span[1]].encode())
-
-
-def token_spans(lm: LanguageModel, ids: list[int], text: str) -> list[tuple[int, int]]:
-    """Byte span of each token within text.encode(), from the tokens' own bytes.
-
-    Byte-level BPE tokens concatenate to the text exactly. Otherwise (SentencePiece adds a space in
-    front of the first word) the per-token texts, which join to the decoded text, are used; a token that
-    holds only part of a character then has zero width at the start of that character.
-    """
-    target = text.encode()
-    pieces = [lm.vocabulary.bytes_of(i) for i in ids]
-    if b"".join(pieces) != target:
-        pieces = [t.encode() for t in lm.vocabulary.texts(ids)]
-        if b"".join(pieces) != target:
-            raise UnsupportedModelError(
-                f"The tokens of {text[:60]!r} do not spell the text back (the tokenizer of {lm.name} "
-                "normalises text), so tokviz cannot tell which tokens belong to the label."
-            )
-    spans = []
-    position = 0
-    for piece in pieces:
-        spans.append((position, position + len(piece)))
-        position += len(piece)
-    return spans
-
-
-def overlapping(spans: list[tuple[int, int]], target: tuple[int, int]) -> list[int]:
-    """Indices of the tokens whose bytes overlap target (a zero-width token belongs to the next byte)."""
-    start, end = target
-    return [i for i, (a, b) in enumerate(spans) if (a < end and b > start if a < b else start <= a < end)]
-
-
-@torch.inference_mode()
-def batched_stats(lm: LanguageModel, sequences: list[list[int]], starts: list[int], *,
-                  batch_size: int | None = None) -> tuple[list[PositionStats], int]:
-    """Teacher-forced statistics of sequence[start:] for each id sequence, from as few forward passes as
-    fit the logits budget (or batch_size sequences per pass). Returns the stats and the number of passes.
-
-    Sequences are right-padded and masked: a real token never attends to a later pad, so padding changes
-    nothing but the batch shape.
-    """
-    if batch_size is not None:
-        check_int(batch_size, "batch_size", low=1, hint=" or None")
-    token_budget = max(1, _LOGIT_BUDGET // lm.vocab_size)
-    order = sorted(range(len(sequences)), key=lambda i: -len(sequences[i]))
-    chunks: list[list[int]] = []
-    real = 0  # tokens of the current chunk that are not padding
-    for i in order:  # longest first, so each chunk's first sequence sets its width
-        chunk = chunks[-1] if chunks else None
-        padded = (len(chunk) + 1) * len(sequences[chunk[0]]) if chunk else 0
-        if (chunk and (batch_size is None or len(chunk) < batch_size) and padded <= token_budget
-                and padded <= _MAX_PADDING * (real + len(sequences[i]))):
-            chunk.append(i)
-            real += len(sequences[i])
-        else:
-            chunks.append([i])
-            real = len(sequences[i])
-    pad = lm.tokenizer.pad_token_id
-    pad = pad if pad is not None else (lm.tokenizer.eos_token_id or 0)
-    results: list[PositionStats | None] = [None] * len(sequences)
-    for chunk in chunks:
-        width = len(sequences[chunk[0]])
-        ids = torch.full((len(chunk), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(chunk), width), dtype=torch.long)
-        for row, i in enumerate(chunk):
-            ids[row, : len(sequences[i])] = torch.tensor(sequences[i])
-            mask[row, : len(sequences[i])] = 1
-        logits = lm.model(input_ids=ids.to(lm.device), attention_mask=mask.to(lm.device),
-                          use_cache=False).logits
-        for row, i in enumerate(chunk):
-            sequence, start = sequences[i], starts[i]
-            targets = torch.tensor(sequence[start:], device=logits.device)
-            # logits[p] predicts the token at p + 1
-            results[i] = position_stats(logits[row, start - 1 : len(sequence) - 1], targets, 1)
-        del logits
-    return results, len(chunks)  # type: ignore[return-value]
 
 
 def softmax(scores: list[float]) -> list[float]:
@@ -151,10 +19,6 @@ def softmax(scores: list[float]) -> list[float]:
     weights = [math.exp(s - top) for s in scores]
     total = sum(weights)
     return [w / total for w in weights]
-
-
-# ---------------------------------------------------------------------------------------------------
-# score_labels
 
 
 @dataclass
@@ -257,19 +121,6 @@ class LabelScores:
         return "\n".join(rows)
 
 
-def check_labels(labels) -> list[str]:
-    if isinstance(labels, str) or not isinstance(labels, (list, tuple)):
-        raise InvalidInputError(f"labels must be a list of strings, got {type(labels).__name__}")
-    if not labels:
-        raise InvalidInputError("labels is empty: give at least one label to score")
-    for i, label in enumerate(labels):
-        check_label(label, f"labels[{i}]")
-    duplicates = sorted({label for label in labels if labels.count(label) > 1})
-    if duplicates:
-        raise InvalidInputError(f"labels must be distinct; repeated: {', '.join(map(repr, duplicates))}")
-    return list(labels)
-
-
 def score_labels(lm: LanguageModel, template: str, x: str, labels: list[str], *, normalize: str = "label",
                  batch_size: int | None = None) -> LabelScores:
     """Score each label y by the model's probability of template with {x} -> x and {y} -> y.
@@ -291,22 +142,18 @@ def score_labels(lm: LanguageModel, template: str, x: str, labels: list[str], *,
         text, span = fill(template, x, label)
         encoded = encode(lm, text, what=f"the template filled with label {label!r}")
         inside = overlapping(token_spans(lm, encoded.ids, text), byte_span(text, span))
-        if not encoded.context and inside[0] == 0:
+        if inside[0] < encoded.first_predicted:
             raise InvalidInputError(
                 f"Label {label!r} starts the text, so its first token has no prediction (the tokenizer adds "
                 "no BOS token): put some text before {y} in the template."
             )
         prepared.append((label, text, encoded, inside))
 
-    stats, passes = batched_stats(lm, [p[2].all_ids for p in prepared], [1] * len(prepared),
-                                  batch_size=batch_size)
+    stats, passes = score(lm, [encoded.request() for _, _, encoded, _ in prepared], batch_size=batch_size)
     scores = []
     for (label, text, encoded, inside), stat in zip(prepared, stats, strict=True):
-        offset = len(encoded.context)
-        # Text token i sits at position offset + i; stats row r scores position r + 1.
-        logprobs = stat.logprob.tolist()[offset - 1 if offset else 0 :]
-        if not offset:
-            logprobs = [None, *logprobs]
+        first = encoded.first_predicted
+        logprobs = [None] * first + stat.logprob.tolist()  # the request scored every token from `first` on
         texts = lm.vocabulary.texts(encoded.ids)
         members = set(inside)
         tokens = [LabelToken(i, t, texts[i], logprobs[i], i in members) for i, t in enumerate(encoded.ids)]
