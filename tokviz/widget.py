@@ -142,9 +142,8 @@ class TokenViz(_View):
         """Generate from the current prompt with the current settings; streams into the view."""
         from .analysis.generation import generate
 
-        with self._exclusive("generating"):
+        with self._exclusive("generating"), self._cancel_clears_after():
             decoding = self.generation_params()
-            self._cancel.clear()
             streamed = []
             last_sent = 0.0
 
@@ -169,8 +168,10 @@ class TokenViz(_View):
         return result
 
     def stop(self):
-        """Ask a running generation to stop after the current step."""
-        self._cancel.set()
+        """Ask a running generation (or one the view has just started) to stop after the current step."""
+        starting = self._thread is not None and self._thread.is_alive()
+        if self._busy.locked() or starting:
+            self._cancel.set()
 
     def generation_params(self) -> DecodingParams:
         """The current settings as DecodingParams (which checks how they combine, e.g. temperature 0
@@ -237,6 +238,14 @@ class TokenViz(_View):
             self.status = "idle"
         finally:
             self._busy.release()
+
+    @contextlib.contextmanager
+    def _cancel_clears_after(self):
+        # Cleared after the run, not before it: a Stop that arrives while the run is still starting counts.
+        try:
+            yield
+        finally:
+            self._cancel.clear()
 
     def _run_reporting_errors(self, action):
         # The error is already shown in the view (the `error` trait); the widget stays usable.
