@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
+import traitlets
 
 import tokviz
-from tokviz.widget import TokenViz
+from tokviz.analysis.decoding import LIMITS, DecodingParams
+from tokviz.payload import pending_bytes
+from tokviz.widget import BeamTreeView, ICLView, LabelScoresView, LogitLensView, TokenViz
 
 
 def test_construction_analyzes_and_syncs_a_compact_payload(tiny_lm):
@@ -30,14 +34,94 @@ def test_unknown_keyword_is_a_type_error(tiny_lm):
         TokenViz(tiny_lm, prompt="x", temprature=0.5)
 
 
-def test_bad_parameters_show_an_error_and_the_widget_stays_usable(tiny_lm):
-    w = TokenViz(tiny_lm, prompt="Some prompt", max_new_tokens=0)
+@pytest.mark.parametrize(("name", "value", "words"), [
+    ("max_new_tokens", 0, "positive integer"),
+    ("temperature", -0.5, ">= 0"),
+    ("top_k", -3, "0 = off"),
+    ("top_p", 0.0, "(0, 1]"),
+    ("top_p", 1.5, "(0, 1]"),
+    ("num_beams", 0, "positive integer"),
+    ("alternatives", 0, "between 1 and"),
+])
+def test_out_of_range_settings_are_refused_naming_the_trait_and_range(tiny_lm, name, value, words):
+    with pytest.raises(traitlets.TraitError, match=f"TokenViz.{name}: .*{re.escape(words)}"):
+        TokenViz(tiny_lm, prompt="x", analyze_now=False, **{name: value})
+    w = TokenViz(tiny_lm, prompt="x", analyze_now=False)
+    before = getattr(w, name)
+    with pytest.raises(traitlets.TraitError, match=re.escape(words)):
+        setattr(w, name, value)
+    assert getattr(w, name) == before
+
+
+def test_off_values_and_range_ends_are_accepted(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="x", analyze_now=False, top_k=0, top_p=1.0, temperature=0.0,
+                 alternatives=len(tiny_lm.vocabulary))
+    w.top_p = 0.01
+    w.top_k = 1
+
+
+def test_the_view_gets_the_ranges_decoding_params_checks(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="x", analyze_now=False)
+    for name in ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams"):
+        assert w.limits[name] == LIMITS[name].to_json()
+    assert w.limits["alternatives"] == {"low": 1, "high": len(tiny_lm.vocabulary), "integer": True,
+                                        "low_open": False, "step": 1, "off": None}
+
+
+def test_generation_params_are_decoding_params_with_off_values_as_none(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="x", analyze_now=False, max_new_tokens=7, stop_at_newline=True)
+    assert w.generation_params() == DecodingParams(max_new_tokens=7, stop=("\n",))
+    w.do_sample, w.top_k, w.top_p, w.temperature = True, 40, 0.9, 0.7
+    params = w.generation_params()
+    assert (params.top_k, params.top_p, params.temperature, params.do_sample) == (40, 0.9, 0.7, True)
+
+
+def test_settings_that_only_fail_together_show_an_error_and_the_widget_stays_usable(tiny_lm):
+    # Each value is in range; temperature 0 only means something without sampling.
+    w = TokenViz(tiny_lm, prompt="Some prompt", do_sample=True, temperature=0.0, max_new_tokens=3)
     with pytest.raises(tokviz.InvalidInputError):
         w.generate()
-    assert w.status == "error" and "max_new_tokens" in w.error
-    w.max_new_tokens = 3
+    assert w.status == "error" and "temperature" in w.error
+    w.temperature = 0.8
     result = w.generate()
-    assert len(result.tokens) >= 1 and w.status == "idle" and w.error == ""
+    assert len(result.tokens) == 3 and w.status == "idle" and w.error == ""
+
+
+def test_every_public_synced_trait_is_documented(tiny_lm):
+    for view in (TokenViz, BeamTreeView, LabelScoresView, ICLView, LogitLensView):
+        for name, trait in view.class_traits(sync=True).items():
+            if name.startswith("_") or name in ("layout", "tabbable", "tooltip"):
+                continue
+            assert trait.help, f"{view.__name__}.{name} has no help"
+
+
+def test_a_new_analysis_clears_the_pinned_token(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="Hello there, how are you?")
+    w.selected = {"source": "prompt", "index": 3}
+    assert w.selected_token is w.analysis.tokens[3]
+    w.prompt = "Another prompt entirely"
+    w.analyze()
+    assert w.selected == {} and w.selected_token is None
+    w.selected = {"source": "prompt", "index": 1}
+    w.max_new_tokens = 2
+    w.generate()
+    assert w.selected == {} and w.selected_token is None
+
+
+def test_pending_bytes_are_the_start_of_an_unfinished_character():
+    assert pending_bytes(bytes.fromhex("20f09f")) == bytes.fromhex("f09f")  # space + half an emoji
+    assert pending_bytes(bytes.fromhex("9fa6")) == b""  # continuation bytes finish an earlier character
+    assert pending_bytes(bytes.fromhex("f09fa69c")) == b""  # a whole character
+    assert pending_bytes(bytes.fromhex("41c3")) == bytes.fromhex("c3")
+    assert pending_bytes(b"AB") == b""
+
+
+def test_a_token_followed_by_a_characters_first_bytes_sends_them(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="and \U0001f600 ok")
+    tokens = w.analysis_data["tokens"]
+    pending = [t for t in tokens if "pending" in t]
+    assert [(t["t"], t["pending"]) for t in pending] == [(" ", "f09f98")]
+    assert w.analysis_data["alternatives"] == 10 and "k" not in w.analysis_data
 
 
 def test_empty_prompt_from_the_view_reports_an_error(tiny_lm):
@@ -49,38 +133,42 @@ def test_empty_prompt_from_the_view_reports_an_error(tiny_lm):
 
 def test_generate_message_streams_tokens_and_python_reads_results(tiny_lm, monkeypatch):
     monkeypatch.setattr("tokviz.widget.STREAM_INTERVAL_S", 0.0)
+    # Greedy from this prompt, the tiny model never picks its EOS (id 2) in 6 steps: all 6 are generated.
     w = TokenViz(tiny_lm, prompt="Once upon a time", max_new_tokens=6)
     seen = []
-    w.observe(lambda change: seen.append(len(change["new"].get("tokens", []))), names="generation_data")
+    w.observe(lambda change: seen.append((len(change["new"].get("tokens", [])), change["new"].get("stopped_by"))),
+              names="generation_data")
     w._handle_message(w, {"action": "generate"}, [])
     assert w.wait(60)
     assert w.status == "idle", w.error
-    final = len(w.generation.tokens)
-    assert final == len(w.generation_data["tokens"]) and w.generation_data["stopped_by"] in ("length", "eos")
-    assert (1 in seen and any(0 < n < final for n in seen)) or final == 1
+    assert len(w.generation.tokens) == len(w.generation_data["tokens"]) == 6
+    assert w.generation.stopped_by == w.generation_data["stopped_by"] == "length"
+    assert 2 not in [t.token_id for t in w.generation.tokens]
+    # one payload per token while streaming (no stop reason yet), then the result
+    assert seen == [(n, None) for n in range(1, 7)] + [(6, "length")]
     w.selected = {"source": "generated", "index": 0}
     assert w.selected_token is w.generation.tokens[0]
 
 
 def test_second_generate_while_running_starts_nothing(tiny_lm):
-    w = TokenViz(tiny_lm, prompt="Count:", max_new_tokens=100)
-    started = threading.Event()
+    w = TokenViz(tiny_lm, prompt="Count:", max_new_tokens=100)  # greedy: 100 tokens, no EOS, unless stopped
+    streaming = threading.Event()
     calls = []
     original = w.generate
 
-    def slow_generate():
+    def counted_generate():
         calls.append(1)
-        started.set()
         return original()
 
-    w.generate = slow_generate
+    w.generate = counted_generate
+    w.observe(lambda change: change["new"].get("tokens") and streaming.set(), names="generation_data")
     w._handle_message(w, {"action": "generate"}, [])
-    started.wait(10)
+    assert streaming.wait(30)
     w._handle_message(w, {"action": "generate"}, [])
     w._handle_message(w, {"action": "stop"}, [])
     assert w.wait(60)
     assert len(calls) == 1
-    assert w.generation.stopped_by in ("cancelled", "length", "eos")
+    assert w.generation.stopped_by == "cancelled" and len(w.generation.tokens) < 100
 
 
 def test_stop_cancels_a_long_generation(tiny_lm):

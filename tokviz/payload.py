@@ -1,11 +1,13 @@
 """Result objects -> the compact JSON the view draws (docs/view-payload.md).
 
-Only top-k candidates travel, never full-vocabulary arrays; probabilities keep 4 significant digits;
-each token id's display form travels once, in `pieces`.
+Only the shown candidates (`alternatives`) travel, never full-vocabulary arrays; probabilities keep 4
+significant digits; each token id's display form travels once, in `pieces`, the only place the view
+finds a candidate's text. Python sends every number the view shows; the view only formats them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from .analysis.token_info import TokenInfo
@@ -16,6 +18,11 @@ def rounded(value: float | None, digits: int = 4) -> float | None:
     if value is None:
         return None
     return float(f"{value:.{digits}g}")
+
+
+def probability(logprob: float | None) -> float | None:
+    """exp(logprob), rounded as payload probabilities are; None stays None."""
+    return None if logprob is None else rounded(math.exp(logprob))
 
 
 class Pieces:
@@ -41,46 +48,61 @@ class Pieces:
         return [self.add(i) for i in token_ids]
 
 
-def candidate_pairs(candidates, pieces: Pieces, k: int | None = None) -> list[list]:
-    chosen = candidates if k is None else candidates[:k]
+def pending_bytes(data: bytes) -> bytes:
+    """The bytes at the end of `data` that start a UTF-8 character `data` does not finish."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return b""  # ASCII: nothing pending after it
+        if byte >= 0xC0:  # a lead byte: how long its character is
+            length = 4 if byte >= 0xF0 else 3 if byte >= 0xE0 else 2
+            return data[-back:] if back < length else b""
+    return b""
+
+
+def candidate_pairs(candidates, pieces: Pieces, alternatives: int | None = None) -> list[list]:
+    chosen = candidates if alternatives is None else candidates[:alternatives]
     return [[pieces.add(c.token_id), rounded(c.prob)] for c in chosen]
 
 
-def token_entry(token: TokenInfo, pieces: Pieces, k: int | None = None) -> dict:
+def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = None) -> dict:
     entry = {
         "id": pieces.add(token.token_id),
         "t": token.text,
         "p": rounded(token.prob),
         "r": token.rank,
         "h": rounded(token.entropy, 3),
-        "top": candidate_pairs(token.top, pieces, k) if token.prob is not None else None,
+        "top": candidate_pairs(token.top, pieces, alternatives) if token.prob is not None else None,
     }
+    pending = pending_bytes(token.bytes) if token.text else b""
+    if pending:  # the token's text is followed by the first bytes of a character the next token completes
+        entry["pending"] = pending.hex()
     if token.generated:
         entry["g"] = 1
         entry["sp"] = rounded(token.sampled_prob)
     return entry
 
 
-def analysis_payload(analysis, vocabulary: Vocabulary, k: int | None = None) -> dict:
+def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None = None) -> dict:
     """A PromptAnalysis as a token strip."""
     pieces = Pieces(vocabulary)
-    k = k or analysis.alternatives
+    alternatives = alternatives or analysis.alternatives
     return {
-        "k": k,
-        "tokens": [token_entry(t, pieces, k) for t in analysis.tokens],
-        "next": candidate_pairs(analysis.next, pieces, k),
+        "alternatives": alternatives,
+        "tokens": [token_entry(t, pieces, alternatives) for t in analysis.tokens],
+        "next": candidate_pairs(analysis.next, pieces, alternatives),
         "perplexity": rounded(analysis.perplexity),
         "pieces": pieces.table,
     }
 
 
-def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, k: int, stopped_by: str | None = None,
-                       beams=None, beam_tree=None) -> dict:
+def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alternatives: int,
+                       stopped_by: str | None = None, beams=None, beam_tree=None) -> dict:
     """Generated tokens (possibly still streaming) as a token strip, with beams and the beam tree."""
     pieces = Pieces(vocabulary)
     payload = {
-        "k": k,
-        "tokens": [token_entry(t, pieces, k) for t in tokens],
+        "alternatives": alternatives,
+        "tokens": [token_entry(t, pieces, alternatives) for t in tokens],
         "stopped_by": stopped_by,
     }
     if beams:
@@ -88,13 +110,16 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, k: in
             {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score)} for b in beams
         ]
     if beam_tree:
-        payload["tree"] = [
-            [{"parent": None if n.parent < 0 else n.parent, "id": pieces.add(n.token_id),
-              "score": rounded(n.score), "kept": bool(n.kept)} for n in step]
-            for step in beam_tree
-        ]
+        payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
     payload["pieces"] = pieces.table
     return payload
+
+
+def tree_node(node, pieces: Pieces) -> dict:
+    """One live beam after one step, with its token's own log-probability and probability."""
+    return {"parent": None if node.parent < 0 else node.parent, "id": pieces.add(node.token_id),
+            "score": rounded(node.score), "lp": rounded(node.logprob), "p": probability(node.logprob),
+            "kept": bool(node.kept)}
 
 
 def labels_payload(scores) -> dict:
@@ -107,7 +132,8 @@ def labels_payload(scores) -> dict:
         "probs": [rounded(p) for p in scores.probs],
         "predicted": scores.predicted,
         "breakdown": [
-            [{"t": tok.text, "lp": rounded(tok.logprob), "in_label": tok.in_label} for tok in s.tokens]
+            [{"t": tok.text, "lp": rounded(tok.logprob), "p": probability(tok.logprob), "in_label": tok.in_label}
+             for tok in s.tokens]
             for s in scores.scores
         ],
     }
@@ -134,7 +160,7 @@ def lens_payload(lens, vocabulary: Vocabulary) -> dict:
     return {
         "layers": lens.layers,
         "positions": lens.num_positions,
-        "k": lens.alternatives,
+        "alternatives": lens.alternatives,
         "input": pieces.add_all(lens.token_ids),
         "input_text": list(lens.token_texts),
         "target": [*lens.token_ids[1:], None],

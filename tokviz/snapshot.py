@@ -70,10 +70,8 @@ def _read_static(name: str) -> str:
 def _fallback_text(kind: str, state: dict) -> str:
     """Plain text shown where scripts do not run (e.g. GitHub's notebook preview)."""
     if kind == "tokens":
-        parts = []
-        for key in ("analysis", "generation"):
-            payload = state.get(key) or {}
-            parts.extend(t.get("t", "") for t in payload.get("tokens") or [] if key == "analysis" or t.get("g"))
+        # The prompt's tokens, then the generated ones: the text as the model saw and wrote it.
+        parts = [tok["t"] for key in ("analysis_data", "generation_data") for tok in state[key].get("tokens", [])]
         if parts:
             return "".join(parts)
     return f"tokviz {kind} view (needs JavaScript)"

@@ -6,6 +6,7 @@ No maths here: the widgets call tokviz's analysis functions and turn results int
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -15,12 +16,15 @@ import traitlets as t
 
 from . import payload as payloads
 from .analysis import analyze
+from .analysis.decoding import LIMITS, DecodingParams, Range
 from .errors import InvalidInputError, TokvizError
 from .models import LanguageModel
 
 STATIC = Path(__file__).parent / "static"
 # Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
 STREAM_INTERVAL_S = 0.05
+# TokenViz's number traits checked against a Range; alternatives' upper bound is the model's vocabulary.
+DECODING_TRAITS = ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams")
 
 
 class _View(anywidget.AnyWidget):
@@ -29,7 +33,8 @@ class _View(anywidget.AnyWidget):
     _esm = STATIC / "widget.js"
     _css = STATIC / "widget.css"
     _kind = t.Unicode("tokens").tag(sync=True)
-    interactive = t.Bool(True).tag(sync=True)
+    interactive = t.Bool(True, help="False: read-only view (no prompt box, settings or buttons), as in snapshots"
+                         ).tag(sync=True)
 
     def __init__(self, **kwargs):
         unknown = sorted(k for k in kwargs if not self.has_trait(k) or k.startswith("_"))
@@ -80,30 +85,38 @@ class TokenViz(_View):
     w.analysis / w.generation (the latest results), w.selected_token (the token last clicked).
     """
 
-    prompt = t.Unicode("").tag(sync=True)
-    max_new_tokens = t.Int(20).tag(sync=True)
-    temperature = t.Float(1.0).tag(sync=True)
-    do_sample = t.Bool(False).tag(sync=True)
-    top_k = t.Int(0, help="sampling top-k; 0 = off").tag(sync=True)
-    top_p = t.Float(1.0, help="nucleus sampling; 1.0 = off").tag(sync=True)
-    num_beams = t.Int(1).tag(sync=True)
+    prompt = t.Unicode("", help="the text to analyse and to generate from").tag(sync=True)
+    max_new_tokens = t.Int(20, help="generate at most this many tokens").tag(sync=True)
+    temperature = t.Float(1.0, help="sampling temperature (> 0 when sampling; 0 without sampling = greedy)"
+                          ).tag(sync=True)
+    do_sample = t.Bool(False, help="sample instead of greedy / beam search").tag(sync=True)
+    top_k = t.Int(0, help="sampling filter: keep the k most probable tokens; 0 = off").tag(sync=True)
+    top_p = t.Float(1.0, help="sampling filter: keep the smallest set with this much probability; 1.0 = off"
+                    ).tag(sync=True)
+    num_beams = t.Int(1, help="beam search with this many beams; 1 = no beam search").tag(sync=True)
     alternatives = t.Int(10, help="candidates kept and shown per token").tag(sync=True)
-    stop_at_newline = t.Bool(False).tag(sync=True)
-    color_by = t.Enum(["prob", "rank", "entropy"], "prob").tag(sync=True)
-    prob_mode = t.Enum(["raw", "sampled"], "raw").tag(sync=True)
-    status = t.Enum(["idle", "analyzing", "generating", "error"], "idle").tag(sync=True)
-    error = t.Unicode("").tag(sync=True)
-    model_name = t.Unicode("").tag(sync=True)
-    selected = t.Dict({}).tag(sync=True)
+    stop_at_newline = t.Bool(False, help="end the generation before its first newline").tag(sync=True)
+    color_by = t.Enum(["prob", "rank", "entropy"], "prob", help="what the token colours show").tag(sync=True)
+    prob_mode = t.Enum(["raw", "sampled"], "raw",
+                       help="generated tokens: the model's probability or the one actually sampled from"
+                       ).tag(sync=True)
+    status = t.Enum(["idle", "analyzing", "generating", "error"], "idle",
+                    help="what the widget is doing (set by Python)").tag(sync=True)
+    error = t.Unicode("", help="the last action's error message; empty when it succeeded").tag(sync=True)
+    model_name = t.Unicode("", help="the model's name, shown in the status line").tag(sync=True)
+    selected = t.Dict({}, help='the pinned token: {} or {"source": "prompt"|"generated", "index": i}; '
+                      "reset by analyze() and generate()").tag(sync=True)
+    limits = t.Dict({}, help="the allowed range of each number setting, for the view's fields (set by Python)"
+                    ).tag(sync=True)
     # Named *_data so the Python attributes `analysis` / `generation` can hold the result objects.
-    analysis_data = t.Dict({}).tag(sync=True)
-    generation_data = t.Dict({}).tag(sync=True)
+    analysis_data = t.Dict({}, help="the analysis as a token strip (docs/view-payload.md)").tag(sync=True)
+    generation_data = t.Dict({}, help="the generation as a token strip (docs/view-payload.md)").tag(sync=True)
 
     def __init__(self, lm: LanguageModel, prompt: str = "", *, analyze_now: bool = True, **params):
         if not isinstance(lm, LanguageModel):
             raise TypeError(f"TokenViz needs a tokviz.LanguageModel from tokviz.load_model(), got {type(lm).__name__}")
-        super().__init__(prompt=prompt, model_name=lm.name, **params)
-        self.lm = lm
+        self.lm = lm  # before the traits: validating `alternatives` needs the vocabulary size
+        super().__init__(prompt=prompt, model_name=lm.name, limits=self._limits_json(lm), **params)
         self.analysis = None
         self.generation = None
         self._busy = threading.Lock()
@@ -118,6 +131,7 @@ class TokenViz(_View):
         """Analyse the current prompt (one forward pass); returns the PromptAnalysis."""
         with self._exclusive("analyzing"):
             result = analyze(self.lm, self.prompt, alternatives=self.alternatives)
+            self.selected = {}  # a token pinned in the old result means nothing in this one
             self.analysis = result
             self.analysis_data = payloads.analysis_payload(result, self.lm.vocabulary, self.alternatives)
             self.generation = None
@@ -128,8 +142,8 @@ class TokenViz(_View):
         """Generate from the current prompt with the current settings; streams into the view."""
         from .analysis.generation import generate
 
-        with self._exclusive("generating"):
-            self._cancel.clear()
+        with self._exclusive("generating"), self._cancel_clears_after():
+            decoding = self.generation_params()
             streamed = []
             last_sent = 0.0
 
@@ -140,33 +154,52 @@ class TokenViz(_View):
                 if now - last_sent >= STREAM_INTERVAL_S:
                     last_sent = now
                     self.generation_data = payloads.generation_payload(
-                        streamed, self.lm.vocabulary, k=self.alternatives)
+                        streamed, self.lm.vocabulary, alternatives=self.alternatives)
 
-            result = generate(self.lm, self.prompt, **self.generation_params(), on_token=on_token,
-                              cancel=self._cancel)
+            result = generate(self.lm, self.prompt, **dataclasses.asdict(decoding), alternatives=self.alternatives,
+                              on_token=on_token, cancel=self._cancel)
+            self.selected = {}  # the pinned token belonged to the previous prompt or generation
             self.generation = result
             self.analysis = result.prompt
             self.analysis_data = payloads.analysis_payload(result.prompt, self.lm.vocabulary, self.alternatives)
             self.generation_data = payloads.generation_payload(
-                result.tokens, self.lm.vocabulary, k=self.alternatives, stopped_by=result.stopped_by,
+                result.tokens, self.lm.vocabulary, alternatives=self.alternatives, stopped_by=result.stopped_by,
                 beams=result.beams, beam_tree=result.beam_tree)
         return result
 
     def stop(self):
-        """Ask a running generation to stop after the current step."""
-        self._cancel.set()
+        """Ask a running generation (or one the view has just started) to stop after the current step."""
+        starting = self._thread is not None and self._thread.is_alive()
+        if self._busy.locked() or starting:
+            self._cancel.set()
 
-    def generation_params(self) -> dict:
-        return {
-            "max_new_tokens": self.max_new_tokens,
-            "do_sample": self.do_sample,
-            "temperature": self.temperature,
-            "top_k": self.top_k or None,
-            "top_p": None if self.top_p == 1.0 else self.top_p,
-            "num_beams": self.num_beams,
-            "alternatives": self.alternatives,
-            "stop": "\n" if self.stop_at_newline else None,
-        }
+    def generation_params(self) -> DecodingParams:
+        """The current settings as DecodingParams (which checks how they combine, e.g. temperature 0
+        with sampling)."""
+        settings = {name: getattr(self, name) for name in DECODING_TRAITS}
+        return DecodingParams.from_settings(**settings, do_sample=self.do_sample,
+                                            stop="\n" if self.stop_at_newline else None)
+
+    # ----- trait checks ------------------------------------------------------------------------------
+    @staticmethod
+    def _alternatives_range(lm: LanguageModel) -> Range:
+        # As checks.check_count: 1 .. the vocabulary size.
+        return Range(low=1, high=len(lm.vocabulary), integer=True)
+
+    @classmethod
+    def _limits_json(cls, lm: LanguageModel) -> dict:
+        ranges = {name: LIMITS[name] for name in DECODING_TRAITS} | {"alternatives": cls._alternatives_range(lm)}
+        return {name: limit.to_json() for name, limit in ranges.items()}
+
+    @t.validate(*DECODING_TRAITS, "alternatives")
+    def _check_number(self, proposal):
+        name, value = proposal["trait"].name, proposal["value"]
+        limit = self._alternatives_range(self.lm) if name == "alternatives" else LIMITS[name]
+        try:
+            limit.check_setting(value, name)
+        except InvalidInputError as error:
+            raise t.TraitError(f"TokenViz.{name}: {error}") from error
+        return value
 
     def __repr__(self) -> str:
         return f"<TokenViz {self.lm.name}: {len(self.analysis.tokens) if self.analysis else 0} prompt tokens>"
@@ -206,6 +239,14 @@ class TokenViz(_View):
         finally:
             self._busy.release()
 
+    @contextlib.contextmanager
+    def _cancel_clears_after(self):
+        # Cleared after the run, not before it: a Stop that arrives while the run is still starting counts.
+        try:
+            yield
+        finally:
+            self._cancel.clear()
+
     def _run_reporting_errors(self, action):
         # The error is already shown in the view (the `error` trait); the widget stays usable.
         with contextlib.suppress(Exception):
@@ -229,7 +270,8 @@ class BeamTreeView(_View):
     """Every live beam at every step of a beam search (pruned branches faded); hover for scores."""
 
     _kind = t.Unicode("beams").tag(sync=True)
-    generation_data = t.Dict({}).tag(sync=True)
+    generation_data = t.Dict({}, help="the generation with its beam tree, as a token strip (docs/view-payload.md)"
+                             ).tag(sync=True)
 
     def __init__(self, lm: LanguageModel, generation, **kwargs):
         if not generation.beam_tree:
@@ -237,7 +279,7 @@ class BeamTreeView(_View):
         super().__init__(**kwargs)
         self.generation = generation
         self.generation_data = payloads.generation_payload(
-            generation.tokens, lm.vocabulary, k=generation.params.get("alternatives", 10),
+            generation.tokens, lm.vocabulary, alternatives=generation.params.get("alternatives", 10),
             stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree)
 
 
@@ -245,7 +287,7 @@ class LabelScoresView(_View):
     """Prompt-based classification: P(f(x, y)) per label as bars; hover a label for its tokens."""
 
     _kind = t.Unicode("labels").tag(sync=True)
-    scores = t.Dict({}).tag(sync=True)
+    scores = t.Dict({}, help="the label scores (docs/view-payload.md)").tag(sync=True)
 
     def __init__(self, scores, **kwargs):
         super().__init__(**kwargs)
@@ -258,7 +300,8 @@ class ICLView(_View):
     hover a point to see that prompt's tokens."""
 
     _kind = t.Unicode("icl").tag(sync=True)
-    curve = t.Dict({}).tag(sync=True)
+    curve = t.Dict({}, help="the in-context learning curve with one token strip per shot count "
+                    "(docs/view-payload.md)").tag(sync=True)
 
     def __init__(self, lm: LanguageModel, curve, **kwargs):
         super().__init__(**kwargs)
@@ -275,8 +318,10 @@ class LogitLensView(_View):
     """
 
     _kind = t.Unicode("lens").tag(sync=True)
-    lens = t.Dict({}).tag(sync=True)
-    lens_color = t.Enum(["top", "target"], "top").tag(sync=True)
+    lens = t.Dict({}, help="the logit lens grid (docs/view-payload.md)").tag(sync=True)
+    lens_color = t.Enum(["top", "target"], "top",
+                        help="cell colour: the top-1 probability or the actual next token's probability"
+                        ).tag(sync=True)
 
     def __init__(self, lm: LanguageModel, text: str | None = None, *, lens=None, alternatives: int = 5, **kwargs):
         from .analysis.lens import logit_lens

@@ -5,13 +5,11 @@
 import { h, svg, displayNode, Disposer } from "./dom.js";
 import { pieceDisplay, plainLabel, textSegments, formatNumber, formatPercent } from "./format.js";
 import { createTooltip, statTable } from "./tooltip.js";
-import { readTrait } from "./controls.js";
-
-const GENERATION = ["generation_data", "generation"];
+import { itemFinder, itemTooltips } from "./hover.js";
 
 /**
  * @typedef {import("./types.js").Strip} Strip
- * @typedef {{parent: number|null, id: number, score: number, kept: boolean}} TreeNode
+ * @typedef {import("./types.js").TreeNode} TreeNode
  */
 
 const DX = 92;
@@ -28,11 +26,11 @@ const shorten = (s, n) => (Array.from(s).length > n ? `${Array.from(s).slice(0, 
  */
 export function beamList(g) {
   const list = h("ol", { class: "tvz-beam-list" });
-  for (const b of g.beams || []) {
+  for (const b of g.beams ?? []) {
     list.append(
       h("li", {}, [
         h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
-        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text || "") })]),
+        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })]),
       ]),
     );
   }
@@ -47,8 +45,8 @@ export function beamList(g) {
  */
 export function beamTree(g, tooltip, d) {
   /** @type {TreeNode[][]} */
-  const tree = g.tree || [];
-  const pieces = g.pieces || {};
+  const tree = g.tree ?? [];
+  const pieces = g.pieces;
   const maxLive = Math.max(1, ...tree.map((s) => s.length));
   const width = LEFT + tree.length * DX + 70;
   const height = TOP * 2 + (maxLive - 1) * DY;
@@ -87,8 +85,6 @@ export function beamTree(g, tooltip, d) {
     const s = Number(node.getAttribute("data-step"));
     const j = Number(node.getAttribute("data-beam"));
     const n = tree[s][j];
-    const parentScore = s === 0 || n.parent == null ? 0 : tree[s - 1][n.parent].score;
-    const lp = n.score - parentScore; // cumulative log-probs: the difference is this token's log-prob
     return h("div", {}, [
       h("div", { class: "tvz-tip-head" }, [
         h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
@@ -96,35 +92,21 @@ export function beamTree(g, tooltip, d) {
       ]),
       statTable([
         ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
-        ["token p", `${formatPercent(Math.exp(lp))} (log p ${formatNumber(lp, 3)})`],
+        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
         ["id", String(n.id)],
       ]),
     ]);
   };
-  /** @param {EventTarget | null} t */
-  const nodeOf = (t) => (t instanceof Element ? t.closest(".tvz-node[data-step]") : null);
-  d.listen(el, "mouseover", (ev) => {
-    const n = nodeOf(ev.target);
-    if (n && tooltip.anchor() !== n) tooltip.show(n, tip(n));
-  });
-  d.listen(el, "mouseout", (ev) => {
-    const n = nodeOf(ev.target);
-    if (n && nodeOf(ev.relatedTarget) !== n) tooltip.hide();
-  });
-  d.listen(el, "focusin", (ev) => {
-    const n = nodeOf(ev.target);
-    if (n) tooltip.show(n, tip(n));
-  });
-  d.listen(el, "focusout", () => tooltip.hide());
+  itemTooltips({ container: el, tooltip, disposer: d, itemOf: itemFinder(el, ".tvz-node[data-step]"), content: tip });
   return h("div", { class: "tvz-tree-scroll" }, [el]);
 }
 
 /**
- * The standalone beams view: trait `generation` (token-strip payload with `tree` and `beams`).
+ * The standalone beams view: trait `generation_data` (token-strip payload with `tree` and `beams`).
  * @param {import("./types.js").Model} model @param {HTMLElement} root @param {Disposer} d
  */
 export function renderBeamsView(model, root, d) {
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const box = h("div", { class: "tvz-beams-view" });
   root.append(box);
   /** @type {Disposer | null} */
@@ -133,9 +115,10 @@ export function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
-    const g = readTrait(model, GENERATION) || {};
+    /** @type {Strip} */
+    const g = model.get("generation_data");
     box.replaceChildren();
-    if (!g.tree || !g.tree.length) {
+    if (!g.tree?.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
       return;
     }
@@ -143,9 +126,9 @@ export function renderBeamsView(model, root, d) {
       h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
       beamTree(g, tooltip, inner),
     );
-    if (g.beams && g.beams.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
-  for (const name of GENERATION) d.onModel(model, `change:${name}`, render);
+  d.onModel(model, "change:generation_data", render);
   render();
 }

@@ -2,6 +2,8 @@
 // Colour scales. Every colour is a semi-transparent hue laid over the theme's own background, and text
 // keeps the theme's colour, so tokens stay readable on light and dark themes alike.
 
+import { natsToBits } from "./format.js";
+
 /** Alpha of token backgrounds: strong enough to tell apart, weak enough for text contrast. */
 export const ALPHA = 0.4;
 
@@ -72,7 +74,12 @@ export const ENTROPY_MAX_BITS = 8;
  */
 export function entropyColor(nats) {
   if (nats == null || Number.isNaN(nats)) return null;
-  const u = clamp01(nats / Math.LN2 / ENTROPY_MAX_BITS);
+  return bitsColor(natsToBits(nats));
+}
+
+/** @param {number} bits */
+function bitsColor(bits) {
+  const u = clamp01(bits / ENTROPY_MAX_BITS);
   return `hsla(270, 70%, 55%, ${(0.05 + 0.5 * u).toFixed(3)})`;
 }
 
@@ -109,7 +116,7 @@ export function legendStops(colorBy) {
   }
   if (colorBy === "entropy") {
     return [0, 2, 4, 6, 8].map((bits) => ({
-      color: /** @type {string} */ (entropyColor(bits * Math.LN2)),
+      color: bitsColor(bits),
       label: bits === 8 ? "\u22658 bits" : `${bits}`,
     }));
   }

@@ -9,19 +9,6 @@ import { legendStops } from "./colors.js";
  * @typedef {import("./dom.js").Disposer} Disposer
  */
 
-/**
- * The value of the first of `names` that the model has (undefined for none). Lets the view accept a
- * trait under its documented name and the name the Python class uses (e.g. `analysis_data`).
- * @param {Model} model @param {string[]} names
- */
-export function readTrait(model, names) {
-  for (const n of names) {
-    const v = model.get(n);
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
 /** @param {Model} model @param {string} name @param {any} value */
 export function setTrait(model, name, value) {
   model.set(name, value);
@@ -29,35 +16,79 @@ export function setTrait(model, name, value) {
 }
 
 /**
- * A labelled number input bound to an int or float trait.
+ * The allowed values of a number setting, as tokviz.analysis.decoding.Range sends them (trait `limits`).
+ * @typedef {{low: number|null, high: number|null, integer: boolean, low_open: boolean, step: number,
+ *   off: number|null}} Limit
+ */
+
+/**
+ * The value to keep for a typed number: rounded to an integer where needed, clamped into the range; the
+ * `off` value stays as it is. null: nothing acceptable (not a number, or at an open lower bound).
+ * @param {number} v @param {Limit} limit
+ * @returns {number | null}
+ */
+export function acceptNumber(v, limit) {
+  if (!Number.isFinite(v)) return null;
+  if (limit.off != null && v === limit.off) return v;
+  let out = limit.integer ? Math.round(v) : v;
+  if (limit.high != null) out = Math.min(limit.high, out);
+  if (limit.low != null) {
+    if (limit.low_open && out <= limit.low) return null;
+    out = Math.max(limit.low, out);
+  }
+  return out;
+}
+
+/**
+ * The range in words, for the field's title and its refusal note: "1 to 49152", "(0, 1]", ">= 1".
+ * @param {Limit} limit
+ */
+export function rangeText(limit) {
+  const { low, high } = limit;
+  const off = limit.off != null ? `; ${limit.off} = off` : "";
+  if (low != null && high != null) return `${limit.low_open ? "(" : "["}${low}, ${high}]${off}`;
+  if (low != null) return `${limit.low_open ? ">" : "\u2265"} ${low}${off}`;
+  return high != null ? `\u2264 ${high}${off}` : `any number${off}`;
+}
+
+/**
+ * A labelled number input bound to an int or float trait, with min/max/step from the trait `limits`
+ * (Python's one table of ranges). A typed value outside the range is clamped, one that cannot be
+ * accepted is refused; either way the field shows what the trait now holds and a note says why.
  * @param {Model} model @param {Disposer} d @param {string} name
- * @param {{label: string, min?: number, max?: number, step?: number, int?: boolean, title?: string}} o
+ * @param {{label: string, title?: string}} o
  */
 export function numberField(model, d, name, o) {
-  const input = h("input", {
-    type: "number",
-    class: "tvz-num",
-    name,
-    min: o.min,
-    max: o.max,
-    step: o.step ?? (o.int ? 1 : 0.1),
-  });
+  const input = h("input", { type: "number", class: "tvz-num", name });
+  const note = h("span", { class: "tvz-field-note", role: "status" });
+  const label = h("label", { class: "tvz-field" }, [h("span", { text: o.label }), input, note]);
+  /** @returns {Limit} */
+  const limit = () => model.get("limits")[name];
+  const applyLimit = () => {
+    const l = limit();
+    const min = l.off != null && (l.low == null || l.off < l.low) ? l.off : l.low;
+    input.min = min == null ? "" : String(min);
+    input.max = l.high == null ? "" : String(l.high);
+    input.step = String(l.step);
+    label.title = [o.title, `allowed: ${rangeText(l)}`].filter(Boolean).join(" \u2014 ");
+  };
   const sync = () => {
     const v = model.get(name);
     if (document.activeElement !== input || Number(input.value) !== v) input.value = v == null ? "" : String(v);
   };
+  applyLimit();
   sync();
+  d.onModel(model, "change:limits", applyLimit);
   d.onModel(model, `change:${name}`, sync);
   d.listen(input, "change", () => {
-    let v = Number(input.value);
-    if (input.value === "" || !Number.isFinite(v)) return sync(); // reject junk, show the trait again
-    if (o.int) v = Math.round(v);
-    if (o.min != null) v = Math.max(o.min, v);
-    if (o.max != null) v = Math.min(o.max, v);
-    setTrait(model, name, v);
+    const typed = input.value === "" ? NaN : Number(input.value);
+    const v = acceptNumber(typed, limit());
+    note.textContent = v === typed ? "" : `${o.label}: allowed ${rangeText(limit())}`;
+    input.classList.toggle("tvz-adjusted", v !== typed);
+    if (v !== null) setTrait(model, name, v);
     sync();
   });
-  return h("label", { class: "tvz-field", title: o.title }, [h("span", { text: o.label }), input]);
+  return label;
 }
 
 /**

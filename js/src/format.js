@@ -74,25 +74,6 @@ export function byteBadges(hex) {
 }
 
 /**
- * The bytes at the end of a piece that start a UTF-8 character the piece does not finish (they show as
- * badges after the piece's text): "20f09f" (space + half an emoji) -> ["F0", "9F"].
- * @param {string} hex
- * @returns {string[]}
- */
-export function pendingBytes(hex) {
-  const bytes = byteBadges(hex).map((b) => parseInt(b, 16));
-  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
-    const b = bytes[i];
-    if (b < 0x80) break; // ASCII: nothing pending after it
-    if (b >= 0xc0) {
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-      return bytes.length - i < need ? byteBadges(hex).slice(i) : [];
-    }
-  }
-  return [];
-}
-
-/**
  * How one vocabulary piece is displayed on its own (candidates, lens cells, beam nodes).
  * @param {Piece | undefined} piece
  * @returns {Display}
@@ -107,20 +88,18 @@ export function pieceDisplay(piece) {
 }
 
 /**
- * How a token in a strip is displayed: its in-context text, or byte badges when it carries only part of
- * a UTF-8 character (`t === ""`), or a tag for special tokens.
- * @param {{id: number, t: string}} tok
+ * How a token in a strip is displayed: its in-context text, or its piece (byte badges) when it carries
+ * only part of a UTF-8 character (`t === ""`), or a tag for special tokens. Text followed by the first
+ * bytes of a character (`pending`, e.g. " " + F0 9F) shows those bytes as badges after it.
+ * @param {{id: number, t: string, pending?: string}} tok
  * @param {Pieces} pieces
  * @returns {Display}
  */
 export function tokenDisplay(tok, pieces) {
-  const piece = pieces ? pieces[String(tok.id)] : undefined;
-  if (piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
-  if (tok.t === "" || tok.t == null) return pieceDisplay(piece);
-  // Text that ends in the first bytes of a character (e.g. " " + F0 9F): show those bytes too.
-  const pending = piece && typeof piece === "object" && "bytes" in piece ? pendingBytes(piece.bytes) : [];
-  return pending.length ? { kind: "text", segments: textSegments(tok.t), pending }
-                        : { kind: "text", segments: textSegments(tok.t) };
+  const piece = pieces[String(tok.id)];
+  if (tok.t === "" || (piece && typeof piece === "object" && "special" in piece)) return pieceDisplay(piece);
+  const segments = textSegments(tok.t);
+  return tok.pending ? { kind: "text", segments, pending: byteBadges(tok.pending) } : { kind: "text", segments };
 }
 
 /**
@@ -173,7 +152,10 @@ export function formatProb(p) {
   return p.toPrecision(3);
 }
 
-/** @param {number} nats */
+/**
+ * The one nats -> bits conversion (Python sends entropies in nats).
+ * @param {number} nats
+ */
 export function natsToBits(nats) {
   return nats / Math.LN2;
 }

@@ -3,9 +3,10 @@
 // with a min-max band over example orders; hovering a point shows that prompt's token strip beneath.
 
 import { h, svg } from "./dom.js";
-import { formatPercent, formatNumber, formatRank } from "./format.js";
+import { formatPercent, formatRank, formatBits } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
+import { itemFinder, onItemHover } from "./hover.js";
 import { legend } from "./controls.js";
 
 const W = 520;
@@ -15,8 +16,8 @@ const M = { left: 48, right: 16, top: 14, bottom: 36 };
 /**
  * @typedef {{
  *   shots: number[], answer: string, mean: number[], low: number[], high: number[],
- *   first_mean?: number[], rank_mean?: number[], entropy_mean?: number[],
- *   strips?: import("./types.js").Strip[]
+ *   first_mean: number[], rank_mean: number[], entropy_mean: number[],
+ *   strips: import("./types.js").Strip[]
  * }} Curve
  */
 
@@ -24,10 +25,11 @@ const M = { left: 48, right: 16, top: 14, bottom: 36 };
  * @param {import("./types.js").Model} model @param {HTMLElement} root @param {import("./dom.js").Disposer} d
  */
 export function renderICL(model, root, d) {
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const plot = h("div", { class: "tvz-icl-plot" });
   const caption = h("div", { class: "tvz-icl-caption", "aria-live": "polite" });
-  const strip = createStrip({ tooltip, disposer: d, options: () => ({ colorBy: "prob", probMode: "raw", alternatives: 10 }) });
+  // Tooltips list every candidate the strip's payload carries (its `alternatives`).
+  const strip = createStrip({ tooltip, disposer: d, options: () => ({ colorBy: "prob", probMode: "raw" }) });
   const lg = legend(() => "prob");
   const stripBox = h("div", { class: "tvz-icl-strip" }, [caption, lg.el, strip.el]);
   root.append(plot, stripBox);
@@ -48,16 +50,15 @@ export function renderICL(model, root, d) {
     active = plot.querySelector(`.tvz-point[data-i="${idx}"]`);
     if (active) active.classList.add("tvz-active");
     const k = c.shots[idx];
-    const bits = [`${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`];
-    if (c.low && c.high) bits.push(`range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`);
-    if (c.first_mean) bits.push(`first token ${formatPercent(c.first_mean[idx])}`);
-    if (c.rank_mean) bits.push(`mean rank ${formatRank(c.rank_mean[idx])}`);
-    if (c.entropy_mean) bits.push(`mean entropy ${formatNumber(c.entropy_mean[idx] / Math.LN2, 2)} bits`);
-    caption.textContent = bits.join(" \u00b7 ");
-    const s = c.strips ? c.strips[idx] : null;
+    caption.textContent = [
+      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`,
+      `range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`,
+      `first token ${formatPercent(c.first_mean[idx])}`,
+      `mean rank ${formatRank(c.rank_mean[idx])}`,
+      `mean entropy ${formatBits(c.entropy_mean[idx])}`,
+    ].join(" \u00b7 ");
     tooltip.unpin();
-    strip.setPrompt(s || null);
-    strip.setGenerated([], {});
+    strip.setPrompt(c.strips[idx]);
   };
 
   const render = () => {
@@ -91,18 +92,18 @@ export function renderICL(model, root, d) {
     });
     axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
 
-    const layers = [axes];
-    if (c.low && c.high && c.low.length === n && c.high.length === n) {
-      const upper = line(c.high);
-      const lower = c.low
-        .map((y, i) => [sx(c.shots[i]), sy(y)])
-        .reverse()
-        .map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`)
-        .join(" ");
-      layers.push(svg("path", { class: "tvz-band", d: `${upper} ${lower} Z` }));
-    }
-    if (c.first_mean && c.first_mean.length === n) layers.push(svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }));
-    layers.push(svg("path", { class: "tvz-line", d: line(c.mean) }));
+    // The min-max band: along the top edge, back along the bottom edge.
+    const lower = c.low
+      .map((y, i) => [sx(c.shots[i]), sy(y)])
+      .reverse()
+      .map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`)
+      .join(" ");
+    const layers = [
+      axes,
+      svg("path", { class: "tvz-band", d: `${line(c.high)} ${lower} Z` }),
+      svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }),
+      svg("path", { class: "tvz-line", d: line(c.mean) }),
+    ];
     const points = svg("g", { class: "tvz-points" });
     c.mean.forEach((p, i) => {
       points.append(
@@ -116,7 +117,7 @@ export function renderICL(model, root, d) {
         "P(answer ",
         h("span", { class: "tvz-answer", text: c.answer || "" }),
         ") vs shots: mean line, min\u2013max band over example orders",
-        c.first_mean ? ", dashed = first answer token" : "",
+        ", dashed = first answer token",
         ". Hover a point for its prompt.",
       ]),
       chart,
@@ -124,16 +125,7 @@ export function renderICL(model, root, d) {
     showShot(n - 1);
   };
 
-  /** @param {EventTarget | null} t */
-  const pointOf = (t) => (t instanceof Element ? t.closest(".tvz-point") : null);
-  d.listen(plot, "mouseover", (ev) => {
-    const p = pointOf(ev.target);
-    if (p) showShot(Number(p.getAttribute("data-i")));
-  });
-  d.listen(plot, "focusin", (ev) => {
-    const p = pointOf(ev.target);
-    if (p) showShot(Number(p.getAttribute("data-i")));
-  });
+  onItemHover(d, plot, itemFinder(plot, ".tvz-point"), (point) => showShot(Number(point.getAttribute("data-i"))));
   d.onModel(model, "change:curve", render);
   render();
 }

@@ -6,11 +6,13 @@ import { h, displayNode } from "./dom.js";
 import { textSegments, formatPercent, formatNumber } from "./format.js";
 import { probColor } from "./colors.js";
 import { statTable } from "./tooltip.js";
+import { probBar } from "./bars.js";
+import { itemFinder, onItemHover } from "./hover.js";
 
 /**
  * @typedef {{
- *   labels: string[], logprob: number[], label_logprob?: number[], normalized?: number[], probs: number[],
- *   predicted?: string, breakdown?: {t: string, lp: number, in_label: boolean}[][]
+ *   labels: string[], logprob: number[], label_logprob: number[], normalized: number[], probs: number[],
+ *   predicted: string, breakdown: {t: string, lp: number|null, p: number|null, in_label: boolean}[][]
  * }} Scores
  */
 
@@ -34,16 +36,19 @@ export function renderLabels(model, root, d) {
     if (!s) return;
     for (const row of bars.children) row.classList.toggle("tvz-active", row.getAttribute("data-i") === String(i));
     /** @type {[string, string][]} */
-    const rows = [["probability", formatPercent(s.probs[i])], ["log p (label tokens)", formatNumber(s.logprob[i], 3)]];
-    if (s.label_logprob) rows.push(["label log p", formatNumber(s.label_logprob[i], 3)]);
-    if (s.normalized) rows.push(["normalized", formatNumber(s.normalized[i], 3)]);
+    const rows = [
+      ["probability", formatPercent(s.probs[i])],
+      ["log p (label tokens)", formatNumber(s.logprob[i], 3)],
+      ["label log p", formatNumber(s.label_logprob[i], 3)],
+      ["normalized", formatNumber(s.normalized[i], 3)],
+    ];
     const toks = h("div", { class: "tvz-breakdown" });
-    for (const t of (s.breakdown && s.breakdown[i]) || []) {
+    for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
         h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) }),
       ]);
-      if (t.in_label) chip.style.backgroundColor = probColor(Math.exp(t.lp)) || "";
+      if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
       toks.append(chip);
     }
     detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), statTable(rows), h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
@@ -62,32 +67,19 @@ export function renderLabels(model, root, d) {
     s.labels.forEach((label, i) => {
       const p = s.probs[i];
       const predicted = label === s.predicted;
-      const fill = h("span", { class: "tvz-bar" });
-      fill.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
-      fill.style.background = probColor(p) || "";
       bars.append(
         h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: 0, "data-i": i }, [
           h("span", { class: "tvz-label-name", text: label }),
-          h("span", { class: "tvz-bar-track" }, [fill]),
+          probBar(p),
           h("span", { class: "tvz-label-p", text: formatPercent(p) }),
           predicted ? h("span", { class: "tvz-badge", text: "predicted" }) : null,
         ]),
       );
     });
-    const best = s.labels.indexOf(s.predicted ?? "");
-    showDetail(best >= 0 ? best : 0);
+    showDetail(Math.max(0, s.labels.indexOf(s.predicted)));
   };
 
-  /** @param {EventTarget | null} t */
-  const rowOf = (t) => (t instanceof Element ? t.closest(".tvz-label-row") : null);
-  d.listen(bars, "mouseover", (ev) => {
-    const r = rowOf(ev.target);
-    if (r) showDetail(Number(r.getAttribute("data-i")));
-  });
-  d.listen(bars, "focusin", (ev) => {
-    const r = rowOf(ev.target);
-    if (r) showDetail(Number(r.getAttribute("data-i")));
-  });
+  onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
   d.onModel(model, "change:scores", render);
   render();
 }

@@ -3,14 +3,16 @@
 // coloured by its probability or by the probability of the actual next token.
 
 import { h, displayNode } from "./dom.js";
-import { pieceDisplay, plainLabel, formatPercent } from "./format.js";
+import { pieceDisplay, tokenDisplay, plainLabel, formatPercent } from "./format.js";
 import { probColor } from "./colors.js";
-import { createTooltip, candidateBars, statTable } from "./tooltip.js";
+import { createTooltip, statTable } from "./tooltip.js";
+import { candidateBars } from "./bars.js";
+import { itemFinder, itemTooltips } from "./hover.js";
 import { switchField, legend } from "./controls.js";
 
 /**
  * @typedef {{
- *   layers: number, positions: number, k: number, pieces: import("./format.js").Pieces,
+ *   layers: number, positions: number, alternatives: number, pieces: import("./format.js").Pieces,
  *   input: number[], input_text: string[], target: (number|null)[],
  *   top: import("./types.js").Cand[][][], target_prob: (number|null)[][],
  *   first_correct: (number|null)[], settled: (number|null)[]
@@ -24,7 +26,7 @@ const short = (s) => (Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).jo
  * @param {import("./types.js").Model} model @param {HTMLElement} root @param {import("./dom.js").Disposer} d
  */
 export function renderLens(model, root, d) {
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
   const lg = legend(() => "prob");
   const note = h("div", { class: "tvz-lens-note" }, [
@@ -66,28 +68,26 @@ export function renderLens(model, root, d) {
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
     for (let i = 0; i < nP; i++) {
-      const txt = L.input_text ? L.input_text[i] : plainLabel(pieceDisplay(L.pieces[String(L.input[i])]));
       const head = h("div", { class: "tvz-lens-head", role: "columnheader", "data-pos": i });
-      head.append(displayNode(pieceDisplay(txt === "" ? L.pieces[String(L.input[i])] : txt)));
+      head.append(displayNode(tokenDisplay({ id: L.input[i], t: L.input_text[i] }, L.pieces)));
       frag.append(head);
     }
     for (let l = nL - 1; l >= 0; l--) {
       frag.append(h("div", { class: "tvz-lens-layer", role: "rowheader", text: layerName(L, l) }));
       for (let i = 0; i < nP; i++) {
-        const cands = L.top[l][i] || [];
-        const [id, p] = cands[0] || [null, null];
-        const tp = L.target_prob ? L.target_prob[l][i] : null;
+        const [id, p] = L.top[l][i][0];
+        const tp = L.target_prob[l][i];
         let cls = "tvz-lens-cell";
-        if (L.first_correct && L.first_correct[i] === l) cls += " tvz-first-correct";
-        if (L.settled && L.settled[i] === l) cls += " tvz-settled";
-        if (id != null && L.target && L.target[i] === id) cls += " tvz-hit";
+        if (L.first_correct[i] === l) cls += " tvz-first-correct";
+        if (L.settled[i] === l) cls += " tvz-settled";
+        if (L.target[i] === id) cls += " tvz-hit";
         const cell = h("div", {
           class: cls,
           role: "gridcell",
           tabindex: 0,
           "data-layer": l,
           "data-pos": i,
-          text: id == null ? "" : short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
+          text: short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
         });
         const c = probColor(byTarget ? tp : p);
         if (c) cell.style.backgroundColor = c;
@@ -97,12 +97,12 @@ export function renderLens(model, root, d) {
     grid.append(frag);
   };
 
-  /** @param {HTMLElement} cell */
+  /** @param {HTMLElement | SVGElement} cell */
   const tip = (cell) => {
     const L = /** @type {Lens} */ (lens());
     const l = Number(cell.dataset.layer);
     const i = Number(cell.dataset.pos);
-    const target = L.target ? L.target[i] : null;
+    const target = L.target[i];
     const body = h("div", {}, [
       h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` }),
     ]);
@@ -110,46 +110,17 @@ export function renderLens(model, root, d) {
     const rows = [["input", plainLabel(pieceDisplay(L.pieces[String(L.input[i])]))]];
     if (target != null) {
       rows.push(["next token", plainLabel(pieceDisplay(L.pieces[String(target)]))]);
-      rows.push(["its p here", formatPercent(L.target_prob ? L.target_prob[l][i] : null)]);
+      rows.push(["its p here", formatPercent(L.target_prob[l][i])]);
     }
     body.append(statTable(rows));
-    if (L.first_correct && L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
-    if (L.settled && L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
-    body.append(h("div", { class: "tvz-tip-sub", text: `Top ${(L.top[l][i] || []).length} at this layer` }));
-    body.append(candidateBars(L.top[l][i] || [], L.pieces, target));
+    if (L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
+    if (L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
+    body.append(h("div", { class: "tvz-tip-sub", text: `Top ${L.top[l][i].length} at this layer` }));
+    body.append(candidateBars(L.top[l][i], L.pieces, target));
     return body;
   };
 
-  /** @param {EventTarget | null} t @returns {HTMLElement | null} */
-  const cellOf = (t) => {
-    const c = t instanceof Element ? t.closest(".tvz-lens-cell") : null;
-    return c instanceof HTMLElement ? c : null;
-  };
-  d.listen(grid, "mouseover", (ev) => {
-    const c = cellOf(ev.target);
-    if (c && tooltip.anchor() !== c) tooltip.show(c, tip(c));
-  });
-  d.listen(grid, "mouseout", (ev) => {
-    const c = cellOf(ev.target);
-    if (c && cellOf(ev.relatedTarget) !== c) tooltip.hide();
-  });
-  d.listen(grid, "focusin", (ev) => {
-    const c = cellOf(ev.target);
-    if (c) tooltip.show(c, tip(c));
-  });
-  d.listen(grid, "focusout", () => tooltip.hide());
-  d.listen(grid, "click", (ev) => {
-    const c = cellOf(ev.target);
-    if (!c) return;
-    if (tooltip.isPinned() && tooltip.anchor() === c) tooltip.unpin();
-    else tooltip.pin(c, tip(c));
-  });
-  d.listen(document, "keydown", (ev) => {
-    if (ev.key === "Escape") tooltip.unpin();
-  });
-  d.listen(document, "click", (ev) => {
-    if (tooltip.isPinned() && !(ev.target instanceof Node && (tooltip.el.contains(ev.target) || cellOf(ev.target)))) tooltip.unpin();
-  });
+  itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
 
   d.onModel(model, "change:lens", render);
   d.onModel(model, "change:lens_color", render);

@@ -6,13 +6,16 @@
 import { h, displayNode } from "./dom.js";
 import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges } from "./format.js";
 import { tokenColor } from "./colors.js";
-import { candidateBars, statTable } from "./tooltip.js";
+import { statTable } from "./tooltip.js";
+import { candidateBars } from "./bars.js";
+import { itemFinder, itemTooltips } from "./hover.js";
 
 /**
  * @typedef {import("./types.js").Tok} Tok
  * @typedef {import("./format.js").Pieces} Pieces
  * @typedef {{source: "prompt"|"generated", index: number}} Selection
- * @typedef {{colorBy: "prob"|"rank"|"entropy", probMode: "raw"|"sampled", alternatives: number}} StripOptions
+ * @typedef {{colorBy: "prob"|"rank"|"entropy", probMode: "raw"|"sampled", alternatives?: number}} StripOptions
+ *   alternatives: how many candidates a tooltip lists (default: all the payload has)
  */
 
 /**
@@ -76,6 +79,7 @@ export function createStrip(cfg) {
     promptBox.replaceChildren();
     appendTokens(promptBox, data.prompt.tokens, 0, "prompt", data.prompt.pieces);
     updateMarkers();
+    tooltip.dropDetached();
   }
 
   /**
@@ -91,6 +95,7 @@ export function createStrip(cfg) {
     if (!extends_) genBox.replaceChildren();
     appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
     updateMarkers();
+    tooltip.dropDetached();
   }
 
   function updateMarkers() {
@@ -125,13 +130,14 @@ export function createStrip(cfg) {
     return span instanceof HTMLElement ? span : null;
   }
 
-  /** Tooltip body for a token or the "next" marker. @param {HTMLElement} span */
+  /** Tooltip body for a token or the "next" marker. @param {HTMLElement | SVGElement} span */
   function tipContent(span) {
     const o = options();
+    const limit = o.alternatives ?? Infinity;
     if (span.dataset.source === "next") {
       return h("div", {}, [
         h("div", { class: "tvz-tip-title", text: "Predicted next token" }),
-        candidateBars(data.next.cands || [], data.next.pieces, null, o.alternatives),
+        candidateBars(data.next.cands || [], data.next.pieces, null, limit),
       ]);
     }
     const source = span.dataset.source === "generated" ? "generated" : "prompt";
@@ -147,9 +153,7 @@ export function createStrip(cfg) {
     /** @type {[string, string][]} */
     const rows = [];
     const piece = pieces[String(tok.id)];
-    if (piece && typeof piece === "object" && "bytes" in piece) {
-      rows.push(["bytes", byteBadges(piece.bytes).join(" ") + (tok.t ? " (completes the character)" : " (part of a character)")]);
-    }
+    if (piece && typeof piece === "object" && "bytes" in piece) rows.push(["bytes", bytesNote(tok, piece.bytes)]);
     if (tok.p == null) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
@@ -160,9 +164,9 @@ export function createStrip(cfg) {
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
     if (tok.top && tok.top.length) {
-      const shown = Math.min(o.alternatives, tok.top.length);
+      const shown = Math.min(limit, tok.top.length);
       body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
-      body.append(candidateBars(tok.top, pieces, tok.id, o.alternatives));
+      body.append(candidateBars(tok.top, pieces, tok.id, limit));
       if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
         body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
       }
@@ -170,71 +174,35 @@ export function createStrip(cfg) {
     return body;
   }
 
-  /** @param {EventTarget | null} t @returns {HTMLElement | null} */
-  function tokenOf(t) {
-    if (!(t instanceof Element)) return null;
-    const span = t.closest(".tvz-token, .tvz-next");
-    return span instanceof HTMLElement && el.contains(span) ? span : null;
-  }
-
-  /** @param {HTMLElement} span */
-  function togglePin(span) {
-    if (tooltip.isPinned() && tooltip.anchor() === span) {
-      tooltip.unpin();
-      cfg.onSelect && cfg.onSelect(null);
-      return;
-    }
-    tooltip.pin(span, tipContent(span));
+  const tokenOf = itemFinder(el, ".tvz-token, .tvz-next");
+  /** @param {HTMLElement | SVGElement} span */
+  const select = (span) => {
     const src = span.dataset.source;
-    if (cfg.onSelect && (src === "prompt" || src === "generated")) cfg.onSelect({ source: src, index: Number(span.dataset.index) });
-  }
-
-  disposer.listen(el, "mouseover", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span && tooltip.anchor() !== span) tooltip.show(span, tipContent(span));
-  });
-  disposer.listen(el, "mouseout", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span && tokenOf(ev.relatedTarget) !== span) tooltip.hide();
-  });
-  disposer.listen(el, "focusin", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span) tooltip.show(span, tipContent(span));
-  });
-  disposer.listen(el, "focusout", () => tooltip.hide());
-  disposer.listen(el, "click", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span) togglePin(span);
-  });
+    if (src === "prompt" || src === "generated") cfg.onSelect?.({ source: src, index: Number(span.dataset.index) });
+  };
+  itemTooltips({ container: el, tooltip, disposer, itemOf: tokenOf, content: tipContent, onPin: select,
+                 onUnpin: () => cfg.onSelect?.(null) });
+  // Arrow keys move focus along the tokens (focus shows each one's tooltip).
   disposer.listen(el, "keydown", (ev) => {
     const span = tokenOf(ev.target);
-    if (!span) return;
-    if (ev.key === "Enter" || ev.key === " ") {
+    if (!span || (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft")) return;
+    const all = Array.from(el.querySelectorAll(".tvz-token"));
+    const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
+    if (next instanceof HTMLElement) {
       ev.preventDefault();
-      togglePin(span);
-    } else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
-      const all = Array.from(el.querySelectorAll(".tvz-token"));
-      const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
-      if (next instanceof HTMLElement) {
-        ev.preventDefault();
-        next.focus();
-      }
+      next.focus();
     }
-  });
-  // Unpin on Escape or a click outside the tooltip and the strip's tokens.
-  disposer.listen(document, "keydown", (ev) => {
-    if (ev.key === "Escape" && tooltip.isPinned() && el.contains(tooltip.anchor())) {
-      tooltip.unpin();
-      cfg.onSelect && cfg.onSelect(null);
-    }
-  });
-  disposer.listen(document, "click", (ev) => {
-    if (!tooltip.isPinned() || !el.contains(tooltip.anchor())) return;
-    const t = ev.target;
-    if (t instanceof Node && (tooltip.el.contains(t) || tokenOf(t))) return;
-    tooltip.unpin();
-    cfg.onSelect && cfg.onSelect(null);
   });
 
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data };
+}
+
+/**
+ * What a partial-UTF-8 token's bytes are: part of a character, or text followed by a character's start.
+ * @param {Tok} tok @param {string} hex
+ */
+function bytesNote(tok, hex) {
+  const bytes = byteBadges(hex).join(" ");
+  if (!tok.t) return `${bytes} (part of a character)`;
+  return tok.pending ? `${bytes} (ends with the start of a character)` : `${bytes} (completes a character)`;
 }

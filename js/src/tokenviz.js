@@ -5,7 +5,7 @@ import { h, Disposer } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
-import { numberField, checkField, switchField, legend, setTrait, readTrait } from "./controls.js";
+import { numberField, checkField, switchField, legend, setTrait } from "./controls.js";
 import { beamTree, beamList } from "./beams.js";
 
 /**
@@ -14,12 +14,12 @@ import { beamTree, beamList } from "./beams.js";
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
-// Payload traits: documented names first, then the names tokviz.widget.TokenViz syncs them under.
-const ANALYSIS = ["analysis_data", "analysis"];
-const GENERATION = ["generation_data", "generation"];
 
-/** @param {any} x @returns {Strip} */
-const asStrip = (x) => (x && typeof x === "object" ? x : {});
+/**
+ * A strip trait (`analysis_data` / `generation_data`): {} until there is a result.
+ * @param {Model} model @param {string} name @returns {Partial<Strip>}
+ */
+const stripTrait = (model, name) => model.get(name);
 
 /**
  * @param {Model} model
@@ -28,19 +28,19 @@ const asStrip = (x) => (x && typeof x === "object" ? x : {});
  */
 export function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const opts = () => ({
-    colorBy: model.get("color_by") || "prob",
-    probMode: model.get("prob_mode") || "raw",
-    alternatives: Math.max(1, Number(model.get("alternatives")) || 10),
+    colorBy: model.get("color_by"),
+    probMode: model.get("prob_mode"),
+    alternatives: model.get("alternatives"),
   });
 
   // Prompt and actions.
   const prompt = h("textarea", { class: "tvz-prompt", rows: 3, "aria-label": "Prompt", spellcheck: "false" });
-  prompt.value = model.get("prompt") || "";
+  prompt.value = model.get("prompt");
   d.listen(prompt, "input", () => setTrait(model, "prompt", prompt.value));
   d.onModel(model, "change:prompt", () => {
-    const v = model.get("prompt") || "";
+    const v = model.get("prompt");
     if (prompt.value !== v) prompt.value = v;
   });
   /** @param {string} action */
@@ -63,13 +63,13 @@ export function renderTokenViz(model, root, d) {
   ]);
 
   const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
-    numberField(model, d, "max_new_tokens", { label: "max new tokens", min: 1, max: 4096, int: true }),
-    numberField(model, d, "temperature", { label: "temperature", min: 0, max: 10, step: 0.1 }),
+    numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
+    numberField(model, d, "temperature", { label: "temperature" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
-    numberField(model, d, "top_k", { label: "top-k", min: 0, int: true, title: "0 = off" }),
-    numberField(model, d, "top_p", { label: "top-p", min: 0, max: 1, step: 0.05, title: "1.0 = off" }),
-    numberField(model, d, "num_beams", { label: "beams", min: 1, max: 64, int: true }),
-    numberField(model, d, "alternatives", { label: "alternatives", min: 1, max: 100, int: true, title: "candidates shown per token" }),
+    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter" }),
+    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter" }),
+    numberField(model, d, "num_beams", { label: "beams" }),
+    numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
     checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
   ]);
 
@@ -115,43 +115,27 @@ export function renderTokenViz(model, root, d) {
     errorBox.hidden = !msg;
   };
 
-  // Prompt tokens come from `analysis`; a generation payload that repeats them (tokens without `g`) is
-  // used only when there is no analysis.
-  let promptFromGeneration = false;
   const renderAnalysis = () => {
-    const a = asStrip(readTrait(model, ANALYSIS));
-    if (a.tokens && a.tokens.length) {
-      promptFromGeneration = false;
-      strip.setPrompt(a);
-    } else {
-      const g = asStrip(readTrait(model, GENERATION));
-      const ctx = (g.tokens || []).filter((t) => !t.g);
-      promptFromGeneration = ctx.length > 0;
-      strip.setPrompt(promptFromGeneration ? { tokens: ctx, pieces: g.pieces } : null);
-    }
+    const a = stripTrait(model, "analysis_data");
+    strip.setPrompt(a.tokens ? /** @type {Strip} */ (a) : null);
   };
 
   const renderGeneration = () => {
-    const g = asStrip(readTrait(model, GENERATION));
-    const toks = g.tokens || [];
-    if (!asStrip(readTrait(model, ANALYSIS)).tokens?.length) {
-      const ctx = toks.filter((t) => !t.g).length;
-      if (ctx !== strip.data.prompt.tokens.length || (ctx > 0) !== promptFromGeneration) renderAnalysis();
-    }
-    strip.setGenerated(toks.filter((t) => t.g), g.pieces || {});
+    const g = stripTrait(model, "generation_data");
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {});
     renderBeams(g);
     markSelected();
     renderStatus();
   };
 
   // Beams and their tree are rebuilt only when the beams change (they arrive at the end of a run).
-  const treeTip = createTooltip(root);
+  const treeTip = createTooltip(root, d);
   /** @type {Disposer | null} */
   let treeDisposer = null;
   /** @type {unknown} */
   let shownBeams = null;
   d.add(() => treeDisposer && treeDisposer.dispose());
-  /** @param {Strip} g */
+  /** @param {Partial<Strip>} g */
   const renderBeams = (g) => {
     const key = JSON.stringify([g.beams || null, g.tree ? g.tree.length : 0]);
     if (key === shownBeams) return;
@@ -160,19 +144,20 @@ export function renderTokenViz(model, root, d) {
     treeDisposer = new Disposer();
     treeTip.hide();
     beamsBox.replaceChildren();
-    if (!g.beams || !g.beams.length) return;
-    beamsBox.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(g));
-    if (g.tree && g.tree.length) {
+    if (!g.beams?.length) return;
+    const beams = /** @type {Strip} */ (g);
+    beamsBox.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
+    if (beams.tree?.length) {
       const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
-      det.append(beamTree(g, treeTip, treeDisposer));
+      det.append(beamTree(beams, treeTip, treeDisposer));
       beamsBox.append(det);
     }
   };
 
   const renderStatus = () => {
-    const st = model.get("status") || "idle";
-    const a = asStrip(readTrait(model, ANALYSIS));
-    const g = asStrip(readTrait(model, GENERATION));
+    const st = model.get("status");
+    const a = stripTrait(model, "analysis_data");
+    const g = stripTrait(model, "generation_data");
     const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
     const name = model.get("model_name");
     if (name) parts.push(h("span", { text: `model: ${name}` }));
@@ -187,7 +172,10 @@ export function renderTokenViz(model, root, d) {
 
   const markSelected = () => {
     const sel = model.get("selected");
-    strip.markSelected(sel && (sel.source === "prompt" || sel.source === "generated") ? sel : null);
+    const source = sel.source;
+    strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
+    // Python cleared the selection (a new analysis): a tooltip pinned to the old token goes too.
+    if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };
 
   const recolor = () => {
@@ -200,14 +188,12 @@ export function renderTokenViz(model, root, d) {
     renderStatus();
   });
   d.onModel(model, "change:error", showError);
-  for (const name of ANALYSIS) {
-    d.onModel(model, `change:${name}`, () => {
-      renderAnalysis();
-      markSelected();
-      renderStatus();
-    });
-  }
-  for (const name of GENERATION) d.onModel(model, `change:${name}`, renderGeneration);
+  d.onModel(model, "change:analysis_data", () => {
+    renderAnalysis();
+    markSelected();
+    renderStatus();
+  });
+  d.onModel(model, "change:generation_data", renderGeneration);
   d.onModel(model, "change:selected", markSelected);
   d.onModel(model, "change:model_name", renderStatus);
   d.onModel(model, "change:color_by", recolor);

@@ -1,9 +1,7 @@
 // @ts-check
 // One tooltip per view: shown on hover/focus, pinned on click, placed next to its anchor (fixed to the viewport, so output areas cannot clip it).
 
-import { h, displayNode } from "./dom.js";
-import { pieceDisplay, plainLabel, formatPercent } from "./format.js";
-import { probColor } from "./colors.js";
+import { h } from "./dom.js";
 
 let counter = 0;
 
@@ -16,14 +14,17 @@ let counter = 0;
  *   unpin: () => void,
  *   isPinned: () => boolean,
  *   anchor: () => Element | null,
+ *   dropDetached: () => void,
  * }} Tooltip
  */
 
 /**
  * @param {HTMLElement} root positioned container (position: relative) the tooltip lives in
+ * @param {import("./dom.js").Disposer} d the view's disposer: takes the tooltip, its scroll listener and
+ *   its observer away with the view
  * @returns {Tooltip}
  */
-export function createTooltip(root) {
+export function createTooltip(root, d) {
   const id = `tvz-tip-${++counter}`;
   const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
   el.hidden = true;
@@ -32,18 +33,17 @@ export function createTooltip(root) {
   // styles and theme variables apply; it goes away with the view.
   const host = h("div", { class: `${root.className} tvz-tip-host` });
   host.append(el);
-  (root.ownerDocument.body || root).append(host);
-  // The view may be rendered before it is attached to the page: remove the host only once the root,
-  // having been attached, is detached again.
-  let attached = root.isConnected;
-  const removeWithRoot = new MutationObserver(() => {
-    if (root.isConnected) attached = true;
-    else if (attached) {
-      host.remove();
-      removeWithRoot.disconnect();
-    }
+  const body = root.ownerDocument.body;
+  body.append(host);
+  d.add(() => host.remove());
+  // The host follows the root: gone while the root is out of the page (a cleared output, a notebook
+  // cell detached while scrolled away), back when it returns.
+  const followRoot = new MutationObserver(() => {
+    if (root.isConnected && !host.isConnected) body.append(host);
+    else if (!root.isConnected && host.isConnected) host.remove();
   });
-  removeWithRoot.observe(root.ownerDocument.body || root, { childList: true, subtree: true });
+  followRoot.observe(body, { childList: true, subtree: true });
+  d.add(() => followRoot.disconnect());
   /** @type {Element | null} */
   let current = null;
   let pinned = false;
@@ -70,15 +70,10 @@ export function createTooltip(root) {
     el.style.top = `${top - origin.top}px`;
   }
 
-  // Scrolling moves the anchor but not a fixed tooltip: follow it. The listener goes with the view.
-  const onScroll = () => {
-    if (attached && !root.isConnected) {
-      window.removeEventListener("scroll", onScroll, true);
-      host.remove();
-    }
-    else if (current && !el.hidden) place(current);
-  };
-  window.addEventListener("scroll", onScroll, { capture: true, passive: true });
+  // Scrolling moves the anchor but not a fixed tooltip: follow it.
+  d.listen(window, "scroll", () => {
+    if (current && !el.hidden) place(current);
+  }, { capture: true, passive: true });
 
   /** @param {Element} anchor @param {Node} content */
   function open(anchor, content) {
@@ -116,36 +111,11 @@ export function createTooltip(root) {
     },
     isPinned: () => pinned,
     anchor: () => current,
+    dropDetached() {
+      // The anchor was redrawn away (a new analysis): its tooltip describes nothing on the page.
+      if (current && !current.isConnected) this.unpin();
+    },
   };
-}
-
-/**
- * A small bar list of candidates, best first, the actual token highlighted.
- * @param {import("./types.js").Cand[]} cands
- * @param {import("./format.js").Pieces} pieces
- * @param {number | null} actualId
- * @param {number} [limit]
- */
-export function candidateBars(cands, pieces, actualId, limit = Infinity) {
-  const list = h("ol", { class: "tvz-cands" });
-  const shown = cands.slice(0, Math.max(0, limit));
-  // One label width for all rows (each row is its own grid), in monospace characters, capped.
-  const longest = Math.max(3, ...shown.map(([cid]) => Array.from(plainLabel(pieceDisplay(pieces[String(cid)]))).length));
-  list.style.setProperty("--tvz-cand-w", `${Math.min(16, longest) + 1}ch`);
-  for (const [cid, p] of shown) {
-    const isActual = actualId != null && cid === actualId;
-    const bar = h("span", { class: "tvz-bar" });
-    bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
-    bar.style.background = probColor(p) || "";
-    list.append(
-      h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
-        h("span", { class: "tvz-cand-tok" }, [displayNode(pieceDisplay(pieces[String(cid)]))]),
-        h("span", { class: "tvz-bar-track" }, [bar]),
-        h("span", { class: "tvz-cand-p", text: formatPercent(p) }),
-      ]),
-    );
-  }
-  return list;
 }
 
 /**

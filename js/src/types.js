@@ -17,18 +17,23 @@
 
 /**
  * @typedef {{
- *   id: number, t: string, p?: number|null, r?: number|null, h?: number|null,
- *   top?: Cand[]|null, g?: number, sp?: number|null
+ *   id: number, t: string, p: number|null, r: number|null, h: number|null,
+ *   top: Cand[]|null, pending?: string, g?: number, sp?: number|null
  * }} Tok
  */
 
 /**
  * @typedef {{
- *   k?: number, pieces?: import("./format.js").Pieces, tokens?: Tok[], next?: Cand[],
+ *   alternatives: number, pieces: import("./format.js").Pieces, tokens: Tok[], next?: Cand[],
  *   perplexity?: number|null, stopped_by?: string|null,
  *   beams?: {text: string, ids: number[], score: number}[],
- *   tree?: {parent: number|null, id: number, score: number, kept: boolean}[][]
+ *   tree?: TreeNode[][]
  * }} Strip
+ */
+
+/**
+ * A live beam after one step: `lp` / `p` are its token's log-probability / probability given the parent.
+ * @typedef {{parent: number|null, id: number, score: number, lp: number, p: number, kept: boolean}} TreeNode
  */
 
 export {};

@@ -2,7 +2,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  pendingBytes,
   MARK, textSegments, byteBadges, pieceDisplay, tokenDisplay, plainLabel,
   formatPercent, formatProb, formatBits, natsToBits, formatRank, formatNumber,
 } from "../src/format.js";
@@ -83,13 +82,10 @@ test("prob, bits, rank and number formatting", () => {
   assert.equal(formatNumber(-Infinity), "-\u221e");
 });
 
-test("text ending in the first bytes of a character shows them as badges", () => {
-  assert.deepEqual(pendingBytes("20f09f"), ["F0", "9F"]); // space + half an emoji
-  assert.deepEqual(pendingBytes("9fa6"), []); // only continuation bytes: they finish an earlier character
-  assert.deepEqual(pendingBytes("f09fa69c"), []); // a whole character
-  assert.deepEqual(pendingBytes("41c3"), ["C3"]);
-  assert.deepEqual(pendingBytes("4142"), []);
-  const d = tokenDisplay({ id: 5, t: " " }, { 5: { bytes: "20f09f" } });
+test("text followed by the first bytes of a character (sent by Python as `pending`) shows them as badges", () => {
+  const d = tokenDisplay({ id: 5, t: " ", pending: "f09f" }, { 5: { bytes: "20f09f" } });
   assert.equal(d.kind, "text");
   assert.deepEqual(d.kind === "text" ? d.pending : null, ["F0", "9F"]);
+  const whole = tokenDisplay({ id: 6, t: "a" }, { 6: "a" });
+  assert.deepEqual(whole, { kind: "text", segments: [{ kind: "text", text: "a" }] });
 });

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # view_harness, payloads
+sys.path.insert(0, str(Path(__file__).parent))  # view_harness, fixtures
 
+from fixtures import Payloads
 from view_harness import CHROMIUM, LAUNCH_ARGS, View, serve
 
 SKIP_REASON = f"{CHROMIUM} not found: browser tests need Debian's chromium (apt-get install chromium)"
@@ -25,6 +26,12 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="session")
+def payloads(tiny_lm) -> Payloads:
+    """View states from real results on tiny random models (tests/browser/fixtures.py)."""
+    return Payloads(tiny_lm)
 
 
 @pytest.fixture(scope="session")

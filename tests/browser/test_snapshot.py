@@ -6,18 +6,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from payloads import (
-    HTML_BREAKOUT,
-    HTML_SCRIPT,
-    PROMPT,
-    PROMPT_TEXT,
-    beams_generation,
-    generation,
-    icl_curve,
-    label_scores,
-    lens,
-    tokens_state,
-)
+from fixtures import HTML_BREAKOUT, HTML_IMG, HTML_SCRIPT, expected_token_content
 from view_harness import CHROMIUM, REPO
 
 try:
@@ -31,16 +20,19 @@ except ImportError:  # tokviz's own imports unavailable: load the module by path
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium")
 
 
-def _state():
-    return tokens_state(prompt=PROMPT_TEXT + HTML_BREAKOUT, generation=generation())
+@pytest.fixture
+def state(payloads):
+    """A TokenViz after analysis and generation, as the widget would snapshot it."""
+    return payloads.tokens_state(generation_data=payloads.generation())
 
 
 # --- the HTML itself (no browser) -------------------------------------------------------------------
 
 
-def test_fragment_and_full_page_shapes():
-    frag = snapshot_html("tokens", _state(), full_page=False)
-    page = snapshot_html("tokens", _state(), full_page=True)
+def test_fragment_and_full_page_shapes(state):
+    assert HTML_BREAKOUT in state["prompt"] and HTML_SCRIPT in state["prompt"]
+    frag = snapshot_html("tokens", state, full_page=False)
+    page = snapshot_html("tokens", state, full_page=True)
     assert not frag.lstrip().lower().startswith("<!doctype")
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert frag.count("<script") == 1 and frag.count("</script>") == 1
@@ -49,11 +41,11 @@ def test_fragment_and_full_page_shapes():
     assert HTML_BREAKOUT not in frag and HTML_SCRIPT not in frag
     assert "<!--" not in frag
     # each snapshot gets its own id, so several can share a notebook page
-    assert snapshot_html("tokens", _state(), full_page=False) != frag
+    assert snapshot_html("tokens", state, full_page=False) != frag
 
 
-def test_state_is_forced_read_only():
-    frag = snapshot_html("lens", {"lens": lens(2, 3), "interactive": True}, full_page=False)
+def test_state_is_forced_read_only(payloads):
+    frag = snapshot_html("lens", payloads.lens | {"interactive": True}, full_page=False)
     assert '"interactive":false' in frag and '"_kind":"lens"' in frag
 
 
@@ -62,9 +54,9 @@ def test_unknown_kind_is_rejected():
         snapshot_html("pie", {}, full_page=True)
 
 
-def test_fallback_text_is_escaped_plain_text():
-    frag = snapshot_html("tokens", _state(), full_page=False)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in frag  # the decoded text, escaped, for script-less viewers
+def test_fallback_text_is_escaped_plain_text(state):
+    frag = snapshot_html("tokens", state, full_page=False)
+    assert HTML_IMG in state["prompt"] and "&lt;img src=x onerror=alert(1)&gt;" in frag  # the decoded text, escaped, for script-less viewers
 
 
 # --- in Chromium from file:// -----------------------------------------------------------------------
@@ -86,16 +78,19 @@ def _open(browser, path: Path):
 
 @pytest.mark.browser
 @needs_chromium
-def test_full_page_from_file_has_working_tooltips_and_runs_no_injected_script(browser, tmp_path):
+def test_full_page_from_file_has_working_tooltips_and_runs_no_injected_script(browser, tmp_path, state):
     path = tmp_path / "snapshot.html"
-    path.write_text(snapshot_html("tokens", _state(), full_page=True), encoding="utf-8")
+    path.write_text(snapshot_html("tokens", state, full_page=True), encoding="utf-8")
+    analysis, generation = state["analysis_data"], state["generation_data"]
     page, dialogs, errors = _open(browser, path)
     try:
         tokens = page.locator(".tvz-token[data-source=prompt]")
         tokens.first.wait_for()
-        assert tokens.count() == len(PROMPT)
-        assert page.locator(".tvz-token[data-source=generated]").count() == len(generation()["tokens"])
-        assert tokens.nth(13).inner_text() == HTML_BREAKOUT
+        assert tokens.count() == len(analysis["tokens"])
+        assert page.locator(".tvz-token[data-source=generated]").count() == len(generation["tokens"])
+        # every token drawn as in the live view: HTML-looking text as text, bytes as badges, tags
+        assert tokens.all_text_contents() == [expected_token_content(t, analysis["pieces"]) for t in analysis["tokens"]]
+        assert HTML_BREAKOUT in "".join(tokens.all_text_contents())
         assert page.locator("textarea, button[data-action]").count() == 0  # read-only
         assert page.locator(".tokviz-fallback").count() == 0  # replaced by the view
         tokens.nth(3).hover()
@@ -115,14 +110,15 @@ def test_full_page_from_file_has_working_tooltips_and_runs_no_injected_script(br
 
 @pytest.mark.browser
 @needs_chromium
-def test_several_fragments_of_every_kind_on_one_page(browser, tmp_path):
+def test_several_fragments_of_every_kind_on_one_page(browser, tmp_path, state, payloads):
     parts = [
-        snapshot_html("tokens", _state(), full_page=False),
-        snapshot_html("lens", {"lens": lens(31, 40), "lens_color": "top"}, full_page=False),
-        snapshot_html("beams", {"generation": beams_generation(4, 12)}, full_page=False),
-        snapshot_html("icl", {"curve": icl_curve(3)}, full_page=False),
-        snapshot_html("labels", {"scores": label_scores()}, full_page=False),
+        snapshot_html("tokens", state, full_page=False),
+        snapshot_html("lens", payloads.lens, full_page=False),
+        snapshot_html("beams", payloads.beams, full_page=False),
+        snapshot_html("icl", payloads.icl, full_page=False),
+        snapshot_html("labels", payloads.labels, full_page=False),
     ]
+    n_positions = payloads.lens["lens"]["positions"]
     path = tmp_path / "fragments.html"
     path.write_text("<!doctype html><meta charset=utf-8><body>" + "".join(parts), encoding="utf-8")
     page, dialogs, errors = _open(browser, path)
@@ -130,9 +126,9 @@ def test_several_fragments_of_every_kind_on_one_page(browser, tmp_path):
         page.locator(".tvz-label-row").first.wait_for()
         assert page.locator(".tokviz-snapshot").count() == 5
         assert page.locator(".tvz-root:not(.tvz-tip-host)").count() == 5
-        assert page.locator(".tvz-lens-cell").count() == 31 * 40
+        assert page.locator(".tvz-lens-cell").count() == 31 * n_positions
         assert page.locator(".tvz-node[data-step]").count() == 48
-        assert page.locator(".tvz-point").count() == 4
+        assert page.locator(".tvz-point").count() == len(payloads.icl["curve"]["shots"])
         page.locator(".tvz-lens-cell[data-layer='3'][data-pos='5']").hover()
         lens_tip = page.locator(".tvz-kind-lens .tvz-tooltip")
         lens_tip.wait_for(state="visible")

@@ -169,18 +169,23 @@ class View:
         return self.page.evaluate("window.model.listenerCount()")
 
 
-def render_time_ms(page, payload: dict | None = None, n_tokens: int = 2000) -> float:
-    """Milliseconds to render a TokenViz with an `n_tokens` analysis (style and layout included).
+def render_time_ms(page, payload: dict) -> float:
+    """Milliseconds to render a TokenViz showing the analysis strip `payload` (style and layout included).
 
     `page` must already show the harness (see `View`). Used by the benchmarks; tests assert nothing
     about the number.
     """
-    import sys
-
-    here = str(Path(__file__).parent)
-    if here not in sys.path:  # payloads.py sits beside this file; tests/ is not a package
-        sys.path.insert(0, here)
-    from payloads import big_analysis, tokens_state
-
-    state = tokens_state(analysis=payload if payload is not None else big_analysis(n_tokens))
+    state = {**token_view_state(), "analysis_data": payload}
     return float(page.evaluate("s => window.timeRender(s)", state))
+
+
+def token_view_state() -> dict:
+    """A TokenViz's synced state without a model: the traits' defaults, and the number ranges of
+    tokviz.analysis.decoding.LIMITS (alternatives: at least 1)."""
+    from tokviz.analysis.decoding import LIMITS, Range
+    from tokviz.widget import DECODING_TRAITS, TokenViz
+
+    state = {name: trait.default() for name, trait in TokenViz.class_traits(sync=True).items()
+             if name not in ("layout", "tabbable", "tooltip")}
+    limits = {name: LIMITS[name] for name in DECODING_TRAITS} | {"alternatives": Range(low=1, integer=True)}
+    return state | {"alternatives": 5, "limits": {name: r.to_json() for name, r in limits.items()}}

@@ -35,17 +35,19 @@ class Beam:
 class BeamNode:
     """One live beam after one step. parent: index into the previous step's list (-1 = the prompt).
     score: cumulative log-probability of the beam so far (as beam search ranks it). kept: the node lies
-    on the path of a returned beam (False = pruned). text: the token's own text."""
+    on the path of a returned beam (False = pruned). text: the token's own text. logprob: this step's
+    part of the score, the token's log-probability given its parent beam."""
 
     parent: int
     token_id: int
     score: float
     kept: bool
     text: str = ""
+    logprob: float = 0.0
 
     def to_dict(self) -> dict:
         return {"parent": self.parent, "token_id": self.token_id, "score": self.score, "kept": self.kept,
-                "text": self.text}
+                "text": self.text, "logprob": self.logprob}
 
 
 class BeamRecorder(StoppingCriteria):
@@ -68,6 +70,7 @@ class BeamRecorder(StoppingCriteria):
         self.candidates: list[list[Ids]] = []  # per step, in transformers' order (best first)
         self.running: list[list[Ids]] = []  # per step, the running beams it started from
         self.score: dict[Ids, float] = {(): 0.0}
+        self.step_logprob: dict[Ids, float] = {}
         self.stats: dict[Ids, object] = {}
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
@@ -83,6 +86,7 @@ class BeamRecorder(StoppingCriteria):
             candidates, parents.tolist(), transition, self._token_stats(parents, tokens)
         ):
             self.score[candidate] = self.score[rows[parent]] + step_score
+            self.step_logprob[candidate] = step_score
             self.stats[candidate] = stats
         self.running.append(rows)
         self.candidates.append(candidates)
@@ -103,7 +107,7 @@ class BeamRecorder(StoppingCriteria):
             members.sort(key=lambda c: -self.score[c])
             tree.append([
                 BeamNode(parent=previous[c[:-1]], token_id=c[-1], score=self.score[c], kept=c in on_path,
-                         text=piece_text(c[-1]))
+                         text=piece_text(c[-1]), logprob=self.step_logprob[c])
                 for c in members
             ])
             previous = {c: i for i, c in enumerate(members)}

@@ -15,6 +15,54 @@ from ..errors import InvalidInputError
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values one numeric setting accepts: [low, high], or (low, high] with low_open; None = unbounded.
+
+    step: the natural increment (number fields step by it). off: the value that the widget and CLI use for
+    "filter off" where DecodingParams uses None (top_k 0, top_p 1.0).
+    """
+
+    low: float | None = None
+    high: float | None = None
+    integer: bool = False
+    low_open: bool = False
+    step: float = 1
+    off: float | None = None
+
+    def check(self, value, name: str, hint: str = ""):
+        """The value if it is in range, else InvalidInputError naming `name` and the range."""
+        if self.integer:
+            return check_int(value, name, low=self.low, high=self.high, hint=hint)
+        return check_real(value, name, low=self.low, high=self.high, low_open=self.low_open, hint=hint)
+
+    def is_off(self, value) -> bool:
+        return self.off is not None and value == self.off and not isinstance(value, bool)
+
+    def check_setting(self, value, name: str):
+        """A widget/CLI value: the range, or the `off` value."""
+        if self.is_off(value):
+            return value
+        hint = "" if self.off is None else f" ({self.off} = off)"
+        return self.check(value, name, hint)
+
+    def to_json(self) -> dict:
+        return {"low": self.low, "high": self.high, "integer": self.integer, "low_open": self.low_open,
+                "step": self.step, "off": self.off}
+
+
+# The one table of numeric decoding ranges: DecodingParams checks against it, the widget validates its
+# traits with it and sends it to the view, whose number fields take min/max/step from it.
+LIMITS: dict[str, Range] = {
+    "max_new_tokens": Range(low=1, integer=True),
+    "temperature": Range(low=0, step=0.1),
+    "top_k": Range(low=1, integer=True, off=0),
+    "top_p": Range(low=0, high=1, low_open=True, step=0.05, off=1.0),
+    "num_beams": Range(low=1, integer=True),
+    "seed": Range(integer=True),
+}
+
+
+@dataclass(frozen=True)
 class DecodingParams:
     """How to decode: greedy (default), sampling (do_sample=True) or beam search (num_beams > 1).
 
@@ -32,22 +80,28 @@ class DecodingParams:
     stop: tuple[str, ...] = ()
 
     def __post_init__(self):
-        check_int(self.max_new_tokens, "max_new_tokens", low=1)
+        LIMITS["max_new_tokens"].check(self.max_new_tokens, "max_new_tokens")
         check_bool(self.do_sample, "do_sample")
         check_real(self.temperature, "temperature")
-        if self.temperature < 0 or (self.do_sample and self.temperature == 0):
+        if self.temperature < LIMITS["temperature"].low or (self.do_sample and self.temperature == 0):
             raise InvalidInputError(
                 f"temperature must be > 0 when sampling, and never negative (0 without sampling means greedy); "
                 f"got {self.temperature}"
             )
         if self.top_k is not None:
-            check_int(self.top_k, "top_k", low=1, hint=" (or None for no top-k filter)")
+            LIMITS["top_k"].check(self.top_k, "top_k", hint=" (or None for no top-k filter)")
         if self.top_p is not None:
-            check_real(self.top_p, "top_p", low=0, high=1, low_open=True, hint=" (or None for no top-p filter)")
-        check_int(self.num_beams, "num_beams", low=1, hint=" (1 = no beam search)")
+            LIMITS["top_p"].check(self.top_p, "top_p", hint=" (or None for no top-p filter)")
+        LIMITS["num_beams"].check(self.num_beams, "num_beams", hint=" (1 = no beam search)")
         if self.seed is not None:
-            check_int(self.seed, "seed", hint=" or None")
+            LIMITS["seed"].check(self.seed, "seed", hint=" or None")
         object.__setattr__(self, "stop", _check_stop(self.stop))
+
+    @classmethod
+    def from_settings(cls, **settings) -> DecodingParams:
+        """DecodingParams from widget/CLI settings, where a filter's `off` value in LIMITS (top_k 0,
+        top_p 1.0) stands for None."""
+        return cls(**{name: None if _is_off(name, value) else value for name, value in settings.items()})
 
     @property
     def sampling_filters(self) -> dict:
@@ -55,6 +109,10 @@ class DecodingParams:
         used = self.do_sample
         return {"temperature": self.temperature if used else None, "top_k": self.top_k if used else None,
                 "top_p": self.top_p if used else None}
+
+
+def _is_off(name: str, value) -> bool:
+    return name in LIMITS and LIMITS[name].is_off(value)
 
 
 def _check_stop(stop) -> tuple[str, ...]:

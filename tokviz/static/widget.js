@@ -40,18 +40,6 @@ function byteBadges(hex) {
   for (let i = 0; i + 1 < clean.length; i += 2) out.push(clean.slice(i, i + 2));
   return out;
 }
-function pendingBytes(hex) {
-  const bytes = byteBadges(hex).map((b) => parseInt(b, 16));
-  for (let i = bytes.length - 1; i >= 0 && i >= bytes.length - 4; i--) {
-    const b = bytes[i];
-    if (b < 128) break;
-    if (b >= 192) {
-      const need = b >= 240 ? 4 : b >= 224 ? 3 : 2;
-      return bytes.length - i < need ? byteBadges(hex).slice(i) : [];
-    }
-  }
-  return [];
-}
 function pieceDisplay(piece) {
   if (typeof piece === "string") return piece === "" ? { kind: "empty" } : { kind: "text", segments: textSegments(piece) };
   if (piece && typeof piece === "object") {
@@ -61,11 +49,10 @@ function pieceDisplay(piece) {
   return { kind: "empty" };
 }
 function tokenDisplay(tok, pieces) {
-  const piece = pieces ? pieces[String(tok.id)] : void 0;
-  if (piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
-  if (tok.t === "" || tok.t == null) return pieceDisplay(piece);
-  const pending = piece && typeof piece === "object" && "bytes" in piece ? pendingBytes(piece.bytes) : [];
-  return pending.length ? { kind: "text", segments: textSegments(tok.t), pending } : { kind: "text", segments: textSegments(tok.t) };
+  const piece = pieces[String(tok.id)];
+  if (tok.t === "" || piece && typeof piece === "object" && "special" in piece) return pieceDisplay(piece);
+  const segments = textSegments(tok.t);
+  return tok.pending ? { kind: "text", segments, pending: byteBadges(tok.pending) } : { kind: "text", segments };
 }
 function plainLabel(d) {
   switch (d.kind) {
@@ -188,94 +175,23 @@ function displayNode(d, opts = {}) {
   return frag;
 }
 
-// src/colors.js
-var ALPHA = 0.4;
-var PROB_LOG_MIN = -4;
-var clamp01 = (x) => Math.min(1, Math.max(0, x));
-function probUnit(p) {
-  if (!(p > 0)) return 0;
-  return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
-}
-function unitColor(u, alpha = ALPHA) {
-  const hue = Math.round(clamp01(u) * 130);
-  return `hsla(${hue}, 80%, 45%, ${alpha})`;
-}
-function probColor(p) {
-  return p == null ? null : unitColor(probUnit(p));
-}
-var RANK_BUCKETS = Object.freeze([
-  { max: 1, label: "1", hue: 130 },
-  { max: 10, label: "2\u201310", hue: 90 },
-  { max: 100, label: "11\u2013100", hue: 50 },
-  { max: 1e3, label: "101\u20131000", hue: 25 },
-  { max: Infinity, label: ">1000", hue: 0 }
-]);
-function rankBucket(r) {
-  if (r == null || !(r >= 1)) return -1;
-  return RANK_BUCKETS.findIndex((b) => r <= b.max);
-}
-function rankColor(r) {
-  const b = rankBucket(r);
-  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
-}
-var ENTROPY_MAX_BITS = 8;
-function entropyColor(nats) {
-  if (nats == null || Number.isNaN(nats)) return null;
-  const u = clamp01(nats / Math.LN2 / ENTROPY_MAX_BITS);
-  return `hsla(270, 70%, 55%, ${(0.05 + 0.5 * u).toFixed(3)})`;
-}
-function shownProb(tok, probMode) {
-  if (probMode === "sampled" && tok.g && tok.sp != null) return tok.sp;
-  return tok.p ?? null;
-}
-function tokenColor(tok, colorBy, probMode) {
-  if (colorBy === "rank") return rankColor(tok.r);
-  if (colorBy === "entropy") return entropyColor(tok.h);
-  return probColor(shownProb(tok, probMode));
-}
-function legendStops(colorBy) {
-  if (colorBy === "rank") {
-    return RANK_BUCKETS.map((b) => ({ color: (
-      /** @type {string} */
-      rankColor(b.max === Infinity ? 1001 : b.max)
-    ), label: b.label }));
-  }
-  if (colorBy === "entropy") {
-    return [0, 2, 4, 6, 8].map((bits) => ({
-      color: (
-        /** @type {string} */
-        entropyColor(bits * Math.LN2)
-      ),
-      label: bits === 8 ? "\u22658 bits" : `${bits}`
-    }));
-  }
-  return [1e-4, 1e-3, 0.01, 0.1, 1].map((p) => ({
-    color: (
-      /** @type {string} */
-      probColor(p)
-    ),
-    label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
-  }));
-}
-
 // src/tooltip.js
 var counter = 0;
-function createTooltip(root) {
+function createTooltip(root, d) {
   const id = `tvz-tip-${++counter}`;
   const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
   el.hidden = true;
   const host = h("div", { class: `${root.className} tvz-tip-host` });
   host.append(el);
-  (root.ownerDocument.body || root).append(host);
-  let attached = root.isConnected;
-  const removeWithRoot = new MutationObserver(() => {
-    if (root.isConnected) attached = true;
-    else if (attached) {
-      host.remove();
-      removeWithRoot.disconnect();
-    }
+  const body = root.ownerDocument.body;
+  body.append(host);
+  d.add(() => host.remove());
+  const followRoot = new MutationObserver(() => {
+    if (root.isConnected && !host.isConnected) body.append(host);
+    else if (!root.isConnected && host.isConnected) host.remove();
   });
-  removeWithRoot.observe(root.ownerDocument.body || root, { childList: true, subtree: true });
+  followRoot.observe(body, { childList: true, subtree: true });
+  d.add(() => followRoot.disconnect());
   let current = null;
   let pinned = false;
   function place(anchor) {
@@ -295,13 +211,9 @@ function createTooltip(root) {
     el.style.left = `${left - origin.left}px`;
     el.style.top = `${top - origin.top}px`;
   }
-  const onScroll = () => {
-    if (attached && !root.isConnected) {
-      window.removeEventListener("scroll", onScroll, true);
-      host.remove();
-    } else if (current && !el.hidden) place(current);
-  };
-  window.addEventListener("scroll", onScroll, { capture: true, passive: true });
+  d.listen(window, "scroll", () => {
+    if (current && !el.hidden) place(current);
+  }, { capture: true, passive: true });
   function open(anchor, content) {
     if (current && current !== anchor) current.removeAttribute("aria-describedby");
     current = anchor;
@@ -335,33 +247,170 @@ function createTooltip(root) {
       this.hide();
     },
     isPinned: () => pinned,
-    anchor: () => current
+    anchor: () => current,
+    dropDetached() {
+      if (current && !current.isConnected) this.unpin();
+    }
   };
+}
+function statTable(rows) {
+  const dl = h("dl", { class: "tvz-stats" });
+  for (const [k, v] of rows) dl.append(h("dt", { text: k }), h("dd", { text: v }));
+  return dl;
+}
+
+// src/colors.js
+var ALPHA = 0.4;
+var PROB_LOG_MIN = -4;
+var clamp01 = (x) => Math.min(1, Math.max(0, x));
+function probUnit(p) {
+  if (!(p > 0)) return 0;
+  return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
+}
+function unitColor(u, alpha = ALPHA) {
+  const hue = Math.round(clamp01(u) * 130);
+  return `hsla(${hue}, 80%, 45%, ${alpha})`;
+}
+function probColor(p) {
+  return p == null ? null : unitColor(probUnit(p));
+}
+var RANK_BUCKETS = Object.freeze([
+  { max: 1, label: "1", hue: 130 },
+  { max: 10, label: "2\u201310", hue: 90 },
+  { max: 100, label: "11\u2013100", hue: 50 },
+  { max: 1e3, label: "101\u20131000", hue: 25 },
+  { max: Infinity, label: ">1000", hue: 0 }
+]);
+function rankBucket(r) {
+  if (r == null || !(r >= 1)) return -1;
+  return RANK_BUCKETS.findIndex((b) => r <= b.max);
+}
+function rankColor(r) {
+  const b = rankBucket(r);
+  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
+}
+var ENTROPY_MAX_BITS = 8;
+function entropyColor(nats) {
+  if (nats == null || Number.isNaN(nats)) return null;
+  return bitsColor(natsToBits(nats));
+}
+function bitsColor(bits) {
+  const u = clamp01(bits / ENTROPY_MAX_BITS);
+  return `hsla(270, 70%, 55%, ${(0.05 + 0.5 * u).toFixed(3)})`;
+}
+function shownProb(tok, probMode) {
+  if (probMode === "sampled" && tok.g && tok.sp != null) return tok.sp;
+  return tok.p ?? null;
+}
+function tokenColor(tok, colorBy, probMode) {
+  if (colorBy === "rank") return rankColor(tok.r);
+  if (colorBy === "entropy") return entropyColor(tok.h);
+  return probColor(shownProb(tok, probMode));
+}
+function legendStops(colorBy) {
+  if (colorBy === "rank") {
+    return RANK_BUCKETS.map((b) => ({ color: (
+      /** @type {string} */
+      rankColor(b.max === Infinity ? 1001 : b.max)
+    ), label: b.label }));
+  }
+  if (colorBy === "entropy") {
+    return [0, 2, 4, 6, 8].map((bits) => ({
+      color: bitsColor(bits),
+      label: bits === 8 ? "\u22658 bits" : `${bits}`
+    }));
+  }
+  return [1e-4, 1e-3, 0.01, 0.1, 1].map((p) => ({
+    color: (
+      /** @type {string} */
+      probColor(p)
+    ),
+    label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
+  }));
+}
+
+// src/bars.js
+function probBar(p) {
+  const bar = h("span", { class: "tvz-bar" });
+  bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
+  bar.style.background = probColor(p) || "";
+  return h("span", { class: "tvz-bar-track" }, [bar]);
 }
 function candidateBars(cands, pieces, actualId, limit = Infinity) {
   const list = h("ol", { class: "tvz-cands" });
   const shown = cands.slice(0, Math.max(0, limit));
-  const longest = Math.max(3, ...shown.map(([cid]) => Array.from(plainLabel(pieceDisplay(pieces[String(cid)]))).length));
+  const display = (cid) => pieceDisplay(pieces[String(cid)]);
+  const longest = Math.max(3, ...shown.map(([cid]) => Array.from(plainLabel(display(cid))).length));
   list.style.setProperty("--tvz-cand-w", `${Math.min(16, longest) + 1}ch`);
   for (const [cid, p] of shown) {
     const isActual = actualId != null && cid === actualId;
-    const bar = h("span", { class: "tvz-bar" });
-    bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
-    bar.style.background = probColor(p) || "";
     list.append(
       h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
-        h("span", { class: "tvz-cand-tok" }, [displayNode(pieceDisplay(pieces[String(cid)]))]),
-        h("span", { class: "tvz-bar-track" }, [bar]),
+        h("span", { class: "tvz-cand-tok" }, [displayNode(display(cid))]),
+        probBar(p),
         h("span", { class: "tvz-cand-p", text: formatPercent(p) })
       ])
     );
   }
   return list;
 }
-function statTable(rows) {
-  const dl = h("dl", { class: "tvz-stats" });
-  for (const [k, v] of rows) dl.append(h("dt", { text: k }), h("dd", { text: v }));
-  return dl;
+
+// src/hover.js
+function itemFinder(container, selector) {
+  return (target) => {
+    const item = target instanceof Element ? target.closest(selector) : null;
+    return (item instanceof HTMLElement || item instanceof SVGElement) && container.contains(item) ? item : null;
+  };
+}
+function onItemHover(d, container, itemOf, show) {
+  const handle = (ev) => {
+    const item = itemOf(ev.target);
+    if (item) show(item);
+  };
+  d.listen(container, "mouseover", handle);
+  d.listen(container, "focusin", handle);
+}
+function itemTooltips(cfg) {
+  const { container, tooltip, disposer: d, itemOf, content } = cfg;
+  const ownsPin = () => tooltip.isPinned() && container.contains(tooltip.anchor());
+  const unpin = () => {
+    tooltip.unpin();
+    if (cfg.onUnpin) cfg.onUnpin();
+  };
+  const togglePin = (item) => {
+    if (tooltip.isPinned() && tooltip.anchor() === item) return unpin();
+    tooltip.pin(item, content(item));
+    if (cfg.onPin) cfg.onPin(item);
+  };
+  onItemHover(d, container, itemOf, (item) => {
+    if (tooltip.anchor() !== item) tooltip.show(item, content(item));
+  });
+  d.listen(container, "mouseout", (ev) => {
+    const item = itemOf(ev.target);
+    if (item && itemOf(ev.relatedTarget) !== item) tooltip.hide();
+  });
+  d.listen(container, "focusout", () => tooltip.hide());
+  d.listen(container, "click", (ev) => {
+    const item = itemOf(ev.target);
+    if (item) togglePin(item);
+  });
+  d.listen(container, "keydown", (ev) => {
+    const item = itemOf(ev.target);
+    if (item && (ev.key === "Enter" || ev.key === " ")) {
+      ev.preventDefault();
+      togglePin(item);
+    }
+  });
+  const doc = container.ownerDocument;
+  d.listen(doc, "keydown", (ev) => {
+    if (ev.key === "Escape" && ownsPin()) unpin();
+  });
+  d.listen(doc, "click", (ev) => {
+    if (!ownsPin()) return;
+    const t = ev.target;
+    if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t))) return;
+    unpin();
+  });
 }
 
 // src/strip.js
@@ -428,6 +477,7 @@ function createStrip(cfg) {
     promptBox.replaceChildren();
     appendTokens(promptBox, data.prompt.tokens, 0, "prompt", data.prompt.pieces);
     updateMarkers();
+    tooltip.dropDetached();
   }
   function setGenerated(tokens, pieces) {
     const old = data.generated.tokens;
@@ -438,6 +488,7 @@ function createStrip(cfg) {
     if (!extends_) genBox.replaceChildren();
     appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
     updateMarkers();
+    tooltip.dropDetached();
   }
   function updateMarkers() {
     const hasGen = data.generated.tokens.length > 0;
@@ -474,10 +525,11 @@ function createStrip(cfg) {
   }
   function tipContent(span) {
     const o = options();
+    const limit = o.alternatives ?? Infinity;
     if (span.dataset.source === "next") {
       return h("div", {}, [
         h("div", { class: "tvz-tip-title", text: "Predicted next token" }),
-        candidateBars(data.next.cands || [], data.next.pieces, null, o.alternatives)
+        candidateBars(data.next.cands || [], data.next.pieces, null, limit)
       ]);
     }
     const source = span.dataset.source === "generated" ? "generated" : "prompt";
@@ -492,9 +544,7 @@ function createStrip(cfg) {
     const body = h("div", {}, [head]);
     const rows = [];
     const piece = pieces[String(tok.id)];
-    if (piece && typeof piece === "object" && "bytes" in piece) {
-      rows.push(["bytes", byteBadges(piece.bytes).join(" ") + (tok.t ? " (completes the character)" : " (part of a character)")]);
-    }
+    if (piece && typeof piece === "object" && "bytes" in piece) rows.push(["bytes", bytesNote(tok, piece.bytes)]);
     if (tok.p == null) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
@@ -505,115 +555,100 @@ function createStrip(cfg) {
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
     if (tok.top && tok.top.length) {
-      const shown = Math.min(o.alternatives, tok.top.length);
+      const shown = Math.min(limit, tok.top.length);
       body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
-      body.append(candidateBars(tok.top, pieces, tok.id, o.alternatives));
+      body.append(candidateBars(tok.top, pieces, tok.id, limit));
       if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
         body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
       }
     }
     return body;
   }
-  function tokenOf(t) {
-    if (!(t instanceof Element)) return null;
-    const span = t.closest(".tvz-token, .tvz-next");
-    return span instanceof HTMLElement && el.contains(span) ? span : null;
-  }
-  function togglePin(span) {
-    if (tooltip.isPinned() && tooltip.anchor() === span) {
-      tooltip.unpin();
-      cfg.onSelect && cfg.onSelect(null);
-      return;
-    }
-    tooltip.pin(span, tipContent(span));
+  const tokenOf = itemFinder(el, ".tvz-token, .tvz-next");
+  const select = (span) => {
     const src = span.dataset.source;
-    if (cfg.onSelect && (src === "prompt" || src === "generated")) cfg.onSelect({ source: src, index: Number(span.dataset.index) });
-  }
-  disposer.listen(el, "mouseover", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span && tooltip.anchor() !== span) tooltip.show(span, tipContent(span));
-  });
-  disposer.listen(el, "mouseout", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span && tokenOf(ev.relatedTarget) !== span) tooltip.hide();
-  });
-  disposer.listen(el, "focusin", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span) tooltip.show(span, tipContent(span));
-  });
-  disposer.listen(el, "focusout", () => tooltip.hide());
-  disposer.listen(el, "click", (ev) => {
-    const span = tokenOf(ev.target);
-    if (span) togglePin(span);
+    if (src === "prompt" || src === "generated") cfg.onSelect?.({ source: src, index: Number(span.dataset.index) });
+  };
+  itemTooltips({
+    container: el,
+    tooltip,
+    disposer,
+    itemOf: tokenOf,
+    content: tipContent,
+    onPin: select,
+    onUnpin: () => cfg.onSelect?.(null)
   });
   disposer.listen(el, "keydown", (ev) => {
     const span = tokenOf(ev.target);
-    if (!span) return;
-    if (ev.key === "Enter" || ev.key === " ") {
+    if (!span || ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
+    const all = Array.from(el.querySelectorAll(".tvz-token"));
+    const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
+    if (next instanceof HTMLElement) {
       ev.preventDefault();
-      togglePin(span);
-    } else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") {
-      const all = Array.from(el.querySelectorAll(".tvz-token"));
-      const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
-      if (next instanceof HTMLElement) {
-        ev.preventDefault();
-        next.focus();
-      }
+      next.focus();
     }
-  });
-  disposer.listen(document, "keydown", (ev) => {
-    if (ev.key === "Escape" && tooltip.isPinned() && el.contains(tooltip.anchor())) {
-      tooltip.unpin();
-      cfg.onSelect && cfg.onSelect(null);
-    }
-  });
-  disposer.listen(document, "click", (ev) => {
-    if (!tooltip.isPinned() || !el.contains(tooltip.anchor())) return;
-    const t = ev.target;
-    if (t instanceof Node && (tooltip.el.contains(t) || tokenOf(t))) return;
-    tooltip.unpin();
-    cfg.onSelect && cfg.onSelect(null);
   });
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data };
 }
+function bytesNote(tok, hex) {
+  const bytes = byteBadges(hex).join(" ");
+  if (!tok.t) return `${bytes} (part of a character)`;
+  return tok.pending ? `${bytes} (ends with the start of a character)` : `${bytes} (completes a character)`;
+}
 
 // src/controls.js
-function readTrait(model, names) {
-  for (const n of names) {
-    const v = model.get(n);
-    if (v !== void 0) return v;
-  }
-  return void 0;
-}
 function setTrait(model, name, value) {
   model.set(name, value);
   model.save_changes();
 }
+function acceptNumber(v, limit) {
+  if (!Number.isFinite(v)) return null;
+  if (limit.off != null && v === limit.off) return v;
+  let out = limit.integer ? Math.round(v) : v;
+  if (limit.high != null) out = Math.min(limit.high, out);
+  if (limit.low != null) {
+    if (limit.low_open && out <= limit.low) return null;
+    out = Math.max(limit.low, out);
+  }
+  return out;
+}
+function rangeText(limit) {
+  const { low, high } = limit;
+  const off = limit.off != null ? `; ${limit.off} = off` : "";
+  if (low != null && high != null) return `${limit.low_open ? "(" : "["}${low}, ${high}]${off}`;
+  if (low != null) return `${limit.low_open ? ">" : "\u2265"} ${low}${off}`;
+  return high != null ? `\u2264 ${high}${off}` : `any number${off}`;
+}
 function numberField(model, d, name, o) {
-  const input = h("input", {
-    type: "number",
-    class: "tvz-num",
-    name,
-    min: o.min,
-    max: o.max,
-    step: o.step ?? (o.int ? 1 : 0.1)
-  });
+  const input = h("input", { type: "number", class: "tvz-num", name });
+  const note = h("span", { class: "tvz-field-note", role: "status" });
+  const label = h("label", { class: "tvz-field" }, [h("span", { text: o.label }), input, note]);
+  const limit = () => model.get("limits")[name];
+  const applyLimit = () => {
+    const l = limit();
+    const min = l.off != null && (l.low == null || l.off < l.low) ? l.off : l.low;
+    input.min = min == null ? "" : String(min);
+    input.max = l.high == null ? "" : String(l.high);
+    input.step = String(l.step);
+    label.title = [o.title, `allowed: ${rangeText(l)}`].filter(Boolean).join(" \u2014 ");
+  };
   const sync = () => {
     const v = model.get(name);
     if (document.activeElement !== input || Number(input.value) !== v) input.value = v == null ? "" : String(v);
   };
+  applyLimit();
   sync();
+  d.onModel(model, "change:limits", applyLimit);
   d.onModel(model, `change:${name}`, sync);
   d.listen(input, "change", () => {
-    let v = Number(input.value);
-    if (input.value === "" || !Number.isFinite(v)) return sync();
-    if (o.int) v = Math.round(v);
-    if (o.min != null) v = Math.max(o.min, v);
-    if (o.max != null) v = Math.min(o.max, v);
-    setTrait(model, name, v);
+    const typed = input.value === "" ? NaN : Number(input.value);
+    const v = acceptNumber(typed, limit());
+    note.textContent = v === typed ? "" : `${o.label}: allowed ${rangeText(limit())}`;
+    input.classList.toggle("tvz-adjusted", v !== typed);
+    if (v !== null) setTrait(model, name, v);
     sync();
   });
-  return h("label", { class: "tvz-field", title: o.title }, [h("span", { text: o.label }), input]);
+  return label;
 }
 function checkField(model, d, name, o) {
   const input = h("input", { type: "checkbox", name });
@@ -666,7 +701,6 @@ function legend(getMode) {
 }
 
 // src/beams.js
-var GENERATION = ["generation_data", "generation"];
 var DX = 92;
 var DY = 32;
 var LEFT = 80;
@@ -674,19 +708,19 @@ var TOP = 22;
 var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
 function beamList(g) {
   const list = h("ol", { class: "tvz-beam-list" });
-  for (const b of g.beams || []) {
+  for (const b of g.beams ?? []) {
     list.append(
       h("li", {}, [
         h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
-        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text || "") })])
+        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })])
       ])
     );
   }
   return list;
 }
 function beamTree(g, tooltip, d) {
-  const tree = g.tree || [];
-  const pieces = g.pieces || {};
+  const tree = g.tree ?? [];
+  const pieces = g.pieces;
   const maxLive = Math.max(1, ...tree.map((s) => s.length));
   const width = LEFT + tree.length * DX + 70;
   const height = TOP * 2 + (maxLive - 1) * DY;
@@ -721,8 +755,6 @@ function beamTree(g, tooltip, d) {
     const s = Number(node.getAttribute("data-step"));
     const j = Number(node.getAttribute("data-beam"));
     const n = tree[s][j];
-    const parentScore = s === 0 || n.parent == null ? 0 : tree[s - 1][n.parent].score;
-    const lp = n.score - parentScore;
     return h("div", {}, [
       h("div", { class: "tvz-tip-head" }, [
         h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
@@ -730,29 +762,16 @@ function beamTree(g, tooltip, d) {
       ]),
       statTable([
         ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
-        ["token p", `${formatPercent(Math.exp(lp))} (log p ${formatNumber(lp, 3)})`],
+        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
         ["id", String(n.id)]
       ])
     ]);
   };
-  const nodeOf = (t) => t instanceof Element ? t.closest(".tvz-node[data-step]") : null;
-  d.listen(el, "mouseover", (ev) => {
-    const n = nodeOf(ev.target);
-    if (n && tooltip.anchor() !== n) tooltip.show(n, tip(n));
-  });
-  d.listen(el, "mouseout", (ev) => {
-    const n = nodeOf(ev.target);
-    if (n && nodeOf(ev.relatedTarget) !== n) tooltip.hide();
-  });
-  d.listen(el, "focusin", (ev) => {
-    const n = nodeOf(ev.target);
-    if (n) tooltip.show(n, tip(n));
-  });
-  d.listen(el, "focusout", () => tooltip.hide());
+  itemTooltips({ container: el, tooltip, disposer: d, itemOf: itemFinder(el, ".tvz-node[data-step]"), content: tip });
   return h("div", { class: "tvz-tree-scroll" }, [el]);
 }
 function renderBeamsView(model, root, d) {
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const box = h("div", { class: "tvz-beams-view" });
   root.append(box);
   let inner = null;
@@ -760,9 +779,9 @@ function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
-    const g = readTrait(model, GENERATION) || {};
+    const g = model.get("generation_data");
     box.replaceChildren();
-    if (!g.tree || !g.tree.length) {
+    if (!g.tree?.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
       return;
     }
@@ -770,31 +789,29 @@ function renderBeamsView(model, root, d) {
       h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
       beamTree(g, tooltip, inner)
     );
-    if (g.beams && g.beams.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
-  for (const name of GENERATION) d.onModel(model, `change:${name}`, render2);
+  d.onModel(model, "change:generation_data", render2);
   render2();
 }
 
 // src/tokenviz.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
-var ANALYSIS = ["analysis_data", "analysis"];
-var GENERATION2 = ["generation_data", "generation"];
-var asStrip = (x) => x && typeof x === "object" ? x : {};
+var stripTrait = (model, name) => model.get(name);
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const opts = () => ({
-    colorBy: model.get("color_by") || "prob",
-    probMode: model.get("prob_mode") || "raw",
-    alternatives: Math.max(1, Number(model.get("alternatives")) || 10)
+    colorBy: model.get("color_by"),
+    probMode: model.get("prob_mode"),
+    alternatives: model.get("alternatives")
   });
   const prompt = h("textarea", { class: "tvz-prompt", rows: 3, "aria-label": "Prompt", spellcheck: "false" });
-  prompt.value = model.get("prompt") || "";
+  prompt.value = model.get("prompt");
   d.listen(prompt, "input", () => setTrait(model, "prompt", prompt.value));
   d.onModel(model, "change:prompt", () => {
-    const v = model.get("prompt") || "";
+    const v = model.get("prompt");
     if (prompt.value !== v) prompt.value = v;
   });
   const act = (action) => model.send({ action });
@@ -815,13 +832,13 @@ function renderTokenViz(model, root, d) {
     h("div", { class: "tvz-actions" }, [bAnalyze, bGenerate, bStop])
   ]);
   const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
-    numberField(model, d, "max_new_tokens", { label: "max new tokens", min: 1, max: 4096, int: true }),
-    numberField(model, d, "temperature", { label: "temperature", min: 0, max: 10, step: 0.1 }),
+    numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
+    numberField(model, d, "temperature", { label: "temperature" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
-    numberField(model, d, "top_k", { label: "top-k", min: 0, int: true, title: "0 = off" }),
-    numberField(model, d, "top_p", { label: "top-p", min: 0, max: 1, step: 0.05, title: "1.0 = off" }),
-    numberField(model, d, "num_beams", { label: "beams", min: 1, max: 64, int: true }),
-    numberField(model, d, "alternatives", { label: "alternatives", min: 1, max: 100, int: true, title: "candidates shown per token" }),
+    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter" }),
+    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter" }),
+    numberField(model, d, "num_beams", { label: "beams" }),
+    numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
     checkField(model, d, "stop_at_newline", { label: "stop at newline" })
   ]);
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
@@ -859,32 +876,21 @@ function renderTokenViz(model, root, d) {
     errorBox.textContent = msg;
     errorBox.hidden = !msg;
   };
-  let promptFromGeneration = false;
   const renderAnalysis = () => {
-    const a = asStrip(readTrait(model, ANALYSIS));
-    if (a.tokens && a.tokens.length) {
-      promptFromGeneration = false;
-      strip.setPrompt(a);
-    } else {
-      const g = asStrip(readTrait(model, GENERATION2));
-      const ctx = (g.tokens || []).filter((t) => !t.g);
-      promptFromGeneration = ctx.length > 0;
-      strip.setPrompt(promptFromGeneration ? { tokens: ctx, pieces: g.pieces } : null);
-    }
+    const a = stripTrait(model, "analysis_data");
+    strip.setPrompt(a.tokens ? (
+      /** @type {Strip} */
+      a
+    ) : null);
   };
   const renderGeneration = () => {
-    const g = asStrip(readTrait(model, GENERATION2));
-    const toks = g.tokens || [];
-    if (!asStrip(readTrait(model, ANALYSIS)).tokens?.length) {
-      const ctx = toks.filter((t) => !t.g).length;
-      if (ctx !== strip.data.prompt.tokens.length || ctx > 0 !== promptFromGeneration) renderAnalysis();
-    }
-    strip.setGenerated(toks.filter((t) => t.g), g.pieces || {});
+    const g = stripTrait(model, "generation_data");
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {});
     renderBeams(g);
     markSelected();
     renderStatus();
   };
-  const treeTip = createTooltip(root);
+  const treeTip = createTooltip(root, d);
   let treeDisposer = null;
   let shownBeams = null;
   d.add(() => treeDisposer && treeDisposer.dispose());
@@ -896,18 +902,22 @@ function renderTokenViz(model, root, d) {
     treeDisposer = new Disposer();
     treeTip.hide();
     beamsBox.replaceChildren();
-    if (!g.beams || !g.beams.length) return;
-    beamsBox.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(g));
-    if (g.tree && g.tree.length) {
+    if (!g.beams?.length) return;
+    const beams = (
+      /** @type {Strip} */
+      g
+    );
+    beamsBox.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
+    if (beams.tree?.length) {
       const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
-      det.append(beamTree(g, treeTip, treeDisposer));
+      det.append(beamTree(beams, treeTip, treeDisposer));
       beamsBox.append(det);
     }
   };
   const renderStatus = () => {
-    const st = model.get("status") || "idle";
-    const a = asStrip(readTrait(model, ANALYSIS));
-    const g = asStrip(readTrait(model, GENERATION2));
+    const st = model.get("status");
+    const a = stripTrait(model, "analysis_data");
+    const g = stripTrait(model, "generation_data");
     const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
     const name = model.get("model_name");
     if (name) parts.push(h("span", { text: `model: ${name}` }));
@@ -921,7 +931,9 @@ function renderTokenViz(model, root, d) {
   };
   const markSelected = () => {
     const sel = model.get("selected");
-    strip.markSelected(sel && (sel.source === "prompt" || sel.source === "generated") ? sel : null);
+    const source = sel.source;
+    strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
+    if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };
   const recolor = () => {
     lg.update();
@@ -932,14 +944,12 @@ function renderTokenViz(model, root, d) {
     renderStatus();
   });
   d.onModel(model, "change:error", showError);
-  for (const name of ANALYSIS) {
-    d.onModel(model, `change:${name}`, () => {
-      renderAnalysis();
-      markSelected();
-      renderStatus();
-    });
-  }
-  for (const name of GENERATION2) d.onModel(model, `change:${name}`, renderGeneration);
+  d.onModel(model, "change:analysis_data", () => {
+    renderAnalysis();
+    markSelected();
+    renderStatus();
+  });
+  d.onModel(model, "change:generation_data", renderGeneration);
   d.onModel(model, "change:selected", markSelected);
   d.onModel(model, "change:model_name", renderStatus);
   d.onModel(model, "change:color_by", recolor);
@@ -953,7 +963,7 @@ function renderTokenViz(model, root, d) {
 // src/lens.js
 var short = (s) => Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).join("")}\u2026` : s;
 function renderLens(model, root, d) {
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
   const lg = legend(() => "prob");
   const note = h("div", { class: "tvz-lens-note" }, [
@@ -990,28 +1000,26 @@ function renderLens(model, root, d) {
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
     for (let i = 0; i < nP; i++) {
-      const txt = L.input_text ? L.input_text[i] : plainLabel(pieceDisplay(L.pieces[String(L.input[i])]));
       const head = h("div", { class: "tvz-lens-head", role: "columnheader", "data-pos": i });
-      head.append(displayNode(pieceDisplay(txt === "" ? L.pieces[String(L.input[i])] : txt)));
+      head.append(displayNode(tokenDisplay({ id: L.input[i], t: L.input_text[i] }, L.pieces)));
       frag.append(head);
     }
     for (let l = nL - 1; l >= 0; l--) {
       frag.append(h("div", { class: "tvz-lens-layer", role: "rowheader", text: layerName(L, l) }));
       for (let i = 0; i < nP; i++) {
-        const cands = L.top[l][i] || [];
-        const [id, p] = cands[0] || [null, null];
-        const tp = L.target_prob ? L.target_prob[l][i] : null;
+        const [id, p] = L.top[l][i][0];
+        const tp = L.target_prob[l][i];
         let cls = "tvz-lens-cell";
-        if (L.first_correct && L.first_correct[i] === l) cls += " tvz-first-correct";
-        if (L.settled && L.settled[i] === l) cls += " tvz-settled";
-        if (id != null && L.target && L.target[i] === id) cls += " tvz-hit";
+        if (L.first_correct[i] === l) cls += " tvz-first-correct";
+        if (L.settled[i] === l) cls += " tvz-settled";
+        if (L.target[i] === id) cls += " tvz-hit";
         const cell = h("div", {
           class: cls,
           role: "gridcell",
           tabindex: 0,
           "data-layer": l,
           "data-pos": i,
-          text: id == null ? "" : short(plainLabel(pieceDisplay(L.pieces[String(id)])))
+          text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
         const c = probColor(byTarget ? tp : p);
         if (c) cell.style.backgroundColor = c;
@@ -1027,51 +1035,23 @@ function renderLens(model, root, d) {
     );
     const l = Number(cell.dataset.layer);
     const i = Number(cell.dataset.pos);
-    const target = L.target ? L.target[i] : null;
+    const target = L.target[i];
     const body = h("div", {}, [
       h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` })
     ]);
     const rows = [["input", plainLabel(pieceDisplay(L.pieces[String(L.input[i])]))]];
     if (target != null) {
       rows.push(["next token", plainLabel(pieceDisplay(L.pieces[String(target)]))]);
-      rows.push(["its p here", formatPercent(L.target_prob ? L.target_prob[l][i] : null)]);
+      rows.push(["its p here", formatPercent(L.target_prob[l][i])]);
     }
     body.append(statTable(rows));
-    if (L.first_correct && L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
-    if (L.settled && L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
-    body.append(h("div", { class: "tvz-tip-sub", text: `Top ${(L.top[l][i] || []).length} at this layer` }));
-    body.append(candidateBars(L.top[l][i] || [], L.pieces, target));
+    if (L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
+    if (L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
+    body.append(h("div", { class: "tvz-tip-sub", text: `Top ${L.top[l][i].length} at this layer` }));
+    body.append(candidateBars(L.top[l][i], L.pieces, target));
     return body;
   };
-  const cellOf = (t) => {
-    const c = t instanceof Element ? t.closest(".tvz-lens-cell") : null;
-    return c instanceof HTMLElement ? c : null;
-  };
-  d.listen(grid, "mouseover", (ev) => {
-    const c = cellOf(ev.target);
-    if (c && tooltip.anchor() !== c) tooltip.show(c, tip(c));
-  });
-  d.listen(grid, "mouseout", (ev) => {
-    const c = cellOf(ev.target);
-    if (c && cellOf(ev.relatedTarget) !== c) tooltip.hide();
-  });
-  d.listen(grid, "focusin", (ev) => {
-    const c = cellOf(ev.target);
-    if (c) tooltip.show(c, tip(c));
-  });
-  d.listen(grid, "focusout", () => tooltip.hide());
-  d.listen(grid, "click", (ev) => {
-    const c = cellOf(ev.target);
-    if (!c) return;
-    if (tooltip.isPinned() && tooltip.anchor() === c) tooltip.unpin();
-    else tooltip.pin(c, tip(c));
-  });
-  d.listen(document, "keydown", (ev) => {
-    if (ev.key === "Escape") tooltip.unpin();
-  });
-  d.listen(document, "click", (ev) => {
-    if (tooltip.isPinned() && !(ev.target instanceof Node && (tooltip.el.contains(ev.target) || cellOf(ev.target)))) tooltip.unpin();
-  });
+  itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
   d.onModel(model, "change:lens", render2);
   d.onModel(model, "change:lens_color", render2);
   render2();
@@ -1082,10 +1062,10 @@ var W = 520;
 var H = 240;
 var M = { left: 48, right: 16, top: 14, bottom: 36 };
 function renderICL(model, root, d) {
-  const tooltip = createTooltip(root);
+  const tooltip = createTooltip(root, d);
   const plot = h("div", { class: "tvz-icl-plot" });
   const caption = h("div", { class: "tvz-icl-caption", "aria-live": "polite" });
-  const strip = createStrip({ tooltip, disposer: d, options: () => ({ colorBy: "prob", probMode: "raw", alternatives: 10 }) });
+  const strip = createStrip({ tooltip, disposer: d, options: () => ({ colorBy: "prob", probMode: "raw" }) });
   const lg = legend(() => "prob");
   const stripBox = h("div", { class: "tvz-icl-strip" }, [caption, lg.el, strip.el]);
   root.append(plot, stripBox);
@@ -1101,16 +1081,15 @@ function renderICL(model, root, d) {
     active = plot.querySelector(`.tvz-point[data-i="${idx}"]`);
     if (active) active.classList.add("tvz-active");
     const k = c.shots[idx];
-    const bits = [`${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`];
-    if (c.low && c.high) bits.push(`range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`);
-    if (c.first_mean) bits.push(`first token ${formatPercent(c.first_mean[idx])}`);
-    if (c.rank_mean) bits.push(`mean rank ${formatRank(c.rank_mean[idx])}`);
-    if (c.entropy_mean) bits.push(`mean entropy ${formatNumber(c.entropy_mean[idx] / Math.LN2, 2)} bits`);
-    caption.textContent = bits.join(" \xB7 ");
-    const s = c.strips ? c.strips[idx] : null;
+    caption.textContent = [
+      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`,
+      `range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`,
+      `first token ${formatPercent(c.first_mean[idx])}`,
+      `mean rank ${formatRank(c.rank_mean[idx])}`,
+      `mean entropy ${formatBits(c.entropy_mean[idx])}`
+    ].join(" \xB7 ");
     tooltip.unpin();
-    strip.setPrompt(s || null);
-    strip.setGenerated([], {});
+    strip.setPrompt(c.strips[idx]);
   };
   const render2 = () => {
     plot.replaceChildren();
@@ -1138,14 +1117,13 @@ function renderICL(model, root, d) {
       if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
     });
     axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
-    const layers = [axes];
-    if (c.low && c.high && c.low.length === n && c.high.length === n) {
-      const upper = line(c.high);
-      const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
-      layers.push(svg("path", { class: "tvz-band", d: `${upper} ${lower} Z` }));
-    }
-    if (c.first_mean && c.first_mean.length === n) layers.push(svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }));
-    layers.push(svg("path", { class: "tvz-line", d: line(c.mean) }));
+    const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
+    const layers = [
+      axes,
+      svg("path", { class: "tvz-band", d: `${line(c.high)} ${lower} Z` }),
+      svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }),
+      svg("path", { class: "tvz-line", d: line(c.mean) })
+    ];
     const points = svg("g", { class: "tvz-points" });
     c.mean.forEach((p, i) => {
       points.append(
@@ -1159,22 +1137,14 @@ function renderICL(model, root, d) {
         "P(answer ",
         h("span", { class: "tvz-answer", text: c.answer || "" }),
         ") vs shots: mean line, min\u2013max band over example orders",
-        c.first_mean ? ", dashed = first answer token" : "",
+        ", dashed = first answer token",
         ". Hover a point for its prompt."
       ]),
       chart
     );
     showShot(n - 1);
   };
-  const pointOf = (t) => t instanceof Element ? t.closest(".tvz-point") : null;
-  d.listen(plot, "mouseover", (ev) => {
-    const p = pointOf(ev.target);
-    if (p) showShot(Number(p.getAttribute("data-i")));
-  });
-  d.listen(plot, "focusin", (ev) => {
-    const p = pointOf(ev.target);
-    if (p) showShot(Number(p.getAttribute("data-i")));
-  });
+  onItemHover(d, plot, itemFinder(plot, ".tvz-point"), (point) => showShot(Number(point.getAttribute("data-i"))));
   d.onModel(model, "change:curve", render2);
   render2();
 }
@@ -1192,16 +1162,19 @@ function renderLabels(model, root, d) {
     const s = scores();
     if (!s) return;
     for (const row of bars.children) row.classList.toggle("tvz-active", row.getAttribute("data-i") === String(i));
-    const rows = [["probability", formatPercent(s.probs[i])], ["log p (label tokens)", formatNumber(s.logprob[i], 3)]];
-    if (s.label_logprob) rows.push(["label log p", formatNumber(s.label_logprob[i], 3)]);
-    if (s.normalized) rows.push(["normalized", formatNumber(s.normalized[i], 3)]);
+    const rows = [
+      ["probability", formatPercent(s.probs[i])],
+      ["log p (label tokens)", formatNumber(s.logprob[i], 3)],
+      ["label log p", formatNumber(s.label_logprob[i], 3)],
+      ["normalized", formatNumber(s.normalized[i], 3)]
+    ];
     const toks = h("div", { class: "tvz-breakdown" });
-    for (const t of s.breakdown && s.breakdown[i] || []) {
+    for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
         h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) })
       ]);
-      if (t.in_label) chip.style.backgroundColor = probColor(Math.exp(t.lp)) || "";
+      if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
       toks.append(chip);
     }
     detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), statTable(rows), h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
@@ -1219,30 +1192,18 @@ function renderLabels(model, root, d) {
     s.labels.forEach((label, i) => {
       const p = s.probs[i];
       const predicted = label === s.predicted;
-      const fill = h("span", { class: "tvz-bar" });
-      fill.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
-      fill.style.background = probColor(p) || "";
       bars.append(
         h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: 0, "data-i": i }, [
           h("span", { class: "tvz-label-name", text: label }),
-          h("span", { class: "tvz-bar-track" }, [fill]),
+          probBar(p),
           h("span", { class: "tvz-label-p", text: formatPercent(p) }),
           predicted ? h("span", { class: "tvz-badge", text: "predicted" }) : null
         ])
       );
     });
-    const best = s.labels.indexOf(s.predicted ?? "");
-    showDetail(best >= 0 ? best : 0);
+    showDetail(Math.max(0, s.labels.indexOf(s.predicted)));
   };
-  const rowOf = (t) => t instanceof Element ? t.closest(".tvz-label-row") : null;
-  d.listen(bars, "mouseover", (ev) => {
-    const r = rowOf(ev.target);
-    if (r) showDetail(Number(r.getAttribute("data-i")));
-  });
-  d.listen(bars, "focusin", (ev) => {
-    const r = rowOf(ev.target);
-    if (r) showDetail(Number(r.getAttribute("data-i")));
-  });
+  onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
   d.onModel(model, "change:scores", render2);
   render2();
 }

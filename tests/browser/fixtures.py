@@ -1,0 +1,158 @@
+"""View states made by tokviz's own widgets and tokviz/payload.py from real results on tiny random models.
+
+No payload is written by hand: the view is tested on exactly what Python sends (docs/view-payload.md).
+The awkward cases come from real text through the real default tokenizer: an emoji split into tokens
+that hold only part of a character, one whose first bytes follow a space in the same token, whitespace-only
+tokens, a special token, and token text that looks like HTML.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from functools import cached_property
+
+import tokviz
+import tokviz.widget as widget_module
+from tokviz.models import LanguageModel
+
+HTML_IMG = "<img src=x onerror=alert(1)>"
+HTML_SCRIPT = "<script>alert(1)</script>"
+HTML_BREAKOUT = "</script><script>alert(1)</script>"
+EMOJI = "\U0001f600"
+# "ok" + emoji: two byte-only tokens, then the one completing the character; " " + emoji: a token whose
+# text " " is followed by the emoji's first bytes; "\n", "\t", " ": whitespace-only tokens.
+PROMPT_TEXT = (f"The capital of France is\n\tok{EMOJI} and {EMOJI}  {HTML_IMG} {HTML_SCRIPT}{HTML_BREAKOUT}"
+               "<|endoftext|>")
+GENERATED = 5
+LONG_WORDS = [" the", " model", " token", " of", " probability", " a", " text", " next"]  # one token each
+
+# Markers the view draws for invisible characters (js/src/format.js MARK).
+DOT, TAB, RET = "\u00b7", "\u2192", "\u21b5"
+
+
+def shown_text(text: str) -> str:
+    """The text content the view gives `text` (js/src/format.js textSegments, for the characters used here):
+    a space is a dot unless it sits between two visible characters; tabs and newlines get markers."""
+    blank = " \t\n\r\u00a0"
+    out = []
+    for i, ch in enumerate(text):
+        if ch == " ":
+            inside = 0 < i < len(text) - 1 and text[i - 1] not in blank and text[i + 1] not in blank
+            out.append(" " if inside else DOT)
+        else:
+            out.append({"\t": TAB, "\n": RET}.get(ch, ch))
+    return "".join(out)
+
+
+def badges(hex_bytes: str) -> list[str]:
+    return [hex_bytes[i : i + 2].upper() for i in range(0, len(hex_bytes), 2)]
+
+
+def expected_token_content(token: dict, pieces: dict) -> str:
+    """What a strip token's text content must be: its text with markers, or its bytes, or its tag."""
+    piece = pieces[str(token["id"])]
+    if isinstance(piece, dict) and "special" in piece:
+        return piece["special"]
+    if token["t"] == "":
+        return "".join(badges(piece["bytes"]))
+    return shown_text(token["t"]) + "".join(badges(token.get("pending", "")))
+
+
+class Payloads:
+    """Every state the browser tests mount, computed once per session from tiny models."""
+
+    def __init__(self, lm: LanguageModel):
+        self.lm = lm
+
+    def _tiny(self, **config) -> LanguageModel:
+        from tests.conftest import make_tiny_llama
+
+        model = make_tiny_llama(len(self.lm.tokenizer), **config)
+        return LanguageModel(model=model, tokenizer=self.lm.tokenizer, name="tiny-random-llama")
+
+    # --- TokenViz ----------------------------------------------------------------------------------
+    @cached_property
+    def widget(self) -> tokviz.TokenViz:
+        return tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
+
+    @cached_property
+    def stream(self) -> list[dict]:
+        """The generation payloads in the order a real generation sent them: one per token, then the result."""
+        w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
+        sent: list[dict] = []
+        w.observe(lambda change: sent.append(copy.deepcopy(change["new"])), names="generation_data")
+        interval, widget_module.STREAM_INTERVAL_S = widget_module.STREAM_INTERVAL_S, 0.0
+        try:
+            w.generate()
+        finally:
+            widget_module.STREAM_INTERVAL_S = interval
+        assert [len(p["tokens"]) for p in sent[-GENERATED - 1 :]] == [*range(1, GENERATED + 1), GENERATED]
+        return sent[-GENERATED - 1 :]
+
+    def analysis(self) -> dict:
+        return copy.deepcopy(self.widget.analysis_data)
+
+    def generation(self, n: int | None = None) -> dict:
+        """The finished generation, or the streamed payload holding its first n tokens."""
+        return copy.deepcopy(self.stream[-1] if n is None else self.stream[n - 1])
+
+    @cached_property
+    def other_generation(self) -> dict:
+        """A generation from another prompt: different tokens."""
+        return self._generation_of("Hello", max_new_tokens=2)
+
+    @cached_property
+    def sampled_generation(self) -> dict:
+        """A seeded sampling run at temperature 0.5: each token's sampled probability differs from its raw one."""
+        from tokviz import payload
+
+        result = tokviz.generate(self.lm, PROMPT_TEXT, max_new_tokens=3, do_sample=True, temperature=0.5, seed=1,
+                                 alternatives=5)
+        return payload.generation_payload(result.tokens, self.lm.vocabulary, alternatives=5,
+                                          stopped_by=result.stopped_by)
+
+    def _generation_of(self, prompt: str, **params) -> dict:
+        w = tokviz.TokenViz(self.lm, prompt=prompt, alternatives=5, **params)
+        w.generate()
+        return copy.deepcopy(w.generation_data)
+
+    def tokens_state(self, **traits) -> dict:
+        state = copy.deepcopy(self.widget.snapshot_state())
+        return state | {"interactive": True, "generation_data": {}} | traits
+
+    @cached_property
+    def long_analysis(self) -> dict:
+        """A 2,000-token analysis (alternatives 10) of a model with a context long enough for it."""
+        rng = random.Random(3)
+        text = "".join(rng.choice(LONG_WORDS) for _ in range(2000))
+        lm = self._tiny(context=2048)
+        result = tokviz.TokenViz(lm, prompt=text, alternatives=10).analysis_data
+        assert len(result["tokens"]) == 2000
+        return result
+
+    # --- the other views ---------------------------------------------------------------------------
+    @cached_property
+    def beams(self) -> dict:
+        """BeamTreeView of a 4-beam, 12-step search."""
+        generation = tokviz.generate(self.lm, "The capital of France is", num_beams=4, max_new_tokens=12)
+        assert len(generation.beam_tree) == 12
+        return tokviz.BeamTreeView(self.lm, generation).snapshot_state() | {"interactive": True}
+
+    @cached_property
+    def lens(self) -> dict:
+        """LogitLensView of the awkward prompt on a 30-layer model: 31 rows (embeddings to output)."""
+        view = tokviz.LogitLensView(self._tiny(layers=30), PROMPT_TEXT)
+        return view.snapshot_state() | {"interactive": True}
+
+    @cached_property
+    def icl(self) -> dict:
+        examples = [("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")]
+        curve = tokviz.icl_curve(self.lm, examples, "Japan", " Tokyo", orders=2)
+        return tokviz.ICLView(self.lm, curve, alternatives=2).snapshot_state() | {"interactive": True}
+
+    @cached_property
+    def labels(self) -> dict:
+        scores = tokviz.score_labels(self.lm, "Review: {x}\nSentiment:{y}", "a fine film",
+                                     [" positive", " negative", " " + HTML_IMG])
+        return tokviz.LabelScoresView(scores).snapshot_state() | {"interactive": True}
