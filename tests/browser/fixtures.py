@@ -148,8 +148,8 @@ class Payloads:
     @cached_property
     def icl(self) -> dict:
         examples = [("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")]
-        curve = tokviz.icl_curve(self.lm, examples, "Japan", " Tokyo", orders=2)
-        return tokviz.ICLView(self.lm, curve, alternatives=2).snapshot_state() | {"interactive": True}
+        curve = tokviz.icl_curve(self.lm, examples, "Japan", " Tokyo", orders=2, alternatives=2)
+        return tokviz.ICLView(self.lm, curve).snapshot_state() | {"interactive": True}
 
     @cached_property
     def labels(self) -> dict:
