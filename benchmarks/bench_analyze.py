@@ -1,7 +1,7 @@
 """analyze() on a 1,000-token prompt vs one bare forward pass; cold vs cached default-model load.
 
 Run: python benchmarks/bench_analyze.py [--skip-cold]
-Targets (DESIGN.md section 8): analyze <= 1.10 x bare forward; second load < 3 s.
+Targets: analyze <= 1.10 x bare forward; second load < 3 s.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """generate() (greedy, 64 new tokens, alternatives=10) vs bare `model.generate` with the same settings.
 
 Run: python benchmarks/bench_generate.py [--tokens 64] [--repeats 3]
-Target (DESIGN.md section 8): generate <= 1.10 x bare model.generate; no extra forward pass per step.
+Target: generate <= 1.10 x bare model.generate; no extra forward pass per step.
 Both runs must produce the same number of tokens: bare generate gets min_new_tokens, and the prompt is a
 story opening that the default model does not end within 64 tokens (checked and printed).
 """

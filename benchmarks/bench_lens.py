@@ -1,7 +1,7 @@
 """logit_lens() on 256 tokens vs bare torch: one forward with hidden states + lm_head(final_norm(h)) per layer.
 
 Run: python benchmarks/bench_lens.py [--tokens 256] [--repeats 2]
-Target (DESIGN.md section 8): logit_lens <= 1.3 x the bare computation, top-k kept on the device.
+Target: logit_lens <= 1.3 x the bare computation, top-k kept on the device.
 
 Memory: torch allocates outside Python's allocator, so tracemalloc sees nothing. A fresh subprocess loads
 the model and calls each variant once; then, for each variant, a thread samples the resident set size

@@ -1,7 +1,7 @@
 """Widget payload size per token (top-k 10) and the time to render a 2,000-token analysis in Chromium.
 
 Run: python benchmarks/bench_widget.py
-Targets (DESIGN.md section 8): <= 400 bytes per token; < 200 ms to render 2,000 tokens.
+Targets: <= 400 bytes per token; < 200 ms to render 2,000 tokens.
 The payload is a real analysis of the default model; the render uses that same payload.
 """
 

@@ -11,7 +11,7 @@ import socket
 import sys
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
@@ -38,7 +38,6 @@ class LanguageModel:
     tokenizer: object
     name: str
     quantization: str | None = None
-    _vocabulary: object = field(default=None, repr=False)
 
     @property
     def device(self) -> torch.device:

@@ -1,6 +1,6 @@
 """Token ids -> raw bytes and display text, for byte-level BPE, SentencePiece and special tokens.
 
-The invariant (DESIGN.md section 4): joining the texts of a token sequence gives the decoded text. A token
+The invariant: joining the texts of a token sequence gives the decoded text. A token
 holding only part of a UTF-8 character has text "" and the token completing it carries the character;
 every token keeps its raw bytes.
 """

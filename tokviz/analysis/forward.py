@@ -72,14 +72,22 @@ def final_states(lm: LanguageModel, ids: torch.Tensor, attention_mask: torch.Ten
 def project_stats(states: torch.Tensor, project, targets: torch.Tensor, alternatives: int, vocab_size: int, *,
                   owned: bool = True, also: torch.Tensor | None = None, entropy: bool = True) -> RowStats:
     """row_stats of project(states): [N, hidden] -> [N, vocab_size] logits, a chunk of rows at a time."""
+    n = states.shape[0]
     rows = max(1, HEAD_CHUNK_ELEMENTS // vocab_size)
-    parts = []
-    for start in range(0, states.shape[0], rows):
-        logits = project(states[start : start + rows])
-        part = slice(start, start + logits.shape[0])
-        parts.append(row_stats(logits, targets[part].to(logits.device), alternatives, owned=owned,
-                               also=None if also is None else also[part].to(logits.device), entropy=entropy))
-    return RowStats.cat(parts)
+    out = RowStats.empty(n, alternatives, states.device, entropy=entropy, also=also is not None)
+    buffer = None  # one logits buffer for every chunk: a fresh one each time costs page faults
+    for start in range(0, n, rows):
+        chunk = states[start : start + rows]
+        if isinstance(project, Head) and project.writes_into_buffer:
+            if buffer is None:
+                buffer = chunk.new_empty((min(rows, n), vocab_size))
+            logits = project(chunk, out=buffer[: chunk.shape[0]])
+        else:
+            logits = project(chunk)
+        part = slice(start, start + chunk.shape[0])
+        row_stats(logits, targets[part].to(logits.device), alternatives, owned=owned, entropy=entropy,
+                  also=None if also is None else also[part].to(logits.device), out=out, at=start)
+    return out
 
 
 @torch.inference_mode()
@@ -156,6 +164,25 @@ def _head(model: torch.nn.Module):
     return _HEADS[model]
 
 
+class Head:
+    """The output head as a function of the body's final hidden states: lm_head, then the model's logit
+    transform (softcap, scaling) if it has one. A plain nn.Linear head writes into a buffer it is given."""
+
+    def __init__(self, unembed: torch.nn.Module, transform):
+        self.unembed = unembed
+        self.transform = transform
+        self.writes_into_buffer = type(unembed) is torch.nn.Linear and transform is None
+
+    def __call__(self, hidden: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+        if out is not None and self.writes_into_buffer and hidden.dtype == self.unembed.weight.dtype:
+            logits = torch.mm(hidden, self.unembed.weight.t(), out=out)
+            if self.unembed.bias is not None:
+                logits.add_(self.unembed.bias)
+            return logits
+        logits = self.unembed(hidden)
+        return logits if self.transform is None else self.transform(logits)
+
+
 @torch.inference_mode()
 def _split_head(model: torch.nn.Module):
     """lm_head (+ the model's logit transform) if body-then-head gives the model's own logits, else None."""
@@ -166,12 +193,7 @@ def _split_head(model: torch.nn.Module):
         unembed = unembedding(model)
     except UnsupportedModelError:
         return None
-    transform = logit_transform(model)
-
-    def head(hidden: torch.Tensor) -> torch.Tensor:
-        logits = unembed(hidden)
-        return logits if transform is None else transform(logits)
-
+    head = Head(unembed, logit_transform(model))
     device = model.get_input_embeddings().weight.device
     vocab = model.get_input_embeddings().weight.shape[0]
     probe = torch.tensor([[1, 2, 3, 5, 8, 13]], device=device) % vocab

@@ -38,52 +38,59 @@ class RowStats:
         return (self.logprob, self.rank, self.entropy, self.top_ids, self.top_probs, self.also_prob)
 
     @staticmethod
-    def cat(parts: list[RowStats]) -> RowStats:
-        columns = zip(*(p._values() for p in parts))
-        return RowStats(*(None if c[0] is None else torch.cat(c) for c in columns))
+    def empty(rows: int, alternatives: int, device, *, entropy: bool, also: bool) -> RowStats:
+        """Room for the statistics of `rows` rows, filled block by block (no concatenation afterwards)."""
+        def room(*shape, dtype=torch.float32):
+            return torch.empty(*shape, dtype=dtype, device=device)
+
+        return RowStats(logprob=room(rows, dtype=torch.float64), rank=room(rows, dtype=torch.long),
+                        entropy=room(rows) if entropy else None, top_ids=room(rows, alternatives, dtype=torch.long),
+                        top_probs=room(rows, alternatives), also_prob=room(rows) if also else None)
 
 
 def row_stats(logits: torch.Tensor, targets: torch.Tensor, alternatives: int, *,
-              also: torch.Tensor | None = None, entropy: bool = True, owned: bool = False) -> RowStats:
+              also: torch.Tensor | None = None, entropy: bool = True, owned: bool = False,
+              out: RowStats | None = None, at: int = 0) -> RowStats:
     """Statistics of softmax(logits[i]) and of targets[i] under it, for every row i.
 
     logits [N, V] in any float dtype (computed in float32); targets [N] token ids; also [N] optional ids
     whose probability is wanted too. owned: the logits may be overwritten (saves one temporary).
+    out / at: write into rows at.. of an existing RowStats instead of a new one.
     """
-    blocks = [
-        _block(logits[i : i + BLOCK_ROWS], targets[i : i + BLOCK_ROWS], alternatives,
-               None if also is None else also[i : i + BLOCK_ROWS], entropy, owned)
-        for i in range(0, logits.shape[0], BLOCK_ROWS)
-    ]
-    return RowStats.cat(blocks)
+    n = logits.shape[0]
+    if out is None:
+        out = RowStats.empty(n, alternatives, logits.device, entropy=entropy, also=also is not None)
+    for i in range(0, n, BLOCK_ROWS):
+        block = slice(i, i + BLOCK_ROWS)
+        _block(logits[block], targets[block], alternatives, None if also is None else also[block], owned,
+               out[at + i : at + min(n, i + BLOCK_ROWS)])
+    return out
 
 
-def _block(logits, targets, k, also, with_entropy, owned) -> RowStats:
+def _block(logits, targets, k, also, owned, out: RowStats) -> None:
     x = logits.float()
     owned = owned or x is not logits  # a converted copy is ours to overwrite
     top_logits, top_ids = x.topk(k, dim=-1)
     target = x.gather(-1, targets[:, None]).squeeze(-1)
     extra = None if also is None else x.gather(-1, also[:, None]).squeeze(-1)
     # Rank = 1 + how many tokens score strictly higher, compared on the logits themselves so that rounding
-    # can neither split nor merge ties.
-    rank = (x > target[:, None]).sum(-1, dtype=torch.int32).long() + 1  # int32 counting: twice as fast
+    # can neither split nor merge ties (counted in int32: twice as fast).
+    out.rank.copy_((x > target[:, None]).sum(-1, dtype=torch.int32) + 1)
     peak = top_logits[:, :1]
     shifted = x.sub_(peak) if owned else x - peak  # <= 0, so exp cannot overflow
     weights = shifted.exp()
-    # The normaliser is summed in float64: that keeps a summed log-probability exact to ~1e-6 per token,
-    # where a float32 log-softmax is off by a rounded constant per row.
+    # The normaliser is summed in float64: that keeps a summed log-probability exact to ~1e-8 per token,
+    # where a float32 sum (or log-softmax) is off by up to ~2e-7.
     total = weights.sum(-1, dtype=torch.float64)
     log_total = total.log()
-    entropy = _entropy(weights, shifted, total, log_total) if with_entropy else None
-
-    def log_p(value):  # log-probability from a logit, in float64
-        return (value - peak.squeeze(-1)).double() - log_total
-
-    return RowStats(
-        logprob=log_p(target), rank=rank, entropy=entropy, top_ids=top_ids,
-        top_probs=((top_logits - peak).double() - log_total[:, None]).exp().float(),
-        also_prob=None if extra is None else log_p(extra).exp().float(),
-    )
+    if out.entropy is not None:
+        out.entropy.copy_(_entropy(weights, shifted, total, log_total))
+    peak = peak.squeeze(-1)
+    out.logprob.copy_((target - peak).double() - log_total)
+    out.top_ids.copy_(top_ids)
+    out.top_probs.copy_(((top_logits - peak[:, None]).double() - log_total[:, None]).exp())
+    if out.also_prob is not None:
+        out.also_prob.copy_(((extra - peak).double() - log_total).exp())
 
 
 def _entropy(weights, shifted, total, log_total) -> torch.Tensor:
