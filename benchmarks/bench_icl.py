@@ -1,7 +1,8 @@
 """icl_curve cost: model forward calls used vs the minimum of one per (k shots, order), and wall time.
 
 Run: python benchmarks/bench_icl.py [--orders 3] [--repeats 1] [--unbatched]
-Forward calls are counted with a forward hook on the model, independently of what icl_curve reports.
+Forward calls are counted with a forward hook on the model's body (every pass runs it; tokviz's scoring
+core runs the body alone), independently of what icl_curve reports.
 Baseline: one bare forward pass per (k, order) prompt, the minimum an unbatched implementation needs.
 """
 
@@ -45,7 +46,7 @@ def main() -> None:
     args = parser.parse_args()
 
     lm = tokviz.load_model()
-    counter = CallCounter(lm.model)
+    counter = CallCounter(lm.model.base_model)
     shots = len(CAPITALS)
 
     def curve(**kwargs):

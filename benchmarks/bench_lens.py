@@ -12,17 +12,15 @@ is reported. (ru_maxrss cannot be used here: loading the model already set a hig
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import interleaved, prompt_of_length
+from common import interleaved, peak_increase, prompt_of_length
 
 import tokviz
 
@@ -42,30 +40,8 @@ def variants(lm, text):
     return {"bare": bare, "logit_lens": lambda: tokviz.logit_lens(lm, text, alternatives=5)}, ids.shape[1]
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def peak_growth_mb(run) -> float:
-    """Peak resident set during run() minus the resident set before it, sampled every millisecond."""
-    before = peak = _rss_mb()
-    done = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _rss_mb())
-            time.sleep(0.001)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    try:
-        run()
-    finally:
-        done.set()
-        sampler.join()
-    return max(peak, _rss_mb()) - before
+def peak_mib(run) -> float:
+    return peak_increase(run) / 2**20
 
 
 def memory_child(tokens: int) -> None:
@@ -73,7 +49,7 @@ def memory_child(tokens: int) -> None:
     runs, _ = variants(lm, prompt_of_length(lm.tokenizer, tokens))
     for run in runs.values():  # first calls allocate one-time buffers; measure steady state
         run()
-    print(" ".join(f"{peak_growth_mb(runs[name]):.0f}" for name in ("bare", "logit_lens")))
+    print(" ".join(f"{peak_mib(runs[name]):.0f}" for name in ("bare", "logit_lens")))
 
 
 def main() -> None:

@@ -15,52 +15,17 @@ Times are medians of interleaved runs in this process.
 from __future__ import annotations
 
 import argparse
-import gc
-import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import interleaved, prompt_of_length
+from common import interleaved, peak_increase, prompt_of_length
 
 import tokviz
-
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def resident_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * PAGE
-
-
-def peak_increase(fn) -> int:
-    """Bytes of resident memory above the starting point at the call's peak."""
-    gc.collect()
-    start = resident_bytes()
-    peak = start
-    done = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, resident_bytes())
-            time.sleep(0.001)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        result = fn()
-    finally:
-        done.set()
-        sampler.join()
-    peak = max(peak, resident_bytes())
-    del result
-    return peak - start
 
 
 def calls(lm, n: int) -> dict:

@@ -1,8 +1,11 @@
-"""Small helpers shared by the benchmarks: interleaved timing and a long test prompt."""
+"""Small helpers shared by the benchmarks: interleaved timing, peak memory and a long test prompt."""
 
 from __future__ import annotations
 
+import gc
+import os
 import statistics
+import threading
 import time
 from collections.abc import Callable
 
@@ -32,3 +35,33 @@ def prompt_of_length(tokenizer, n_tokens: int) -> str:
     text = tokenizer.decode(ids)
     assert len(tokenizer(text, add_special_tokens=False)["input_ids"]) in range(n_tokens - 2, n_tokens + 3)
     return text
+
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_increase(run: Callable[[], object]) -> int:
+    """Bytes of resident memory above the starting point at run()'s peak, sampled every millisecond (so
+    the peak includes every temporary)."""
+    gc.collect()
+    start = peak = resident_bytes()
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, resident_bytes())
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = run()
+    finally:
+        done.set()
+        sampler.join()
+    peak = max(peak, resident_bytes())
+    del result
+    return peak - start
