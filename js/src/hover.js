@@ -38,26 +38,28 @@ export function onItemHover(d, container, itemOf, show) {
 
 /**
  * Tooltips over a container's items: hover or focus shows one, leaving hides it; click, Enter or Space
- * pins it (again: unpins); Escape or a click outside the items and the tooltip unpins.
+ * pins it (again: unpins, and `onUnpin` runs); Escape or a click outside the items and the tooltip only
+ * closes it, so whatever `onPin` recorded (the strip's selection) stays.
  * @param {{
  *   container: Element, tooltip: Tooltip, disposer: Disposer, itemOf: ItemOf,
  *   content: (item: HTMLElement | SVGElement) => Node,
- *   onPin?: (item: HTMLElement | SVGElement) => void, onUnpin?: () => void,
+ *   onPin?: (item: HTMLElement | SVGElement) => void, onUnpin?: () => void, pinHint?: string,
  * }} cfg
  */
 export function itemTooltips(cfg) {
   const { container, tooltip, disposer: d, itemOf, content } = cfg;
   const ownsPin = () => tooltip.isPinned() && container.contains(tooltip.anchor());
-  const unpin = () => {
-    tooltip.unpin();
-    if (cfg.onUnpin) cfg.onUnpin();
-  };
   /** @param {HTMLElement | SVGElement} item */
   const togglePin = (item) => {
-    if (tooltip.isPinned() && tooltip.anchor() === item) return unpin();
-    tooltip.pin(item, content(item));
+    if (tooltip.isPinned() && tooltip.anchor() === item) {
+      tooltip.unpin();
+      if (cfg.onUnpin) cfg.onUnpin();
+      return;
+    }
+    tooltip.pin(item, content(item), cfg.pinHint);
     if (cfg.onPin) cfg.onPin(item);
   };
+  const close = () => tooltip.unpin();
 
   onItemHover(d, container, itemOf, (item) => {
     if (tooltip.anchor() !== item) tooltip.show(item, content(item));
@@ -80,12 +82,12 @@ export function itemTooltips(cfg) {
   });
   const doc = container.ownerDocument;
   d.listen(doc, "keydown", (ev) => {
-    if (ev.key === "Escape" && ownsPin()) unpin();
+    if (ev.key === "Escape" && ownsPin()) close();
   });
   d.listen(doc, "click", (ev) => {
     if (!ownsPin()) return;
     const t = ev.target;
     if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t))) return;
-    unpin();
+    close();
   });
 }

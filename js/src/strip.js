@@ -18,6 +18,9 @@ import { itemFinder, itemTooltips } from "./hover.js";
  *   alternatives: how many candidates a tooltip lists (default: all the payload has)
  */
 
+// Closing the tooltip keeps the token selected (w.selected_token); only these two clear it.
+const STRIP_PIN_HINT = "selected \u2014 Esc closes; click the token again (or \u201cclear selection\u201d) to unselect";
+
 /**
  * @param {{
  *   tooltip: import("./tooltip.js").Tooltip,
@@ -181,7 +184,7 @@ export function createStrip(cfg) {
     if (src === "prompt" || src === "generated") cfg.onSelect?.({ source: src, index: Number(span.dataset.index) });
   };
   itemTooltips({ container: el, tooltip, disposer, itemOf: tokenOf, content: tipContent, onPin: select,
-                 onUnpin: () => cfg.onSelect?.(null) });
+                 onUnpin: () => cfg.onSelect?.(null), pinHint: STRIP_PIN_HINT });
   // Arrow keys move focus along the tokens (focus shows each one's tooltip).
   disposer.listen(el, "keydown", (ev) => {
     const span = tokenOf(ev.target);
@@ -194,7 +197,7 @@ export function createStrip(cfg) {
     }
   });
 
-  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data };
+  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
 }
 
 /**

@@ -76,9 +76,14 @@ export function renderTokenViz(model, root, d) {
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
 
   const lg = legend(() => opts().colorBy);
+  // The selection (w.selected_token) outlives its tooltip: this is the one control besides clicking the
+  // token again that clears it.
+  const bClear = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
+  d.listen(bClear, "click", () => setTrait(model, "selected", {}));
   const viewRow = h("div", { class: "tvz-view-row" }, [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
     switchField(model, d, "prob_mode", { label: "generated p", choices: [["raw", "raw"], ["sampled", "sampled"]] }),
+    bClear,
   ]);
 
   const strip = createStrip({
@@ -174,6 +179,7 @@ export function renderTokenViz(model, root, d) {
     const sel = model.get("selected");
     const source = sel.source;
     strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
+    bClear.hidden = !strip.selectedSpan();
     // Python cleared the selection (a new analysis): a tooltip pinned to the old token goes too.
     if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };

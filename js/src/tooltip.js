@@ -4,13 +4,14 @@
 import { h } from "./dom.js";
 
 let counter = 0;
+const PIN_HINT = "pinned \u2014 Esc or click elsewhere to close";
 
 /**
  * @typedef {{
  *   el: HTMLDivElement,
  *   show: (anchor: Element, content: Node) => void,
  *   hide: () => void,
- *   pin: (anchor: Element, content: Node) => void,
+ *   pin: (anchor: Element, content: Node, hint?: string) => void,
  *   unpin: () => void,
  *   isPinned: () => boolean,
  *   anchor: () => Element | null,
@@ -97,12 +98,15 @@ export function createTooltip(root, d) {
       if (current) current.removeAttribute("aria-describedby");
       current = null;
     },
-    pin(anchor, content) {
+    pin(anchor, content, hint = PIN_HINT) {
       pinned = false;
-      open(anchor, content);
-      pinned = true;
       el.classList.add("tvz-pinned");
-      el.append(h("div", { class: "tvz-hint", text: "pinned \u2014 Esc or click elsewhere to close" }));
+      // The hint is part of the content before placing: added after, it would grow the tooltip over its
+      // anchor when it was placed above it.
+      const withHint = document.createDocumentFragment();
+      withHint.append(content, h("div", { class: "tvz-hint", text: hint }));
+      open(anchor, withHint);
+      pinned = true;
     },
     unpin() {
       pinned = false;

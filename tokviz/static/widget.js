@@ -177,6 +177,7 @@ function displayNode(d, opts = {}) {
 
 // src/tooltip.js
 var counter = 0;
+var PIN_HINT = "pinned \u2014 Esc or click elsewhere to close";
 function createTooltip(root, d) {
   const id = `tvz-tip-${++counter}`;
   const el = h("div", { class: "tvz-tooltip", role: "tooltip", id });
@@ -234,12 +235,13 @@ function createTooltip(root, d) {
       if (current) current.removeAttribute("aria-describedby");
       current = null;
     },
-    pin(anchor, content) {
+    pin(anchor, content, hint = PIN_HINT) {
       pinned = false;
-      open(anchor, content);
-      pinned = true;
       el.classList.add("tvz-pinned");
-      el.append(h("div", { class: "tvz-hint", text: "pinned \u2014 Esc or click elsewhere to close" }));
+      const withHint = document.createDocumentFragment();
+      withHint.append(content, h("div", { class: "tvz-hint", text: hint }));
+      open(anchor, withHint);
+      pinned = true;
     },
     unpin() {
       pinned = false;
@@ -373,15 +375,16 @@ function onItemHover(d, container, itemOf, show) {
 function itemTooltips(cfg) {
   const { container, tooltip, disposer: d, itemOf, content } = cfg;
   const ownsPin = () => tooltip.isPinned() && container.contains(tooltip.anchor());
-  const unpin = () => {
-    tooltip.unpin();
-    if (cfg.onUnpin) cfg.onUnpin();
-  };
   const togglePin = (item) => {
-    if (tooltip.isPinned() && tooltip.anchor() === item) return unpin();
-    tooltip.pin(item, content(item));
+    if (tooltip.isPinned() && tooltip.anchor() === item) {
+      tooltip.unpin();
+      if (cfg.onUnpin) cfg.onUnpin();
+      return;
+    }
+    tooltip.pin(item, content(item), cfg.pinHint);
     if (cfg.onPin) cfg.onPin(item);
   };
+  const close = () => tooltip.unpin();
   onItemHover(d, container, itemOf, (item) => {
     if (tooltip.anchor() !== item) tooltip.show(item, content(item));
   });
@@ -403,17 +406,18 @@ function itemTooltips(cfg) {
   });
   const doc = container.ownerDocument;
   d.listen(doc, "keydown", (ev) => {
-    if (ev.key === "Escape" && ownsPin()) unpin();
+    if (ev.key === "Escape" && ownsPin()) close();
   });
   d.listen(doc, "click", (ev) => {
     if (!ownsPin()) return;
     const t = ev.target;
     if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t))) return;
-    unpin();
+    close();
   });
 }
 
 // src/strip.js
+var STRIP_PIN_HINT = "selected \u2014 Esc closes; click the token again (or \u201Cclear selection\u201D) to unselect";
 function createStrip(cfg) {
   const { tooltip, disposer, options } = cfg;
   const el = h("div", { class: "tvz-strip", role: "group", "aria-label": "tokens" });
@@ -576,7 +580,8 @@ function createStrip(cfg) {
     itemOf: tokenOf,
     content: tipContent,
     onPin: select,
-    onUnpin: () => cfg.onSelect?.(null)
+    onUnpin: () => cfg.onSelect?.(null),
+    pinHint: STRIP_PIN_HINT
   });
   disposer.listen(el, "keydown", (ev) => {
     const span = tokenOf(ev.target);
@@ -588,7 +593,7 @@ function createStrip(cfg) {
       next.focus();
     }
   });
-  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data };
+  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
 }
 function bytesNote(tok, hex) {
   const bytes = byteBadges(hex).join(" ");
@@ -843,9 +848,12 @@ function renderTokenViz(model, root, d) {
   ]);
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
   const lg = legend(() => opts().colorBy);
+  const bClear = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
+  d.listen(bClear, "click", () => setTrait(model, "selected", {}));
   const viewRow = h("div", { class: "tvz-view-row" }, [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
-    switchField(model, d, "prob_mode", { label: "generated p", choices: [["raw", "raw"], ["sampled", "sampled"]] })
+    switchField(model, d, "prob_mode", { label: "generated p", choices: [["raw", "raw"], ["sampled", "sampled"]] }),
+    bClear
   ]);
   const strip = createStrip({
     tooltip,
@@ -933,6 +941,7 @@ function renderTokenViz(model, root, d) {
     const sel = model.get("selected");
     const source = sel.source;
     strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
+    bClear.hidden = !strip.selectedSpan();
     if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };
   const recolor = () => {
