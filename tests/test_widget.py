@@ -144,8 +144,9 @@ def test_generate_message_streams_tokens_and_python_reads_results(tiny_lm, monke
     assert len(w.generation.tokens) == len(w.generation_data["tokens"]) == 6
     assert w.generation.stopped_by == w.generation_data["stopped_by"] == "length"
     assert 2 not in [t.token_id for t in w.generation.tokens]
-    # one payload per token while streaming (no stop reason yet), then the result
-    assert seen == [(n, None) for n in range(1, 7)] + [(6, "length")]
+    # an empty one at the start (the previous generation goes), one per token while streaming (no stop
+    # reason yet), then the result
+    assert seen == [(n, None) for n in range(0, 7)] + [(6, "length")]
     w.selected = {"source": "generated", "index": 0}
     assert w.selected_token is w.generation.tokens[0]
 

@@ -65,7 +65,7 @@ def candidate_pairs(candidates, pieces: Pieces, alternatives: int | None = None)
     return [[pieces.add(c.token_id), rounded(c.prob)] for c in chosen]
 
 
-def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = None) -> dict:
+def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = None, sampled: bool = False) -> dict:
     entry = {
         "id": pieces.add(token.token_id),
         "t": token.text,
@@ -79,7 +79,8 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
         entry["pending"] = pending.hex()
     if token.generated:
         entry["g"] = 1
-        entry["sp"] = rounded(token.sampled_prob)
+        if sampled:  # greedy and beam search sample nothing: no second probability to show
+            entry["sp"] = rounded(token.sampled_prob)
     return entry
 
 
@@ -92,18 +93,31 @@ def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None 
         "tokens": [token_entry(t, pieces, alternatives) for t in analysis.tokens],
         "next": candidate_pairs(analysis.next, pieces, alternatives),
         "perplexity": rounded(analysis.perplexity),
+        "text": analysis.text,
         "pieces": pieces.table,
     }
 
 
+def was_sampled(generation) -> bool:
+    """Whether a Generation's tokens carry a sampled probability: sampling ran, and it could be measured."""
+    return bool(generation.params.get("do_sample")) and "sampled_prob" not in generation.unavailable
+
+
 def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alternatives: int,
-                       stopped_by: str | None = None, beams=None, beam_tree=None) -> dict:
-    """Generated tokens (possibly still streaming) as a token strip, with beams and the beam tree."""
+                       max_new_tokens: int, sampled: bool, stopped_by: str | None = None, beams=None,
+                       beam_tree=None) -> dict:
+    """Generated tokens (possibly still streaming) as a token strip, with beams and the beam tree.
+
+    max_new_tokens: the run's limit, so a streaming view can say how far it is; sampled: whether the tokens
+    were sampled (only then do they carry `sp`).
+    """
     pieces = Pieces(vocabulary)
     payload = {
         "alternatives": alternatives,
-        "tokens": [token_entry(t, pieces, alternatives) for t in tokens],
+        "tokens": [token_entry(t, pieces, alternatives, sampled) for t in tokens],
         "stopped_by": stopped_by,
+        "max_new_tokens": max_new_tokens,
+        "sampled": sampled,
     }
     if beams:
         payload["beams"] = [

@@ -147,14 +147,20 @@ class TokenViz(_View):
             streamed = []
             last_sent = 0.0
 
+            def send_streamed():
+                self.generation_data = payloads.generation_payload(
+                    streamed, self.lm.vocabulary, alternatives=self.alternatives,
+                    max_new_tokens=decoding.max_new_tokens, sampled=decoding.do_sample and decoding.num_beams == 1)
+
             def on_token(token):
                 nonlocal last_sent
                 streamed.append(token)
                 now = time.monotonic()
                 if now - last_sent >= STREAM_INTERVAL_S:
                     last_sent = now
-                    self.generation_data = payloads.generation_payload(
-                        streamed, self.lm.vocabulary, alternatives=self.alternatives)
+                    send_streamed()
+
+            send_streamed()  # the previous generation goes at once; the view counts steps from 0
 
             result = generate(self.lm, self.prompt, **dataclasses.asdict(decoding), alternatives=self.alternatives,
                               on_token=on_token, cancel=self._cancel)
@@ -163,8 +169,9 @@ class TokenViz(_View):
             self.analysis = result.prompt
             self.analysis_data = payloads.analysis_payload(result.prompt, self.lm.vocabulary, self.alternatives)
             self.generation_data = payloads.generation_payload(
-                result.tokens, self.lm.vocabulary, alternatives=self.alternatives, stopped_by=result.stopped_by,
-                beams=result.beams, beam_tree=result.beam_tree)
+                result.tokens, self.lm.vocabulary, alternatives=self.alternatives,
+                max_new_tokens=decoding.max_new_tokens, sampled=payloads.was_sampled(result),
+                stopped_by=result.stopped_by, beams=result.beams, beam_tree=result.beam_tree)
         return result
 
     def stop(self):
@@ -280,6 +287,7 @@ class BeamTreeView(_View):
         self.generation = generation
         self.generation_data = payloads.generation_payload(
             generation.tokens, lm.vocabulary, alternatives=generation.params.get("alternatives", 10),
+            max_new_tokens=generation.params["max_new_tokens"], sampled=payloads.was_sampled(generation),
             stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree)
 
 

@@ -90,6 +90,15 @@ class Payloads:
         assert [len(p["tokens"]) for p in sent[-GENERATED - 1 :]] == [*range(1, GENERATED + 1), GENERATED]
         return sent[-GENERATED - 1 :]
 
+    @cached_property
+    def stream_start(self) -> dict:
+        """The first payload a generation sends: the previous generation gone, no token yet."""
+        w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
+        sent: list[dict] = []
+        w.observe(lambda change: sent.append(copy.deepcopy(change["new"])), names="generation_data")
+        w.generate()
+        return sent[0]
+
     def analysis(self) -> dict:
         return copy.deepcopy(self.widget.analysis_data)
 
@@ -109,8 +118,8 @@ class Payloads:
 
         result = tokviz.generate(self.lm, PROMPT_TEXT, max_new_tokens=3, do_sample=True, temperature=0.5, seed=1,
                                  alternatives=5)
-        return payload.generation_payload(result.tokens, self.lm.vocabulary, alternatives=5,
-                                          stopped_by=result.stopped_by)
+        return payload.generation_payload(result.tokens, self.lm.vocabulary, alternatives=5, max_new_tokens=3,
+                                          sampled=payload.was_sampled(result), stopped_by=result.stopped_by)
 
     def _generation_of(self, prompt: str, **params) -> dict:
         w = tokviz.TokenViz(self.lm, prompt=prompt, alternatives=5, **params)
