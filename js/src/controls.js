@@ -22,21 +22,17 @@ export function setTrait(model, name, value) {
  */
 
 /**
- * The value to keep for a typed number: rounded to an integer where needed, clamped into the range; the
- * `off` value stays as it is. null: nothing acceptable (not a number, or at an open lower bound).
+ * Whether a typed number is allowed as it is: inside the range (not at an open end), an integer where
+ * one is needed, or the `off` value. Nothing is clamped or rounded: a refused value is reported instead.
  * @param {number} v @param {Limit} limit
- * @returns {number | null}
  */
 export function acceptNumber(v, limit) {
-  if (!Number.isFinite(v)) return null;
-  if (limit.off != null && v === limit.off) return v;
-  let out = limit.integer ? Math.round(v) : v;
-  if (limit.high != null) out = Math.min(limit.high, out);
-  if (limit.low != null) {
-    if (limit.low_open && out <= limit.low) return null;
-    out = Math.max(limit.low, out);
-  }
-  return out;
+  if (!Number.isFinite(v)) return false;
+  if (limit.off != null && v === limit.off) return true;
+  if (limit.integer && !Number.isInteger(v)) return false;
+  if (limit.high != null && v > limit.high) return false;
+  if (limit.low != null && (v < limit.low || (limit.low_open && v === limit.low))) return false;
+  return true;
 }
 
 /**
@@ -53,8 +49,8 @@ export function rangeText(limit) {
 
 /**
  * A labelled number input bound to an int or float trait, with min/max/step from the trait `limits`
- * (Python's one table of ranges). A typed value outside the range is clamped, one that cannot be
- * accepted is refused; either way the field shows what the trait now holds and a note says why.
+ * (Python's one table of ranges). A typed value the range does not allow is refused: the trait keeps its
+ * value, the field keeps what was typed, marked, and a note says what is allowed.
  * @param {Model} model @param {Disposer} d @param {string} name
  * @param {{label: string, title?: string}} o
  */
@@ -72,9 +68,15 @@ export function numberField(model, d, name, o) {
     input.step = String(l.step);
     label.title = [o.title, `allowed: ${rangeText(l)}`].filter(Boolean).join(" \u2014 ");
   };
+  /** @param {string} message */
+  const refuse = (message) => {
+    note.textContent = message;
+    input.classList.toggle("tvz-adjusted", message !== "");
+  };
   const sync = () => {
     const v = model.get(name);
     if (document.activeElement !== input || Number(input.value) !== v) input.value = v == null ? "" : String(v);
+    refuse(""); // the field shows the setting again
   };
   applyLimit();
   sync();
@@ -82,11 +84,13 @@ export function numberField(model, d, name, o) {
   d.onModel(model, `change:${name}`, sync);
   d.listen(input, "change", () => {
     const typed = input.value === "" ? NaN : Number(input.value);
-    const v = acceptNumber(typed, limit());
-    note.textContent = v === typed ? "" : `${o.label}: allowed ${rangeText(limit())}`;
-    input.classList.toggle("tvz-adjusted", v !== typed);
-    if (v !== null) setTrait(model, name, v);
-    sync();
+    if (!acceptNumber(typed, limit())) {
+      const what = input.value === "" ? "a number" : input.value;
+      refuse(`${what} not used: ${o.label} allowed ${rangeText(limit())} (still ${model.get(name)})`);
+      return;
+    }
+    refuse("");
+    if (typed !== model.get(name)) setTrait(model, name, typed);
   });
   return label;
 }

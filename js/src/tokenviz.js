@@ -11,13 +11,15 @@ import { beamTree, beamList } from "./beams.js";
 /**
  * @typedef {import("./types.js").Model} Model
  * @typedef {import("./types.js").Strip} Strip
+ * @typedef {Partial<Strip> & {text?: string, max_new_tokens?: number, sampled?: boolean}} SentStrip
+ *   a strip trait as sent: `text` = the analysed text, `max_new_tokens` / `sampled` = the generation's
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
 
 /**
  * A strip trait (`analysis_data` / `generation_data`): {} until there is a result.
- * @param {Model} model @param {string} name @returns {Partial<Strip>}
+ * @param {Model} model @param {string} name @returns {SentStrip}
  */
 const stripTrait = (model, name) => model.get(name);
 
@@ -62,15 +64,23 @@ export function renderTokenViz(model, root, d) {
     h("div", { class: "tvz-actions" }, [bAnalyze, bGenerate, bStop]),
   ]);
 
+  const samplingFields = [
+    numberField(model, d, "temperature", { label: "temperature", title: "used only when sampling" }),
+    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter, used only when sampling" }),
+    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter, used only when sampling" }),
+  ];
+  const samplingHint = h("span", { class: "tvz-hint tvz-sampling-hint",
+    text: "temperature, top-k and top-p apply only when \u201csample\u201d is ticked" });
+  const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
   const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
     numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
-    numberField(model, d, "temperature", { label: "temperature" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
-    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter" }),
-    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter" }),
+    ...samplingFields,
     numberField(model, d, "num_beams", { label: "beams" }),
     numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
     checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
+    samplingHint,
+    nextRunHint,
   ]);
 
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
@@ -92,6 +102,11 @@ export function renderTokenViz(model, root, d) {
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
   });
+  const staleNote = h("div", { class: "tvz-stale-note", role: "status" });
+  const emptyNote = h("div", { class: "tvz-empty", text: interactive
+    ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by " +
+      "its probability, or Generate to continue it."
+    : "This view holds no result." });
   const beamsBox = h("div", { class: "tvz-beams" });
   const status = h("div", { class: "tvz-status", "aria-live": "polite" });
 
@@ -100,6 +115,8 @@ export function renderTokenViz(model, root, d) {
     errorBox,
     viewRow,
     lg.el,
+    staleNote,
+    emptyNote,
     strip.el,
     beamsBox,
     status,
@@ -112,6 +129,40 @@ export function renderTokenViz(model, root, d) {
     bGenerate.disabled = busy;
     bStop.disabled = !busy;
     root.classList.toggle("tvz-busy", busy);
+    root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
+  };
+
+  // Sampling settings do nothing without sampling: say so rather than ignore them silently.
+  const samplingState = () => {
+    const sampling = !!model.get("do_sample");
+    for (const field of samplingFields) {
+      const input = field.querySelector("input");
+      if (input) input.disabled = !sampling;
+      field.classList.toggle("tvz-off", !sampling);
+    }
+    samplingHint.hidden = sampling;
+  };
+
+  // A new number of alternatives needs a new run: the shown result holds only as many as it was made with.
+  const nextRunState = () => {
+    const shown = stripTrait(model, "analysis_data").alternatives ?? stripTrait(model, "generation_data").alternatives;
+    const wanted = model.get("alternatives");
+    nextRunHint.hidden = shown == null || shown === wanted;
+    nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown})`;
+  };
+
+  // The strip describes the text it was made for; once the prompt is edited, it no longer matches.
+  const staleState = () => {
+    const made = stripTrait(model, "analysis_data").text;
+    const stale = made != null && made !== model.get("prompt");
+    strip.el.classList.toggle("tvz-stale", stale);
+    staleNote.hidden = !stale;
+    staleNote.textContent = "The prompt has changed: the colours and perplexity below are for the previous prompt. " +
+      "Press Analyze to update them.";
+  };
+
+  const emptyState = () => {
+    emptyNote.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length > 0;
   };
 
   const showError = () => {
@@ -172,6 +223,8 @@ export function renderTokenViz(model, root, d) {
     if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
     if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
     if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${g.stopped_by}` }));
+    const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
+    if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
     status.replaceChildren(...parts);
   };
 
@@ -193,20 +246,45 @@ export function renderTokenViz(model, root, d) {
     busyState();
     renderStatus();
   });
+  d.onModel(model, "change:do_sample", samplingState);
+  d.onModel(model, "change:alternatives", nextRunState);
+  d.onModel(model, "change:prompt", staleState);
   d.onModel(model, "change:error", showError);
   d.onModel(model, "change:analysis_data", () => {
     renderAnalysis();
     markSelected();
     renderStatus();
+    staleState();
+    nextRunState();
+    emptyState();
   });
-  d.onModel(model, "change:generation_data", renderGeneration);
+  d.onModel(model, "change:generation_data", () => {
+    renderGeneration();
+    nextRunState();
+    emptyState();
+  });
   d.onModel(model, "change:selected", markSelected);
   d.onModel(model, "change:model_name", renderStatus);
   d.onModel(model, "change:color_by", recolor);
   d.onModel(model, "change:prob_mode", recolor);
 
   busyState();
+  samplingState();
   showError();
   renderAnalysis();
   renderGeneration();
+  staleState();
+  nextRunState();
+  emptyState();
+}
+
+/**
+ * How far a running generation is: tokens streamed of at most `max_new_tokens` (a beam search shows
+ * its beams only at the end, so it has no count to give).
+ * @param {SentStrip} g @param {number} numBeams
+ */
+function progressText(g, numBeams) {
+  if (g.max_new_tokens == null) return "";
+  if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
+  return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;
 }

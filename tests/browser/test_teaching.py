@@ -105,3 +105,126 @@ def test_pinned_tooltip_near_the_bottom_does_not_cover_its_token(view, payloads)
     tip = visible_tip(page)
     assert "tvz-pinned" in (tip.get_attribute("class") or "")
     assert not overlaps(rect(tip), rect(token))
+
+
+# --- 6. busy: the old result is dimmed or gone, progress is shown; an empty view says what to do ------
+
+
+def test_analysing_dims_the_old_strip(view, payloads):
+    view.mount(payloads.tokens_state())
+    page = view.page
+    strip = page.locator("#w .tvz-prompt-tokens")
+    assert float(strip.evaluate("e => getComputedStyle(e).opacity")) == 1
+    view.update("status", "analyzing")
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#w .tvz-prompt-tokens')).opacity < 0.6")
+    view.update("status", "idle")
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#w .tvz-prompt-tokens')).opacity == 1")
+
+
+def test_generating_clears_the_old_result_and_counts_steps(view, payloads):
+    view.mount(payloads.tokens_state(generation_data=payloads.other_generation))
+    page = view.page
+    status = page.locator("#w .tvz-status")
+    assert "stopped by:" in status.inner_text()
+    # what the widget sends when a generation starts: no tokens yet, and its limit
+    first = payloads.stream_start
+    assert first["tokens"] == [] and first["max_new_tokens"] == len(payloads.generation()["tokens"])
+    view.update("status", "generating")
+    view.update("generation_data", first)
+    assert page.locator(GEN_TOKENS).count() == 0
+    assert "stopped by:" not in status.inner_text()
+    assert f"step 0 / {first['max_new_tokens']}" in status.inner_text()
+    view.update("generation_data", payloads.generation(2))
+    assert f"step 2 / {first['max_new_tokens']}" in status.inner_text()
+
+
+def test_empty_view_says_what_to_do(view, payloads):
+    view.mount(payloads.tokens_state(analysis_data={}, prompt=""))
+    page = view.page
+    hint = page.locator("#w .tvz-empty")
+    assert hint.is_visible() and "Analyze" in hint.inner_text()
+    view.update("analysis_data", payloads.analysis())
+    assert hint.is_hidden()
+
+
+# --- 7. a result for another prompt is marked stale --------------------------------------------------
+
+
+def test_editing_the_prompt_marks_the_result_stale(view, payloads):
+    state = payloads.tokens_state()
+    assert state["analysis_data"]["text"] == state["prompt"]  # Python sends the analysed text
+    view.mount(state)
+    page = view.page
+    stale = page.locator("#w .tvz-stale-note")
+    assert stale.is_hidden()
+    page.locator("#w textarea.tvz-prompt").fill("A different prompt")
+    assert stale.is_visible() and "previous prompt" in stale.inner_text()
+    assert page.locator("#w .tvz-strip.tvz-stale").count() == 1
+    page.locator("#w textarea.tvz-prompt").fill(state["prompt"])  # back to the analysed text
+    assert stale.is_hidden()
+    assert page.locator("#w .tvz-strip.tvz-stale").count() == 0
+
+
+# --- 8. sampling-only settings; invalid values are refused, not clamped ------------------------------
+
+
+def type_number(page, name: str, value: str) -> None:
+    field = page.locator(f"#w input[name={name}]")
+    field.fill(value)
+    field.dispatch_event("change")
+
+
+def test_sampling_fields_are_disabled_unless_sampling(view, payloads):
+    view.mount(payloads.tokens_state())
+    page = view.page
+    hint = page.locator("#w .tvz-sampling-hint")
+    for name in ("temperature", "top_k", "top_p"):
+        assert page.locator(f"#w input[name={name}]").is_disabled()
+    assert hint.is_visible() and "sample" in hint.inner_text()
+    assert page.locator("#w input[name=max_new_tokens]").is_enabled()
+    page.locator("#w input[name=do_sample]").check()
+    for name in ("temperature", "top_k", "top_p"):
+        assert page.locator(f"#w input[name={name}]").is_enabled()
+    assert hint.is_hidden()
+
+
+def test_invalid_numbers_are_refused_with_a_message(view, payloads):
+    view.mount(payloads.tokens_state(do_sample=True))
+    page = view.page
+    note = page.locator("#w input[name=temperature] + .tvz-field-note")
+    type_number(page, "temperature", "-1")
+    assert view.get("temperature") == 1.0  # not clamped to 0: refused
+    assert note.is_visible() and "-1" in note.inner_text() and "\u2265 0" in note.inner_text()
+    type_number(page, "temperature", "0.7")
+    assert view.get("temperature") == 0.7 and note.inner_text() == ""
+    type_number(page, "top_p", "3")
+    assert view.get("top_p") == 1.0
+    assert "(0, 1]" in page.locator("#w input[name=top_p] + .tvz-field-note").inner_text()
+    type_number(page, "max_new_tokens", "2.5")  # not an integer: refused, not rounded
+    assert view.get("max_new_tokens") != 3 and view.get("max_new_tokens") != 2
+    assert view.errors == []
+
+
+# --- 10. settings that wait for the next run; sampled p only when sampled ---------------------------
+
+
+def test_alternatives_change_says_it_applies_to_the_next_run(view, payloads):
+    state = payloads.tokens_state()
+    view.mount(state)
+    page = view.page
+    hint = page.locator("#w .tvz-next-run")
+    assert hint.is_hidden()
+    type_number(page, "alternatives", "8")
+    assert state["analysis_data"]["alternatives"] == 5
+    assert hint.is_visible() and "next" in hint.inner_text() and "5" in hint.inner_text()
+    view.update("analysis_data", {**payloads.analysis(), "alternatives": 8})  # the re-run
+    assert hint.is_hidden()
+
+
+def test_greedy_tokens_show_no_sampled_probability(view, payloads):
+    greedy = payloads.generation()
+    assert greedy["sampled"] is False and all("sp" not in t for t in greedy["tokens"])
+    view.mount(payloads.tokens_state(generation_data=greedy))
+    page = view.page
+    page.locator(GEN_TOKENS).first.hover()
+    assert "sampled p" not in visible_tip(page).inner_text()

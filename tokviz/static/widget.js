@@ -607,15 +607,12 @@ function setTrait(model, name, value) {
   model.save_changes();
 }
 function acceptNumber(v, limit) {
-  if (!Number.isFinite(v)) return null;
-  if (limit.off != null && v === limit.off) return v;
-  let out = limit.integer ? Math.round(v) : v;
-  if (limit.high != null) out = Math.min(limit.high, out);
-  if (limit.low != null) {
-    if (limit.low_open && out <= limit.low) return null;
-    out = Math.max(limit.low, out);
-  }
-  return out;
+  if (!Number.isFinite(v)) return false;
+  if (limit.off != null && v === limit.off) return true;
+  if (limit.integer && !Number.isInteger(v)) return false;
+  if (limit.high != null && v > limit.high) return false;
+  if (limit.low != null && (v < limit.low || limit.low_open && v === limit.low)) return false;
+  return true;
 }
 function rangeText(limit) {
   const { low, high } = limit;
@@ -637,9 +634,14 @@ function numberField(model, d, name, o) {
     input.step = String(l.step);
     label.title = [o.title, `allowed: ${rangeText(l)}`].filter(Boolean).join(" \u2014 ");
   };
+  const refuse = (message) => {
+    note.textContent = message;
+    input.classList.toggle("tvz-adjusted", message !== "");
+  };
   const sync = () => {
     const v = model.get(name);
     if (document.activeElement !== input || Number(input.value) !== v) input.value = v == null ? "" : String(v);
+    refuse("");
   };
   applyLimit();
   sync();
@@ -647,11 +649,13 @@ function numberField(model, d, name, o) {
   d.onModel(model, `change:${name}`, sync);
   d.listen(input, "change", () => {
     const typed = input.value === "" ? NaN : Number(input.value);
-    const v = acceptNumber(typed, limit());
-    note.textContent = v === typed ? "" : `${o.label}: allowed ${rangeText(limit())}`;
-    input.classList.toggle("tvz-adjusted", v !== typed);
-    if (v !== null) setTrait(model, name, v);
-    sync();
+    if (!acceptNumber(typed, limit())) {
+      const what = input.value === "" ? "a number" : input.value;
+      refuse(`${what} not used: ${o.label} allowed ${rangeText(limit())} (still ${model.get(name)})`);
+      return;
+    }
+    refuse("");
+    if (typed !== model.get(name)) setTrait(model, name, typed);
   });
   return label;
 }
@@ -836,15 +840,25 @@ function renderTokenViz(model, root, d) {
     prompt,
     h("div", { class: "tvz-actions" }, [bAnalyze, bGenerate, bStop])
   ]);
+  const samplingFields = [
+    numberField(model, d, "temperature", { label: "temperature", title: "used only when sampling" }),
+    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter, used only when sampling" }),
+    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter, used only when sampling" })
+  ];
+  const samplingHint = h("span", {
+    class: "tvz-hint tvz-sampling-hint",
+    text: "temperature, top-k and top-p apply only when \u201Csample\u201D is ticked"
+  });
+  const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
   const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
     numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
-    numberField(model, d, "temperature", { label: "temperature" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
-    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter" }),
-    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter" }),
+    ...samplingFields,
     numberField(model, d, "num_beams", { label: "beams" }),
     numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
-    checkField(model, d, "stop_at_newline", { label: "stop at newline" })
+    checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
+    samplingHint,
+    nextRunHint
   ]);
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
   const lg = legend(() => opts().colorBy);
@@ -861,6 +875,8 @@ function renderTokenViz(model, root, d) {
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {})
   });
+  const staleNote = h("div", { class: "tvz-stale-note", role: "status" });
+  const emptyNote = h("div", { class: "tvz-empty", text: interactive ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by its probability, or Generate to continue it." : "This view holds no result." });
   const beamsBox = h("div", { class: "tvz-beams" });
   const status = h("div", { class: "tvz-status", "aria-live": "polite" });
   root.append(
@@ -868,6 +884,8 @@ function renderTokenViz(model, root, d) {
     errorBox,
     viewRow,
     lg.el,
+    staleNote,
+    emptyNote,
     strip.el,
     beamsBox,
     status
@@ -878,6 +896,32 @@ function renderTokenViz(model, root, d) {
     bGenerate.disabled = busy;
     bStop.disabled = !busy;
     root.classList.toggle("tvz-busy", busy);
+    root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
+  };
+  const samplingState = () => {
+    const sampling = !!model.get("do_sample");
+    for (const field of samplingFields) {
+      const input = field.querySelector("input");
+      if (input) input.disabled = !sampling;
+      field.classList.toggle("tvz-off", !sampling);
+    }
+    samplingHint.hidden = sampling;
+  };
+  const nextRunState = () => {
+    const shown = stripTrait(model, "analysis_data").alternatives ?? stripTrait(model, "generation_data").alternatives;
+    const wanted = model.get("alternatives");
+    nextRunHint.hidden = shown == null || shown === wanted;
+    nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown})`;
+  };
+  const staleState = () => {
+    const made = stripTrait(model, "analysis_data").text;
+    const stale = made != null && made !== model.get("prompt");
+    strip.el.classList.toggle("tvz-stale", stale);
+    staleNote.hidden = !stale;
+    staleNote.textContent = "The prompt has changed: the colours and perplexity below are for the previous prompt. Press Analyze to update them.";
+  };
+  const emptyState = () => {
+    emptyNote.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length > 0;
   };
   const showError = () => {
     const msg = model.get("error") || "";
@@ -935,6 +979,8 @@ function renderTokenViz(model, root, d) {
     if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
     if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
     if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${g.stopped_by}` }));
+    const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
+    if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
     status.replaceChildren(...parts);
   };
   const markSelected = () => {
@@ -952,21 +998,40 @@ function renderTokenViz(model, root, d) {
     busyState();
     renderStatus();
   });
+  d.onModel(model, "change:do_sample", samplingState);
+  d.onModel(model, "change:alternatives", nextRunState);
+  d.onModel(model, "change:prompt", staleState);
   d.onModel(model, "change:error", showError);
   d.onModel(model, "change:analysis_data", () => {
     renderAnalysis();
     markSelected();
     renderStatus();
+    staleState();
+    nextRunState();
+    emptyState();
   });
-  d.onModel(model, "change:generation_data", renderGeneration);
+  d.onModel(model, "change:generation_data", () => {
+    renderGeneration();
+    nextRunState();
+    emptyState();
+  });
   d.onModel(model, "change:selected", markSelected);
   d.onModel(model, "change:model_name", renderStatus);
   d.onModel(model, "change:color_by", recolor);
   d.onModel(model, "change:prob_mode", recolor);
   busyState();
+  samplingState();
   showError();
   renderAnalysis();
   renderGeneration();
+  staleState();
+  nextRunState();
+  emptyState();
+}
+function progressText(g, numBeams) {
+  if (g.max_new_tokens == null) return "";
+  if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
+  return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;
 }
 
 // src/lens.js
