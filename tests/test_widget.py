@@ -195,3 +195,16 @@ def test_payload_is_small_per_token(tiny_lm):
     w = TokenViz(tiny_lm, prompt=text, alternatives=10)
     size = len(json.dumps(w.analysis_data, separators=(",", ":")))
     assert size / len(w.analysis.tokens) < 600  # the benchmark reports the real figure; this catches blow-ups
+
+
+def test_payload_says_what_text_was_analysed_and_how_the_generation_ran(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="Once upon a time", max_new_tokens=3)
+    assert w.analysis_data["text"] == "Once upon a time"
+    w.generate()
+    greedy = w.generation_data
+    assert greedy["max_new_tokens"] == 3 and greedy["sampled"] is False
+    assert all("sp" not in t for t in greedy["tokens"])  # greedy: nothing was sampled
+    w.do_sample = True
+    w.generate()
+    assert w.generation_data["sampled"] is True
+    assert all(t["sp"] is not None for t in w.generation_data["tokens"])
