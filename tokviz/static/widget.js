@@ -66,18 +66,22 @@ function plainLabel(d) {
       return "\u2205";
   }
 }
+var PERCENT_DIGITS = 3;
+var PERCENT_FIXED_MIN = 1e-3;
 function formatPercent(p) {
   if (p == null || Number.isNaN(p)) return "\u2013";
   if (p <= 0) return "0%";
+  if (p >= 1) return "100%";
   const pct = p * 100;
-  if (pct >= 99.95) return "100%";
-  if (pct >= 10) return `${pct.toFixed(1)}%`;
-  if (pct >= 0.1) return `${pct.toFixed(2)}%`;
-  if (pct >= 1e-4) return `${trimZeros(pct.toPrecision(2))}%`;
-  return `${p.toExponential(1)}`;
+  if (pct < PERCENT_FIXED_MIN) return `${pct.toExponential(PERCENT_DIGITS - 1)}%`;
+  return `${belowHundred(pct)}%`;
 }
-function trimZeros(s) {
-  return s.includes(".") && !s.includes("e") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+function belowHundred(pct) {
+  const text = pct.toPrecision(PERCENT_DIGITS);
+  if (Number(text) < 100) return text;
+  let decimals = 1;
+  while (decimals < 15 && Number(pct.toFixed(decimals)) >= 100) decimals++;
+  return pct.toFixed(decimals);
 }
 function natsToBits(nats) {
   return nats / Math.LN2;
