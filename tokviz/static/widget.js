@@ -264,7 +264,18 @@ function statTable(rows) {
 }
 
 // src/colors.js
-var ALPHA = 0.4;
+var ALPHA = 0.35;
+var PALETTE = Object.freeze([
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37]
+].map((c) => Object.freeze(c)));
 var PROB_LOG_MIN = -4;
 var clamp01 = (x) => Math.min(1, Math.max(0, x));
 function probUnit(p) {
@@ -272,18 +283,21 @@ function probUnit(p) {
   return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
 }
 function unitColor(u, alpha = ALPHA) {
-  const hue = Math.round(clamp01(u) * 130);
-  return `hsla(${hue}, 80%, 45%, ${alpha})`;
+  const x = clamp01(u) * (PALETTE.length - 1);
+  const i = Math.min(PALETTE.length - 2, Math.floor(x));
+  const f = x - i;
+  const [r, g, b] = PALETTE[i].map((v, k) => Math.round(v + (PALETTE[i + 1][k] - v) * f));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
 }
 var RANK_BUCKETS = Object.freeze([
-  { max: 1, label: "1", hue: 130 },
-  { max: 10, label: "2\u201310", hue: 90 },
-  { max: 100, label: "11\u2013100", hue: 50 },
-  { max: 1e3, label: "101\u20131000", hue: 25 },
-  { max: Infinity, label: ">1000", hue: 0 }
+  { max: 1, label: "1", unit: 1 },
+  { max: 10, label: "2\u201310", unit: 0.75 },
+  { max: 100, label: "11\u2013100", unit: 0.5 },
+  { max: 1e3, label: "101\u20131000", unit: 0.25 },
+  { max: Infinity, label: ">1000", unit: 0 }
 ]);
 function rankBucket(r) {
   if (r == null || !(r >= 1)) return -1;
@@ -291,7 +305,7 @@ function rankBucket(r) {
 }
 function rankColor(r) {
   const b = rankBucket(r);
-  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
+  return b < 0 ? null : unitColor(RANK_BUCKETS[b].unit);
 }
 var ENTROPY_MAX_BITS = 8;
 function entropyColor(nats) {
