@@ -99,3 +99,59 @@ def test_a_tooltip_list_uses_one_format(view, payloads):
     assert shown == [shown_percent(p) for _, p in tokens[i]["top"]]
     assert shown and all(ONE_FORMAT.match(s) for s in shown), shown
     assert "p" in stat_rows(tip) and ONE_FORMAT.match(stat_rows(tip)["p"])
+
+
+# --- logit lens -------------------------------------------------------------------------------------
+
+# js/src/colors.js PALETTE (viridis samples), to read a cell's place on the scale back from its colour.
+VIRIDIS = [(68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141), (39, 173, 129),
+           (92, 200, 99), (170, 220, 50), (253, 231, 37)]
+
+
+def scale_position(color: str) -> float:
+    """The u in 0..1 whose colour on the scale (colors.js unitColor) is nearest `color`."""
+    rgb = [float(v) for v in re.findall(r"[\d.]+", color)[:3]]
+
+    def at(u: float):
+        x = u * (len(VIRIDIS) - 1)
+        i = min(len(VIRIDIS) - 2, int(x))
+        return [a + (b - a) * (x - i) for a, b in zip(VIRIDIS[i], VIRIDIS[i + 1])]
+
+    return min((k / 1000 for k in range(1001)), key=lambda u: sum((a - b) ** 2 for a, b in zip(at(u), rgb)))
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[round(q * (len(ordered) - 1))]
+
+
+def test_lens_top1_colours_spread_over_the_scale(view, payloads):
+    view.mount(payloads.lens)
+    colors = view.page.locator("#w .tvz-lens-cell").evaluate_all("cells => cells.map((c) => c.style.backgroundColor)")
+    u = [scale_position(c) for c in colors]
+    # the middle half of the cells covers at least a fifth of the scale (a log scale gave them a tenth)
+    assert quantile(u, 0.75) - quantile(u, 0.25) >= 0.2, (quantile(u, 0.25), quantile(u, 0.75))
+    assert max(u) - min(u) >= 0.8
+
+
+def test_lens_legend_has_its_own_wording(view, payloads):
+    view.mount(payloads.tokens_state())
+    strip_legend = view.page.locator("#w .tvz-legend-text").first.inner_text()
+    view.mount(payloads.lens)
+    page = view.page
+    top_legend = page.locator("#w .tvz-legend-text").inner_text()
+    assert top_legend != strip_legend and "top-1" in top_legend and "linear" in top_legend
+    assert page.locator("#w .tvz-swatch").all_inner_texts() == ["0%", "25.0%", "50.0%", "75.0%", "100%"]
+    page.locator("#w .tvz-switch button", has_text="next-token probability").click()
+    target_legend = page.locator("#w .tvz-legend-text").inner_text()
+    assert target_legend not in (strip_legend, top_legend) and "next" in target_legend
+
+
+def test_lens_rows_have_equal_heights(view, payloads):
+    state = payloads.lens
+    assert any(s is not None for s in state["lens"]["settled"])
+    view.mount(state)
+    heights = view.page.locator("#w .tvz-lens-layer").evaluate_all(
+        "els => els.map((e) => e.getBoundingClientRect().height)")
+    assert len(heights) == 31
+    assert max(heights) - min(heights) < 0.5, heights

@@ -979,11 +979,34 @@ function renderTokenViz(model, root, d) {
 }
 
 // src/lens.js
+var LENS_SCALES = {
+  top: {
+    text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
+    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
+    color: (p) => p == null ? null : unitColor(p)
+  },
+  target: {
+    text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
+    stops: legendStops("prob"),
+    color: probColor
+  }
+};
+function lensLegend(mode) {
+  const scale = LENS_SCALES[mode];
+  return h("div", { class: "tvz-legend tvz-lens-legend" }, [
+    h("span", { class: "tvz-legend-text", text: scale.text }),
+    ...scale.stops.map((s) => {
+      const sw = h("span", { class: "tvz-swatch", text: s.label });
+      sw.style.backgroundColor = s.color;
+      return sw;
+    })
+  ]);
+}
 var short = (s) => Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).join("")}\u2026` : s;
 function renderLens(model, root, d) {
   const tooltip = createTooltip(root, d);
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
-  const lg = legend(() => "prob");
+  const legendSlot = h("div", { class: "tvz-lens-legend-slot" });
   const note = h("div", { class: "tvz-lens-note" }, [
     h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
     h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
@@ -994,7 +1017,7 @@ function renderLens(model, root, d) {
     h("div", { class: "tvz-view-row" }, [
       switchField(model, d, "lens_color", { label: "colour by", choices: [["top", "top-1 probability"], ["target", "next-token probability"]] })
     ]),
-    lg.el,
+    legendSlot,
     note,
     h("div", { class: "tvz-lens-scroll" }, [grid])
   );
@@ -1006,6 +1029,8 @@ function renderLens(model, root, d) {
   const render2 = () => {
     tooltip.unpin();
     grid.replaceChildren();
+    const mode = model.get("lens_color") === "target" ? "target" : "top";
+    legendSlot.replaceChildren(lensLegend(mode));
     const L = lens();
     if (!L) {
       grid.append(h("div", { class: "tvz-note", text: "No logit-lens data." }));
@@ -1013,7 +1038,7 @@ function renderLens(model, root, d) {
     }
     const nL = L.top.length;
     const nP = L.top[0].length;
-    const byTarget = model.get("lens_color") === "target";
+    const byTarget = mode === "target";
     grid.style.gridTemplateColumns = `max-content repeat(${nP}, minmax(3.6em, 1fr))`;
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
@@ -1039,7 +1064,7 @@ function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
-        const c = probColor(byTarget ? tp : p);
+        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
         if (c) cell.style.backgroundColor = c;
         frag.append(cell);
       }
