@@ -4,8 +4,18 @@ tokviz's widgets made from real results on tiny random models (tests/browser/fix
 from __future__ import annotations
 
 import pytest
-from fixtures import (DOT, HTML_BREAKOUT, HTML_IMG, HTML_SCRIPT, RET, TAB, badges, expected_token_content,
-                      shown_percent, shown_text)
+from fixtures import (
+    DOT,
+    HTML_BREAKOUT,
+    HTML_IMG,
+    HTML_SCRIPT,
+    RET,
+    TAB,
+    badges,
+    expected_token_content,
+    shown_percent,
+    shown_text,
+)
 from view_harness import CHROMIUM, render_time_ms
 
 pytestmark = [
