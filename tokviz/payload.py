@@ -136,13 +136,20 @@ def tree_node(node, pieces: Pieces) -> dict:
             "kept": bool(node.kept)}
 
 
+def decimals3(value: float | None) -> float | None:
+    """A log-probability to 3 decimals, as the label view shows it (4 significant digits would turn a
+    whole text's -169.522 into -169.5)."""
+    return None if value is None else round(value, 3)
+
+
 def labels_payload(scores) -> dict:
-    """LabelScores as bars per label with a per-token breakdown."""
+    """LabelScores as bars per label with a per-token breakdown; `normalize` names the score the softmax used."""
     return {
         "labels": list(scores.labels),
-        "logprob": [rounded(s.logprob) for s in scores.scores],
-        "label_logprob": [rounded(s.label_logprob) for s in scores.scores],
-        "normalized": [rounded(s.mean_label_logprob) for s in scores.scores],
+        "normalize": scores.normalize,
+        "logprob": [decimals3(s.logprob) for s in scores.scores],
+        "label_logprob": [decimals3(s.label_logprob) for s in scores.scores],
+        "normalized": [decimals3(s.mean_label_logprob) for s in scores.scores],
         "probs": [rounded(p) for p in scores.probs],
         "predicted": scores.predicted,
         "breakdown": [

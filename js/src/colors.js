@@ -1,11 +1,24 @@
 // @ts-check
-// Colour scales. Every colour is a semi-transparent hue laid over the theme's own background, and text
+// Colour scales. Every colour is a semi-transparent swatch laid over the theme's own background, and text
 // keeps the theme's colour, so tokens stay readable on light and dark themes alike.
 
 import { natsToBits } from "./format.js";
 
-/** Alpha of token backgrounds: strong enough to tell apart, weak enough for text contrast. */
-export const ALPHA = 0.4;
+/**
+ * Alpha of token backgrounds: strong enough to tell the stops apart, weak enough that the theme's text
+ * keeps a WCAG contrast of at least 4.5 on every swatch, light and dark (js/test/palette.test.js).
+ */
+export const ALPHA = 0.35;
+
+/**
+ * The sequential scale, low to high: viridis (matplotlib's, sampled at 9 points). Its lightness rises
+ * steadily from dark violet to yellow, so the order survives every common colour-vision deficiency
+ * (unlike a red-to-green hue scale, whose middle collapses to one khaki under deuteranopia).
+ */
+export const PALETTE = Object.freeze([
+  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
+  [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
+].map((c) => Object.freeze(c)));
 
 /** Lowest probability on the scale (log10): anything at or below 1e-4 gets the "unlikely" end. */
 export const PROB_LOG_MIN = -4;
@@ -24,13 +37,17 @@ export function probUnit(p) {
 }
 
 /**
- * Hue-based colour: 0 = red (unlikely) ... 1 = green (expected).
+ * Colour of a position on the scale: 0 = dark violet (unlikely) ... 1 = yellow (expected), interpolated
+ * between the palette's samples.
  * @param {number} u 0..1
  * @param {number} [alpha]
  */
 export function unitColor(u, alpha = ALPHA) {
-  const hue = Math.round(clamp01(u) * 130);
-  return `hsla(${hue}, 80%, 45%, ${alpha})`;
+  const x = clamp01(u) * (PALETTE.length - 1);
+  const i = Math.min(PALETTE.length - 2, Math.floor(x));
+  const f = x - i;
+  const [r, g, b] = PALETTE[i].map((v, k) => Math.round(v + (PALETTE[i + 1][k] - v) * f));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
 /**
@@ -41,13 +58,13 @@ export function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
 }
 
-/** Rank buckets: rank 1, 2-10, 11-100, 101-1000, >1000. */
+/** Rank buckets: rank 1, 2-10, 11-100, 101-1000, >1000, each at its place on the one scale. */
 export const RANK_BUCKETS = Object.freeze([
-  { max: 1, label: "1", hue: 130 },
-  { max: 10, label: "2\u201310", hue: 90 },
-  { max: 100, label: "11\u2013100", hue: 50 },
-  { max: 1000, label: "101\u20131000", hue: 25 },
-  { max: Infinity, label: ">1000", hue: 0 },
+  { max: 1, label: "1", unit: 1 },
+  { max: 10, label: "2\u201310", unit: 0.75 },
+  { max: 100, label: "11\u2013100", unit: 0.5 },
+  { max: 1000, label: "101\u20131000", unit: 0.25 },
+  { max: Infinity, label: ">1000", unit: 0 },
 ]);
 
 /**
@@ -62,7 +79,7 @@ export function rankBucket(r) {
 /** @param {number | null | undefined} r */
 export function rankColor(r) {
   const b = rankBucket(r);
-  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
+  return b < 0 ? null : unitColor(RANK_BUCKETS[b].unit);
 }
 
 /** Entropy (bits) at which the scale saturates. */

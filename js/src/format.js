@@ -120,25 +120,40 @@ export function plainLabel(d) {
   }
 }
 
+/** Significant digits of every probability the view shows. */
+export const PERCENT_DIGITS = 3;
+
+/** Below this percentage (0.001%) the digits move into an exponent: "6.80e-5%". */
+const PERCENT_FIXED_MIN = 1e-3;
+
 /**
- * Probability as a percentage with precision that suits its size.
+ * Probability as a percentage: the one format of every view (strip, tooltip, bars, lens, labels, ICL).
+ * Always percent with 3 significant digits: "96.4%", "1.23%", "0.0150%", and "6.80e-5%" below 0.001%.
+ * Only exactly 0 and exactly 1 read "0%" and "100%": a value just below 1 gets the decimals it needs to
+ * stay below 100 ("99.996%"), so a near-certain token never looks certain.
  * @param {number | null | undefined} p
  * @returns {string}
  */
 export function formatPercent(p) {
   if (p == null || Number.isNaN(p)) return "\u2013";
   if (p <= 0) return "0%";
+  if (p >= 1) return "100%";
   const pct = p * 100;
-  if (pct >= 99.95) return "100%";
-  if (pct >= 10) return `${pct.toFixed(1)}%`;
-  if (pct >= 0.1) return `${pct.toFixed(2)}%`;
-  if (pct >= 1e-4) return `${trimZeros(pct.toPrecision(2))}%`;
-  return `${p.toExponential(1)}`;
+  if (pct < PERCENT_FIXED_MIN) return `${pct.toExponential(PERCENT_DIGITS - 1)}%`;
+  return `${belowHundred(pct)}%`;
 }
 
-/** @param {string} s */
-function trimZeros(s) {
-  return s.includes(".") && !s.includes("e") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+/**
+ * `pct` (0 < pct < 100) with its significant digits, plus as many decimals as keep it from rounding up to
+ * 100.
+ * @param {number} pct
+ */
+function belowHundred(pct) {
+  const text = pct.toPrecision(PERCENT_DIGITS);
+  if (Number(text) < 100) return text;
+  let decimals = 1;
+  while (decimals < 15 && Number(pct.toFixed(decimals)) >= 100) decimals++;
+  return pct.toFixed(decimals);
 }
 
 /**

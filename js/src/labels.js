@@ -11,10 +11,26 @@ import { itemFinder, onItemHover } from "./hover.js";
 
 /**
  * @typedef {{
- *   labels: string[], logprob: number[], label_logprob: number[], normalized: number[], probs: number[],
- *   predicted: string, breakdown: {t: string, lp: number|null, p: number|null, in_label: boolean}[][]
+ *   labels: string[], normalize: Normalize, logprob: number[], label_logprob: number[], normalized: number[],
+ *   probs: number[], predicted: string, breakdown: {t: string, lp: number|null, p: number|null, in_label: boolean}[][]
  * }} Scores
+ * @typedef {"label" | "mean" | "full"} Normalize
  */
+
+/** The three scores of a label, in the order shown, with the payload field holding each. */
+const SCORE_ROWS = /** @type {const} */ ([
+  { normalize: "full", field: "logprob", name: "log p (whole text)" },
+  { normalize: "label", field: "label_logprob", name: "log p (label tokens)" },
+  { normalize: "mean", field: "normalized", name: "mean log p per label token" },
+]);
+
+/**
+ * Display name of the score the softmax used (LabelScores.normalize).
+ * @param {Normalize | undefined} normalize
+ */
+function usedScoreName(normalize) {
+  return (SCORE_ROWS.find((r) => r.normalize === normalize) || SCORE_ROWS[1]).name;
+}
 
 /**
  * @param {import("./types.js").Model} model @param {HTMLElement} root @param {import("./dom.js").Disposer} d
@@ -22,7 +38,8 @@ import { itemFinder, onItemHover } from "./hover.js";
 export function renderLabels(model, root, d) {
   const bars = h("div", { class: "tvz-label-bars", role: "list" });
   const detail = h("div", { class: "tvz-label-detail", "aria-live": "polite" });
-  root.append(h("div", { class: "tvz-sub", text: "Label probabilities (softmax over the labels' log-probabilities). Hover a label for its tokens." }), bars, detail);
+  const sub = h("div", { class: "tvz-sub" });
+  root.append(sub, bars, detail);
 
   /** @returns {Scores | null} */
   const scores = () => {
@@ -36,12 +53,7 @@ export function renderLabels(model, root, d) {
     if (!s) return;
     for (const row of bars.children) row.classList.toggle("tvz-active", row.getAttribute("data-i") === String(i));
     /** @type {[string, string][]} */
-    const rows = [
-      ["probability", formatPercent(s.probs[i])],
-      ["log p (label tokens)", formatNumber(s.logprob[i], 3)],
-      ["label log p", formatNumber(s.label_logprob[i], 3)],
-      ["normalized", formatNumber(s.normalized[i], 3)],
-    ];
+    const rows = [["probability", formatPercent(s.probs[i])], ...SCORE_ROWS.map((r) => /** @type {[string, string]} */ ([r.name, formatNumber(s[r.field][i], 3)]))];
     const toks = h("div", { class: "tvz-breakdown" });
     for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
@@ -51,13 +63,16 @@ export function renderLabels(model, root, d) {
       if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
       toks.append(chip);
     }
-    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), statTable(rows), h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+    const table = statTable(rows);
+    markUsedScore(table, usedScoreName(s.normalize));
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
   };
 
   const render = () => {
     bars.replaceChildren();
     detail.replaceChildren();
     const s = scores();
+    sub.textContent = `Label probabilities: softmax over the labels' ${usedScoreName(s?.normalize)}. Hover a label for its tokens.`;
     if (!s) {
       bars.append(h("div", { class: "tvz-note", text: "No label scores." }));
       return;
@@ -72,7 +87,8 @@ export function renderLabels(model, root, d) {
           h("span", { class: "tvz-label-name", text: label }),
           probBar(p),
           h("span", { class: "tvz-label-p", text: formatPercent(p) }),
-          predicted ? h("span", { class: "tvz-badge", text: "predicted" }) : null,
+          // every row has the badge cell, so all rows lay out alike and the bar tracks share one scale
+          h("span", { class: predicted ? "tvz-badge" : "tvz-badge-slot", text: predicted ? "predicted" : "" }),
         ]),
       );
     });
@@ -82,4 +98,17 @@ export function renderLabels(model, root, d) {
   onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
   d.onModel(model, "change:scores", render);
   render();
+}
+
+/**
+ * Mark the stat-table entry of the score the softmax used (its name and value).
+ * @param {HTMLElement} table a statTable (dl of dt/dd pairs) @param {string} name
+ */
+function markUsedScore(table, name) {
+  for (const dt of table.querySelectorAll("dt")) {
+    if (dt.textContent !== name) continue;
+    dt.classList.add("tvz-used");
+    dt.nextElementSibling?.classList.add("tvz-used");
+    dt.setAttribute("title", "the score the softmax over labels used");
+  }
 }

@@ -1,14 +1,14 @@
 // @ts-check
 // Logit lens (`_kind` "lens"): a layers x positions grid. Each cell shows the layer's top-1 token,
-// coloured by its probability or by the probability of the actual next token.
+// coloured by its probability (linear scale) or by the probability of the actual next token (log scale).
 
 import { h, displayNode } from "./dom.js";
 import { pieceDisplay, tokenDisplay, plainLabel, formatPercent } from "./format.js";
-import { probColor } from "./colors.js";
+import { probColor, unitColor, legendStops } from "./colors.js";
 import { createTooltip, statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
-import { switchField, legend } from "./controls.js";
+import { switchField } from "./controls.js";
 
 /**
  * @typedef {{
@@ -19,6 +19,37 @@ import { switchField, legend } from "./controls.js";
  * }} Lens
  */
 
+/**
+ * What each colouring of the lens means. Top-1 probabilities mostly lie between 5% and 100%, where a log
+ * scale gives nearly one colour; a linear scale spreads them. Next-token probabilities span many orders of
+ * magnitude, so they keep the strip's log scale.
+ */
+const LENS_SCALES = {
+  top: {
+    text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
+    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
+    color: (/** @type {number | null} */ p) => (p == null ? null : unitColor(p)),
+  },
+  target: {
+    text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
+    stops: legendStops("prob"),
+    color: probColor,
+  },
+};
+
+/** @param {"top" | "target"} mode */
+function lensLegend(mode) {
+  const scale = LENS_SCALES[mode];
+  return h("div", { class: "tvz-legend tvz-lens-legend" }, [
+    h("span", { class: "tvz-legend-text", text: scale.text }),
+    ...scale.stops.map((s) => {
+      const sw = h("span", { class: "tvz-swatch", text: s.label });
+      sw.style.backgroundColor = s.color;
+      return sw;
+    }),
+  ]);
+}
+
 /** @param {string} s */
 const short = (s) => (Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).join("")}\u2026` : s);
 
@@ -28,7 +59,7 @@ const short = (s) => (Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).jo
 export function renderLens(model, root, d) {
   const tooltip = createTooltip(root, d);
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
-  const lg = legend(() => "prob");
+  const legendSlot = h("div", { class: "tvz-lens-legend-slot" });
   const note = h("div", { class: "tvz-lens-note" }, [
     h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
     h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
@@ -39,7 +70,7 @@ export function renderLens(model, root, d) {
     h("div", { class: "tvz-view-row" }, [
       switchField(model, d, "lens_color", { label: "colour by", choices: [["top", "top-1 probability"], ["target", "next-token probability"]] }),
     ]),
-    lg.el,
+    legendSlot,
     note,
     h("div", { class: "tvz-lens-scroll" }, [grid]),
   );
@@ -56,6 +87,8 @@ export function renderLens(model, root, d) {
   const render = () => {
     tooltip.unpin();
     grid.replaceChildren();
+    const mode = model.get("lens_color") === "target" ? "target" : "top";
+    legendSlot.replaceChildren(lensLegend(mode));
     const L = lens();
     if (!L) {
       grid.append(h("div", { class: "tvz-note", text: "No logit-lens data." }));
@@ -63,7 +96,7 @@ export function renderLens(model, root, d) {
     }
     const nL = L.top.length;
     const nP = L.top[0].length;
-    const byTarget = model.get("lens_color") === "target";
+    const byTarget = mode === "target";
     grid.style.gridTemplateColumns = `max-content repeat(${nP}, minmax(3.6em, 1fr))`;
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
@@ -89,7 +122,7 @@ export function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
         });
-        const c = probColor(byTarget ? tp : p);
+        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
         if (c) cell.style.backgroundColor = c;
         frag.append(cell);
       }

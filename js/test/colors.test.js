@@ -6,7 +6,8 @@ import {
   shownProb, legendStops, ALPHA,
 } from "../src/colors.js";
 
-const hue = (c) => Number(/hsla\((\d+)/.exec(c)[1]);
+const rgb = (c) => /rgba\((\d+), (\d+), (\d+)/.exec(c).slice(1, 4).map(Number);
+const lightness = (c) => rgb(c).reduce((s, v) => s + v, 0); // enough to order viridis samples
 const alpha = (c) => Number(/,\s*([\d.]+)\)$/.exec(c)[1]);
 
 test("probability scale endpoints and midpoint (log scale)", () => {
@@ -15,9 +16,9 @@ test("probability scale endpoints and midpoint (log scale)", () => {
   assert.equal(probUnit(1e-9), 0);
   assert.equal(probUnit(0), 0);
   assert.ok(Math.abs(probUnit(0.01) - 0.5) < 1e-12);
-  assert.equal(hue(probColor(1)), 130); // green: expected
-  assert.equal(hue(probColor(1e-6)), 0); // red: surprising
-  assert.ok(hue(probColor(0.1)) > hue(probColor(0.001)));
+  assert.deepEqual(rgb(probColor(1)), [253, 231, 37]); // yellow: expected
+  assert.deepEqual(rgb(probColor(1e-6)), [68, 1, 84]); // dark violet: surprising
+  assert.ok(lightness(probColor(0.1)) > lightness(probColor(0.001)));
   assert.equal(probColor(null), null);
 });
 
@@ -43,7 +44,7 @@ test("rank buckets: 1 / 2-10 / 11-100 / 101-1000 / >1000", () => {
   assert.equal(rankBucket(0), -1);
   assert.equal(RANK_BUCKETS.length, 5);
   assert.equal(rankColor(null), null);
-  assert.ok(hue(rankColor(1)) > hue(rankColor(50)));
+  assert.ok(lightness(rankColor(1)) > lightness(rankColor(50)));
 });
 
 test("entropy scale grows with uncertainty and saturates", () => {
@@ -71,5 +72,5 @@ test("legends have one stop per bucket", () => {
   assert.equal(legendStops("rank").length, 5);
   assert.equal(legendStops("prob").length, 5);
   assert.equal(legendStops("entropy").length, 5);
-  for (const s of legendStops("prob")) assert.match(s.color, /^hsla\(/);
+  for (const s of legendStops("prob")) assert.match(s.color, /^rgba\(/);
 });

@@ -60,14 +60,32 @@ test("strip tokens: empty text with bytes -> badges; completing token shows its 
   assert.equal(plainLabel(tokenDisplay({ id: 4, t: " hi" }, pieces)), `${MARK.space}hi`);
 });
 
-test("percent formatting adapts precision", () => {
+test("percent formatting: 3 significant digits, always percent", () => {
   assert.equal(formatPercent(0.96), "96.0%");
-  assert.equal(formatPercent(1), "100%");
+  assert.equal(formatPercent(0.964), "96.4%");
   assert.equal(formatPercent(0.0123), "1.23%");
-  assert.equal(formatPercent(0.00012), "0.012%");
-  assert.equal(formatPercent(0), "0%");
+  assert.equal(formatPercent(0.00012), "0.0120%");
+  assert.equal(formatPercent(0.00015), "0.0150%");
+  assert.equal(formatPercent(0.0999996), "10.0%"); // rounding up to the next power of ten keeps 3 digits
   assert.equal(formatPercent(null), "\u2013");
-  assert.match(formatPercent(1e-9), /e-9$/);
+});
+
+test("tiny probabilities stay in percent, with an exponent below 0.001%", () => {
+  assert.equal(formatPercent(6.8e-7), "6.80e-5%");
+  assert.equal(formatPercent(1e-7), "1.00e-5%");
+  assert.equal(formatPercent(1e-9), "1.00e-7%");
+  assert.equal(formatPercent(1e-5), "0.00100%");
+  for (const p of [0.96, 0.00015, 6.8e-7, 4.2e-8, 1e-12]) assert.match(formatPercent(p), /%$/);
+});
+
+test("only exact 0 and 1 read 0% and 100%", () => {
+  assert.equal(formatPercent(1), "100%");
+  assert.equal(formatPercent(0), "0%");
+  assert.equal(formatPercent(0.99996), "99.996%");
+  assert.equal(formatPercent(0.9995), "99.95%");
+  assert.equal(formatPercent(0.9997), "99.97%");
+  assert.equal(formatPercent(1 - 1e-9), "99.9999999%");
+  for (const p of [1e-300, 5e-324]) assert.notEqual(formatPercent(p), "0%");
 });
 
 test("prob, bits, rank and number formatting", () => {

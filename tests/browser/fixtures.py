@@ -165,3 +165,28 @@ class Payloads:
         scores = tokviz.score_labels(self.lm, "Review: {x}\nSentiment:{y}", "a fine film",
                                      [" positive", " negative", " " + HTML_IMG])
         return tokviz.LabelScoresView(scores).snapshot_state() | {"interactive": True}
+
+
+def shown_percent(p: float) -> str:
+    """The view's one probability format (js/src/format.js formatPercent): percent with 3 significant
+    digits, an exponent below 0.001%, and only exact 0 and 1 shown as "0%" and "100%"."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    if p <= 0:
+        return "0%"
+    if p >= 1:
+        return "100%"
+    pct = p * 100  # JS multiplies in floating point too, then rounds the exact binary value
+    if pct < 1e-3:
+        mantissa, exponent = f"{pct:.2e}".split("e")
+        return f"{mantissa}e{int(exponent)}%"
+    exact = Decimal(pct)
+    places = exact.adjusted() - 2
+    text = exact.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)
+    if text.adjusted() > exact.adjusted():  # 9.996 -> 10.0: one digit fewer after the point
+        text = exact.quantize(Decimal(1).scaleb(places + 1), rounding=ROUND_HALF_UP)
+    decimals = max(0, -text.as_tuple().exponent)
+    while text >= 100:  # never a rounded 100%
+        decimals += 1
+        text = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{text:f}%"

@@ -3,10 +3,19 @@ tokviz's widgets made from real results on tiny random models (tests/browser/fix
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
-
 import pytest
-from fixtures import DOT, HTML_BREAKOUT, HTML_IMG, HTML_SCRIPT, RET, TAB, badges, expected_token_content, shown_text
+from fixtures import (
+    DOT,
+    HTML_BREAKOUT,
+    HTML_IMG,
+    HTML_SCRIPT,
+    RET,
+    TAB,
+    badges,
+    expected_token_content,
+    shown_percent,
+    shown_text,
+)
 from view_harness import CHROMIUM, render_time_ms
 
 pytestmark = [
@@ -18,28 +27,6 @@ TOKENS = "#w .tvz-token"
 PROMPT_TOKENS = "#w .tvz-token[data-source=prompt]"
 GEN_TOKENS = "#w .tvz-token[data-source=generated]"
 TIP = ".tvz-tip-host .tvz-tooltip"  # tooltips live in a host under <body>
-
-
-def percent(p: float) -> str:
-    """The view's percentage format for 0.1% <= p < 99.95%."""
-    pct = p * 100  # JS toFixed rounds the exact binary value half-up
-    places = Decimal("0.1") if pct >= 10 else Decimal("0.01")
-    return f"{Decimal(pct).quantize(places, rounding=ROUND_HALF_UP)}%"
-
-
-def shown_percent(p: float) -> str:
-    """The view's percentage format for any p (js/src/format.js formatPercent)."""
-    if p <= 0:
-        return "0%"
-    if p * 100 >= 99.95:
-        return "100%"
-    if p * 100 >= 0.1:
-        return percent(p)
-    if p * 100 >= 1e-4:
-        text = f"{p * 100:.2g}"
-        return f"{text.rstrip('0').rstrip('.') if '.' in text and 'e' not in text else text}%"
-    mantissa, exponent = f"{p:.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def visible_tip(page):

@@ -66,18 +66,22 @@ function plainLabel(d) {
       return "\u2205";
   }
 }
+var PERCENT_DIGITS = 3;
+var PERCENT_FIXED_MIN = 1e-3;
 function formatPercent(p) {
   if (p == null || Number.isNaN(p)) return "\u2013";
   if (p <= 0) return "0%";
+  if (p >= 1) return "100%";
   const pct = p * 100;
-  if (pct >= 99.95) return "100%";
-  if (pct >= 10) return `${pct.toFixed(1)}%`;
-  if (pct >= 0.1) return `${pct.toFixed(2)}%`;
-  if (pct >= 1e-4) return `${trimZeros(pct.toPrecision(2))}%`;
-  return `${p.toExponential(1)}`;
+  if (pct < PERCENT_FIXED_MIN) return `${pct.toExponential(PERCENT_DIGITS - 1)}%`;
+  return `${belowHundred(pct)}%`;
 }
-function trimZeros(s) {
-  return s.includes(".") && !s.includes("e") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+function belowHundred(pct) {
+  const text = pct.toPrecision(PERCENT_DIGITS);
+  if (Number(text) < 100) return text;
+  let decimals = 1;
+  while (decimals < 15 && Number(pct.toFixed(decimals)) >= 100) decimals++;
+  return pct.toFixed(decimals);
 }
 function natsToBits(nats) {
   return nats / Math.LN2;
@@ -262,7 +266,18 @@ function statTable(rows) {
 }
 
 // src/colors.js
-var ALPHA = 0.4;
+var ALPHA = 0.35;
+var PALETTE = Object.freeze([
+  [68, 1, 84],
+  [71, 44, 122],
+  [59, 81, 139],
+  [44, 113, 142],
+  [33, 144, 141],
+  [39, 173, 129],
+  [92, 200, 99],
+  [170, 220, 50],
+  [253, 231, 37]
+].map((c) => Object.freeze(c)));
 var PROB_LOG_MIN = -4;
 var clamp01 = (x) => Math.min(1, Math.max(0, x));
 function probUnit(p) {
@@ -270,18 +285,21 @@ function probUnit(p) {
   return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
 }
 function unitColor(u, alpha = ALPHA) {
-  const hue = Math.round(clamp01(u) * 130);
-  return `hsla(${hue}, 80%, 45%, ${alpha})`;
+  const x = clamp01(u) * (PALETTE.length - 1);
+  const i = Math.min(PALETTE.length - 2, Math.floor(x));
+  const f = x - i;
+  const [r, g, b] = PALETTE[i].map((v, k) => Math.round(v + (PALETTE[i + 1][k] - v) * f));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
 }
 var RANK_BUCKETS = Object.freeze([
-  { max: 1, label: "1", hue: 130 },
-  { max: 10, label: "2\u201310", hue: 90 },
-  { max: 100, label: "11\u2013100", hue: 50 },
-  { max: 1e3, label: "101\u20131000", hue: 25 },
-  { max: Infinity, label: ">1000", hue: 0 }
+  { max: 1, label: "1", unit: 1 },
+  { max: 10, label: "2\u201310", unit: 0.75 },
+  { max: 100, label: "11\u2013100", unit: 0.5 },
+  { max: 1e3, label: "101\u20131000", unit: 0.25 },
+  { max: Infinity, label: ">1000", unit: 0 }
 ]);
 function rankBucket(r) {
   if (r == null || !(r >= 1)) return -1;
@@ -289,7 +307,7 @@ function rankBucket(r) {
 }
 function rankColor(r) {
   const b = rankBucket(r);
-  return b < 0 ? null : `hsla(${RANK_BUCKETS[b].hue}, 80%, 45%, ${ALPHA})`;
+  return b < 0 ? null : unitColor(RANK_BUCKETS[b].unit);
 }
 var ENTROPY_MAX_BITS = 8;
 function entropyColor(nats) {
@@ -1035,11 +1053,34 @@ function progressText(g, numBeams) {
 }
 
 // src/lens.js
+var LENS_SCALES = {
+  top: {
+    text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
+    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
+    color: (p) => p == null ? null : unitColor(p)
+  },
+  target: {
+    text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
+    stops: legendStops("prob"),
+    color: probColor
+  }
+};
+function lensLegend(mode) {
+  const scale = LENS_SCALES[mode];
+  return h("div", { class: "tvz-legend tvz-lens-legend" }, [
+    h("span", { class: "tvz-legend-text", text: scale.text }),
+    ...scale.stops.map((s) => {
+      const sw = h("span", { class: "tvz-swatch", text: s.label });
+      sw.style.backgroundColor = s.color;
+      return sw;
+    })
+  ]);
+}
 var short = (s) => Array.from(s).length > 9 ? `${Array.from(s).slice(0, 8).join("")}\u2026` : s;
 function renderLens(model, root, d) {
   const tooltip = createTooltip(root, d);
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
-  const lg = legend(() => "prob");
+  const legendSlot = h("div", { class: "tvz-lens-legend-slot" });
   const note = h("div", { class: "tvz-lens-note" }, [
     h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
     h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
@@ -1050,7 +1091,7 @@ function renderLens(model, root, d) {
     h("div", { class: "tvz-view-row" }, [
       switchField(model, d, "lens_color", { label: "colour by", choices: [["top", "top-1 probability"], ["target", "next-token probability"]] })
     ]),
-    lg.el,
+    legendSlot,
     note,
     h("div", { class: "tvz-lens-scroll" }, [grid])
   );
@@ -1062,6 +1103,8 @@ function renderLens(model, root, d) {
   const render2 = () => {
     tooltip.unpin();
     grid.replaceChildren();
+    const mode = model.get("lens_color") === "target" ? "target" : "top";
+    legendSlot.replaceChildren(lensLegend(mode));
     const L = lens();
     if (!L) {
       grid.append(h("div", { class: "tvz-note", text: "No logit-lens data." }));
@@ -1069,7 +1112,7 @@ function renderLens(model, root, d) {
     }
     const nL = L.top.length;
     const nP = L.top[0].length;
-    const byTarget = model.get("lens_color") === "target";
+    const byTarget = mode === "target";
     grid.style.gridTemplateColumns = `max-content repeat(${nP}, minmax(3.6em, 1fr))`;
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
@@ -1095,7 +1138,7 @@ function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
-        const c = probColor(byTarget ? tp : p);
+        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
         if (c) cell.style.backgroundColor = c;
         frag.append(cell);
       }
@@ -1224,10 +1267,22 @@ function renderICL(model, root, d) {
 }
 
 // src/labels.js
+var SCORE_ROWS = (
+  /** @type {const} */
+  [
+    { normalize: "full", field: "logprob", name: "log p (whole text)" },
+    { normalize: "label", field: "label_logprob", name: "log p (label tokens)" },
+    { normalize: "mean", field: "normalized", name: "mean log p per label token" }
+  ]
+);
+function usedScoreName(normalize) {
+  return (SCORE_ROWS.find((r) => r.normalize === normalize) || SCORE_ROWS[1]).name;
+}
 function renderLabels(model, root, d) {
   const bars = h("div", { class: "tvz-label-bars", role: "list" });
   const detail = h("div", { class: "tvz-label-detail", "aria-live": "polite" });
-  root.append(h("div", { class: "tvz-sub", text: "Label probabilities (softmax over the labels' log-probabilities). Hover a label for its tokens." }), bars, detail);
+  const sub = h("div", { class: "tvz-sub" });
+  root.append(sub, bars, detail);
   const scores = () => {
     const s = model.get("scores");
     return s && Array.isArray(s.labels) && s.labels.length ? s : null;
@@ -1236,12 +1291,10 @@ function renderLabels(model, root, d) {
     const s = scores();
     if (!s) return;
     for (const row of bars.children) row.classList.toggle("tvz-active", row.getAttribute("data-i") === String(i));
-    const rows = [
-      ["probability", formatPercent(s.probs[i])],
-      ["log p (label tokens)", formatNumber(s.logprob[i], 3)],
-      ["label log p", formatNumber(s.label_logprob[i], 3)],
-      ["normalized", formatNumber(s.normalized[i], 3)]
-    ];
+    const rows = [["probability", formatPercent(s.probs[i])], ...SCORE_ROWS.map((r) => (
+      /** @type {[string, string]} */
+      [r.name, formatNumber(s[r.field][i], 3)]
+    ))];
     const toks = h("div", { class: "tvz-breakdown" });
     for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
@@ -1251,12 +1304,15 @@ function renderLabels(model, root, d) {
       if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
       toks.append(chip);
     }
-    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), statTable(rows), h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+    const table = statTable(rows);
+    markUsedScore(table, usedScoreName(s.normalize));
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
   };
   const render2 = () => {
     bars.replaceChildren();
     detail.replaceChildren();
     const s = scores();
+    sub.textContent = `Label probabilities: softmax over the labels' ${usedScoreName(s?.normalize)}. Hover a label for its tokens.`;
     if (!s) {
       bars.append(h("div", { class: "tvz-note", text: "No label scores." }));
       return;
@@ -1271,7 +1327,8 @@ function renderLabels(model, root, d) {
           h("span", { class: "tvz-label-name", text: label }),
           probBar(p),
           h("span", { class: "tvz-label-p", text: formatPercent(p) }),
-          predicted ? h("span", { class: "tvz-badge", text: "predicted" }) : null
+          // every row has the badge cell, so all rows lay out alike and the bar tracks share one scale
+          h("span", { class: predicted ? "tvz-badge" : "tvz-badge-slot", text: predicted ? "predicted" : "" })
         ])
       );
     });
@@ -1280,6 +1337,14 @@ function renderLabels(model, root, d) {
   onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
   d.onModel(model, "change:scores", render2);
   render2();
+}
+function markUsedScore(table, name) {
+  for (const dt of table.querySelectorAll("dt")) {
+    if (dt.textContent !== name) continue;
+    dt.classList.add("tvz-used");
+    dt.nextElementSibling?.classList.add("tvz-used");
+    dt.setAttribute("title", "the score the softmax over labels used");
+  }
 }
 
 // src/index.js

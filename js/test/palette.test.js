@@ -1,0 +1,97 @@
+// The probability and rank swatches stay ordered and distinguishable for every common colour-vision
+// deficiency, in light and dark themes, and the theme's token text stays readable on each of them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { legendStops } from "../src/colors.js";
+
+// Machado, Oliveira & Fernandes (2009), "A Physiologically-based Model for Simulation of Color Vision
+// Deficiency", severity 1.0 matrices, applied to linear RGB.
+const MACHADO = {
+  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]],
+  tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.3039]],
+};
+
+// Theme backdrops and token text colours: the view's fallbacks (widget.css) and JupyterLab's themes.
+const THEMES = {
+  light: { bg: [255, 255, 255], text: [34, 34, 34] },
+  dark: { bg: [27, 27, 31], text: [236, 236, 236] },
+  "jupyter-light": { bg: [245, 245, 245], text: [0, 0, 0] },
+  "jupyter-dark": { bg: [17, 17, 17], text: [255, 255, 255] },
+  "jupyter-dark-cell": { bg: [33, 33, 33], text: [255, 255, 255] },
+};
+
+const MIN_DELTA_E = 5; // CIE76; about 2.3 is a just-noticeable difference
+
+const toLinear = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+const luminanceOfLinear = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+const contrast = (a, b) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+
+/** CIELAB (D65) of a linear-RGB colour. */
+function lab(rgbLinear) {
+  const [r, g, b] = rgbLinear;
+  const xyz = [0.4124 * r + 0.3576 * g + 0.1805 * b, 0.2126 * r + 0.7152 * g + 0.0722 * b, 0.0193 * r + 0.1192 * g + 0.9505 * b];
+  const white = [0.95047, 1, 1.08883];
+  const f = (t) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const [fx, fy, fz] = xyz.map((v, i) => f(v / white[i]));
+  return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
+}
+const deltaE = (a, b) => Math.hypot(...a.map((v, i) => v - b[i]));
+
+/** sRGB 0..255 of "hsla(h, s%, l%, a)" (CSS Color 4 conversion). */
+function hslToRgb(h, s, l) {
+  s /= 100; l /= 100;
+  const k = (n) => (n + h / 30) % 12;
+  const f = (n) => l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return [f(0), f(8), f(4)].map((v) => v * 255);
+}
+
+/** A swatch "rgba(r, g, b, a)" or "hsla(h, s%, l%, a)" laid over a backdrop, as linear RGB. */
+function over(swatch, bg) {
+  const [x, y, z, a] = swatch.match(/[\d.]+/g).map(Number);
+  const rgb = swatch.startsWith("hsl") ? hslToRgb(x, y, z) : [x, y, z];
+  return rgb.map((v, i) => toLinear(v * a + bg[i] * (1 - a)));
+}
+const simulate = (matrix, c) => matrix.map((row) => Math.min(1, Math.max(0, row.reduce((s, m, i) => s + m * c[i], 0))));
+
+/** The swatches of a legend, low to high, as each eye sees them over each theme. */
+function views(colorBy) {
+  const stops = legendStops(colorBy).map((s) => s.color);
+  const lowToHigh = colorBy === "rank" ? stops.slice().reverse() : stops; // rank legend lists rank 1 first
+  const out = [];
+  for (const [theme, { bg, text }] of Object.entries(THEMES)) {
+    const seen = lowToHigh.map((s) => over(s, bg));
+    out.push({ theme, vision: "normal", colors: seen, text });
+    for (const [vision, m] of Object.entries(MACHADO)) out.push({ theme, vision, colors: seen.map((c) => simulate(m, c)), text });
+  }
+  return out;
+}
+
+for (const colorBy of ["prob", "rank"]) {
+  test(`${colorBy} swatches: luminance strictly rises for every vision, in every theme`, () => {
+    for (const { theme, vision, colors } of views(colorBy)) {
+      const lum = colors.map(luminanceOfLinear);
+      for (let i = 1; i < lum.length; i++) assert.ok(lum[i] > lum[i - 1], `${colorBy} ${theme} ${vision}: ${lum}`);
+    }
+  });
+
+  test(`${colorBy} swatches: every pair stays distinguishable for every vision (CIE76 dE >= ${MIN_DELTA_E})`, () => {
+    for (const { theme, vision, colors } of views(colorBy)) {
+      const labs = colors.map(lab);
+      for (let i = 0; i < labs.length; i++) {
+        for (let j = i + 1; j < labs.length; j++) {
+          const d = deltaE(labs[i], labs[j]);
+          assert.ok(d >= MIN_DELTA_E, `${colorBy} ${theme} ${vision}: stops ${i} and ${j} differ by ${d.toFixed(1)}`);
+        }
+      }
+    }
+  });
+
+  test(`${colorBy} swatches: token text keeps WCAG contrast >= 4.5 in every theme`, () => {
+    for (const { theme, vision, colors, text } of views(colorBy)) {
+      if (vision !== "normal") continue;
+      const fg = luminanceOfLinear(text.map(toLinear));
+      for (const c of colors) assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `${colorBy} ${theme}`);
+    }
+  });
+}
