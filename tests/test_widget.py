@@ -208,3 +208,13 @@ def test_payload_says_what_text_was_analysed_and_how_the_generation_ran(tiny_lm)
     w.generate()
     assert w.generation_data["sampled"] is True
     assert all(t["sp"] is not None for t in w.generation_data["tokens"])
+
+
+@pytest.mark.parametrize(("p", "sent"), [(0.999996, 0.999996), (0.99994, 0.9999), (1.0, 1.0), (0.5, 0.5),
+                                         (1.23456e-7, 1.235e-7), (0.0, 0.0)])
+def test_payload_probabilities_keep_four_digits_and_stay_below_one_when_below_one(p, sent):
+    from tokviz.payload import rounded_prob
+
+    shown = rounded_prob(p)
+    assert shown == pytest.approx(sent, rel=1e-12, abs=1e-15)
+    assert (shown < 1.0) == (p < 1.0)

@@ -20,9 +20,20 @@ def rounded(value: float | None, digits: int = 4) -> float | None:
     return float(f"{value:.{digits}g}")
 
 
+def rounded_prob(p: float | None) -> float | None:
+    """A probability to 4 significant digits, counted from 1 when it is that close to 1: 0.999996 stays
+    below 1 (as 1 - 4e-6), so the view never shows a rounded 100% for a value that is not."""
+    if p is None:
+        return None
+    shown = rounded(p)
+    if shown >= 1.0 > p:
+        shown = 1.0 - rounded(1.0 - p)
+    return shown
+
+
 def probability(logprob: float | None) -> float | None:
     """exp(logprob), rounded as payload probabilities are; None stays None."""
-    return None if logprob is None else rounded(math.exp(logprob))
+    return None if logprob is None else rounded_prob(math.exp(logprob))
 
 
 class Pieces:
@@ -62,14 +73,14 @@ def pending_bytes(data: bytes) -> bytes:
 
 def candidate_pairs(candidates, pieces: Pieces, alternatives: int | None = None) -> list[list]:
     chosen = candidates if alternatives is None else candidates[:alternatives]
-    return [[pieces.add(c.token_id), rounded(c.prob)] for c in chosen]
+    return [[pieces.add(c.token_id), rounded_prob(c.prob)] for c in chosen]
 
 
 def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = None, sampled: bool = False) -> dict:
     entry = {
         "id": pieces.add(token.token_id),
         "t": token.text,
-        "p": rounded(token.prob),
+        "p": rounded_prob(token.prob),
         "r": token.rank,
         "h": rounded(token.entropy, 3),
         "top": candidate_pairs(token.top, pieces, alternatives) if token.prob is not None else None,
@@ -80,7 +91,7 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
     if token.generated:
         entry["g"] = 1
         if sampled:  # greedy and beam search sample nothing: no second probability to show
-            entry["sp"] = rounded(token.sampled_prob)
+            entry["sp"] = rounded_prob(token.sampled_prob)
     return entry
 
 
@@ -150,7 +161,7 @@ def labels_payload(scores) -> dict:
         "logprob": [decimals3(s.logprob) for s in scores.scores],
         "label_logprob": [decimals3(s.label_logprob) for s in scores.scores],
         "normalized": [decimals3(s.mean_label_logprob) for s in scores.scores],
-        "probs": [rounded(p) for p in scores.probs],
+        "probs": [rounded_prob(p) for p in scores.probs],
         "predicted": scores.predicted,
         "breakdown": [
             [{"t": tok.text, "lp": rounded(tok.logprob), "p": probability(tok.logprob), "in_label": tok.in_label}
@@ -165,10 +176,10 @@ def icl_payload(curve, strips: list[dict]) -> dict:
     return {
         "shots": list(curve.shots),
         "answer": curve.answer,
-        "mean": [rounded(p) for p in curve.answer_probs],
-        "low": [rounded(p) for p in curve.answer_prob_min],
-        "high": [rounded(p) for p in curve.answer_prob_max],
-        "first_mean": [rounded(p) for p in curve.first_token_probs],
+        "mean": [rounded_prob(p) for p in curve.answer_probs],
+        "low": [rounded_prob(p) for p in curve.answer_prob_min],
+        "high": [rounded_prob(p) for p in curve.answer_prob_max],
+        "first_mean": [rounded_prob(p) for p in curve.first_token_probs],
         "rank_mean": [rounded(r) for r in curve.answer_ranks],
         "entropy_mean": [rounded(h) for h in curve.entropies],
         "strips": strips,
@@ -186,10 +197,10 @@ def lens_payload(lens, vocabulary: Vocabulary) -> dict:
         "input_text": list(lens.token_texts),
         "target": [*lens.token_ids[1:], None],
         "top": [
-            [[[pieces.add(i), rounded(p)] for i, p in zip(ids, probs)] for ids, probs in zip(row_ids, row_probs)]
+            [[[pieces.add(i), rounded_prob(p)] for i, p in zip(ids, probs)] for ids, probs in zip(row_ids, row_probs)]
             for row_ids, row_probs in zip(lens.top_ids, lens.top_probs)
         ],
-        "target_prob": [[rounded(p) for p in row] for row in lens.target_probs],
+        "target_prob": [[rounded_prob(p) for p in row] for row in lens.target_probs],
         "first_correct": list(lens.first_correct_layer),
         "settled": list(lens.settled_layer),
         "pieces": pieces.table,
