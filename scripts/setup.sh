@@ -8,6 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_python.sh
 
+# pip before 24 takes over half an hour to resolve the lock here (measured: 23.0.1, Debian's venv default,
+# still backtracking after 35 minutes; 26.3 resolves it in 20 s), so an older pip is upgraded first.
+if ! python -c "import sys, pip; sys.exit(int(pip.__version__.split('.')[0]) < 24)"; then
+  python -m pip install -q --upgrade "pip>=24"
+fi
+
 LOCK=(-c constraints.txt)
 [[ -z "${TOKVIZ_UNLOCKED:-}" ]] || LOCK=()
 EXTRAS=$([[ "${1:-}" == "--test" ]] && echo "dev" || echo "quant,notebooks")
