@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Refresh constraints.txt, the lock of every version the tests install: resolve the newest releases that
 # pyproject.toml allows in a fresh virtual environment and record them. Then run `bash scripts/test.sh`
-# and commit the new lock only if it passes.
+# and commit the new lock only if it passes. Check it also installs with the oldest Python 3.11 in use
+# (Debian 12's 3.11.2: soupsieve 3 and 4 need 3.11.5, so the lock holds soupsieve at 2.10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d)
