@@ -161,8 +161,10 @@ export function createStrip(cfg) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
       rows.push(...probabilityRows(tok));
-      if (tok.lp != null) rows.push(["log p", formatLogProb(tok.lp)]);
-      if (tok.s != null) rows.push(["surprisal", formatSurprisal(tok.s)]);
+      // One row for both: the tooltip stays short enough to open below its token.
+      if (tok.lp != null && tok.s != null) {
+        rows.push([LOGP_SURPRISAL_LABEL, `${formatLogProb(tok.lp)} \u00b7 ${formatSurprisal(tok.s)}`]);
+      }
       rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
     }
     rows.push(["id", String(tok.id)]);
@@ -200,6 +202,9 @@ export function createStrip(cfg) {
 
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
 }
+
+/** The tooltip row of a token's natural-log probability and its surprisal (-log2 p). */
+export const LOGP_SURPRISAL_LABEL = "log p \u00b7 surprisal";
 
 /** Tooltip labels of a sampled token's two probabilities: what the model said, and what was drawn from. */
 export const RAW_P_LABEL = "model's p";

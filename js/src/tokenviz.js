@@ -18,7 +18,7 @@ import { beamTree, beamList } from "./beams.js";
 const BUSY = new Set(["analyzing", "generating"]);
 // The trait keeps "raw" / "sampled"; the buttons say what each means to someone new to sampling.
 /** @type {[string, string][]} */
-const PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature / top-k / top-p"]];
+const PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
 
 /**
  * A strip trait (`analysis_data` / `generation_data`): {} until there is a result.
@@ -95,7 +95,7 @@ export function renderTokenViz(model, root, d) {
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
   const viewRow = h("div", { class: "tvz-view-row" }, [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
-    switchField(model, d, "prob_mode", { label: "colour generated tokens by", choices: PROB_MODE_CHOICES }),
+    switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
     bClear,
   ]);
 
@@ -118,10 +118,10 @@ export function renderTokenViz(model, root, d) {
     errorBox,
     viewRow,
     lg.el,
-    marksKey(),
     staleNote,
     emptyNote,
     strip.el,
+    marksKey(), // the key to the strip it follows
     beamsBox,
     status,
   );

@@ -578,8 +578,9 @@ function createStrip(cfg) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
       rows.push(...probabilityRows(tok));
-      if (tok.lp != null) rows.push(["log p", formatLogProb(tok.lp)]);
-      if (tok.s != null) rows.push(["surprisal", formatSurprisal(tok.s)]);
+      if (tok.lp != null && tok.s != null) {
+        rows.push([LOGP_SURPRISAL_LABEL, `${formatLogProb(tok.lp)} \xB7 ${formatSurprisal(tok.s)}`]);
+      }
       rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
     }
     rows.push(["id", String(tok.id)]);
@@ -621,6 +622,7 @@ function createStrip(cfg) {
   });
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
 }
+var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
 var SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
 function probabilityRows(tok) {
@@ -852,7 +854,7 @@ function renderBeamsView(model, root, d) {
 
 // src/tokenviz.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
-var PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature / top-k / top-p"]];
+var PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
 var stripTrait = (model, name) => model.get(name);
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
@@ -912,7 +914,7 @@ function renderTokenViz(model, root, d) {
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
   const viewRow = h("div", { class: "tvz-view-row" }, [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
-    switchField(model, d, "prob_mode", { label: "colour generated tokens by", choices: PROB_MODE_CHOICES }),
+    switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
     bClear
   ]);
   const strip = createStrip({
@@ -930,10 +932,11 @@ function renderTokenViz(model, root, d) {
     errorBox,
     viewRow,
     lg.el,
-    marksKey(),
     staleNote,
     emptyNote,
     strip.el,
+    marksKey(),
+    // the key to the strip it follows
     beamsBox,
     status
   );
