@@ -218,3 +218,14 @@ def test_payload_probabilities_keep_four_digits_and_stay_below_one_when_below_on
     shown = rounded_prob(p)
     assert shown == pytest.approx(sent, rel=1e-12, abs=1e-15)
     assert (shown < 1.0) == (p < 1.0)
+
+
+def test_tokens_carry_log_probability_and_surprisal_in_bits(tiny_lm):
+    import math
+
+    w = TokenViz(tiny_lm, prompt="Hello there, how are you?", alternatives=5)
+    first, *rest = zip(w.analysis_data["tokens"], w.analysis.tokens)
+    assert first[0]["lp"] is None and first[0]["s"] is None  # no prediction for the first token
+    for sent, token in rest:
+        assert sent["lp"] == round(token.logprob, 3)
+        assert sent["s"] == round(-token.logprob / math.log(2), 2)

@@ -81,6 +81,8 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
         "id": pieces.add(token.token_id),
         "t": token.text,
         "p": rounded_prob(token.prob),
+        "lp": decimals3(token.logprob),
+        "s": surprisal_bits(token.logprob),
         "r": token.rank,
         "h": rounded(token.entropy, 3),
         "top": candidate_pairs(token.top, pieces, alternatives) if token.prob is not None else None,
@@ -145,6 +147,11 @@ def tree_node(node, pieces: Pieces) -> dict:
     return {"parent": None if node.parent < 0 else node.parent, "id": pieces.add(node.token_id),
             "score": rounded(node.score), "lp": rounded(node.logprob), "p": probability(node.logprob),
             "kept": bool(node.kept)}
+
+
+def surprisal_bits(logprob: float | None) -> float | None:
+    """-log2 p from a natural-log probability, to the 2 decimals the tooltip shows."""
+    return None if logprob is None else round(-logprob / math.log(2), 2)
 
 
 def decimals3(value: float | None) -> float | None:

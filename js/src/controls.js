@@ -3,6 +3,7 @@
 
 import { h } from "./dom.js";
 import { legendStops } from "./colors.js";
+import { MARK, byteBadges } from "./format.js";
 
 /**
  * @typedef {import("./types.js").Model} Model
@@ -160,4 +161,23 @@ export function legend(getMode) {
   };
   update();
   return { el, update };
+}
+
+/**
+ * What the strip's marks mean: the same characters format.js draws for invisible text (MARK), a byte
+ * badge, and the generated-token style, each next to its explanation.
+ */
+export function marksKey() {
+  /** @param {string} cls @param {string} text @param {string} meaning */
+  const entry = (cls, text, meaning) => h("span", { class: "tvz-key-entry" }, [
+    h("span", { class: `tvz-key-mark ${cls}`, text }),
+    h("span", { class: "tvz-key-meaning", text: meaning }),
+  ]);
+  return h("div", { class: "tvz-key", role: "note", "aria-label": "what the marks mean" }, [
+    entry("tvz-ws", MARK.space, "a space"),
+    entry("tvz-ws", MARK.newline, "a newline"),
+    entry("tvz-ws", MARK.tab, "a tab"),
+    entry("tvz-byte", byteBadges("e2")[0], "a byte: part of a character split across tokens"),
+    entry("tvz-key-gen", "word", "a generated token (the prompt's tokens are upright)"),
+  ]);
 }

@@ -184,6 +184,23 @@ export function formatBits(nats) {
   return `${natsToBits(nats).toFixed(2)} bits`;
 }
 
+/**
+ * A natural-log probability as sent (`lp`, 3 decimals).
+ * @param {number | null | undefined} lp
+ */
+export function formatLogProb(lp) {
+  return formatNumber(lp, 3);
+}
+
+/**
+ * Surprisal as sent (`s`, already in bits: Python converts it).
+ * @param {number | null | undefined} bits
+ */
+export function formatSurprisal(bits) {
+  if (bits == null || Number.isNaN(bits)) return "\u2013";
+  return `${bits.toFixed(2)} bits`;
+}
+
 /** @param {number | null | undefined} r */
 export function formatRank(r) {
   if (r == null) return "\u2013";

@@ -4,7 +4,7 @@
 // 2,000-token prompt costs one listener, and generated tokens are appended without touching the prompt.
 
 import { h, displayNode } from "./dom.js";
-import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges } from "./format.js";
+import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges, formatLogProb, formatSurprisal } from "./format.js";
 import { tokenColor } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
@@ -160,8 +160,11 @@ export function createStrip(cfg) {
     if (tok.p == null) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
-      rows.push(["p", formatPercent(tok.p)]);
-      if (tok.g && tok.sp != null) rows.push(["sampled p", formatPercent(tok.sp)]);
+      rows.push(...probabilityRows(tok));
+      // One row for both: the tooltip stays short enough to open below its token.
+      if (tok.lp != null && tok.s != null) {
+        rows.push([LOGP_SURPRISAL_LABEL, `${formatLogProb(tok.lp)} \u00b7 ${formatSurprisal(tok.s)}`]);
+      }
       rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
     }
     rows.push(["id", String(tok.id)]);
@@ -198,6 +201,23 @@ export function createStrip(cfg) {
   });
 
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
+}
+
+/** The tooltip row of a token's natural-log probability and its surprisal (-log2 p). */
+export const LOGP_SURPRISAL_LABEL = "log p \u00b7 surprisal";
+
+/** Tooltip labels of a sampled token's two probabilities: what the model said, and what was drawn from. */
+export const RAW_P_LABEL = "model's p";
+export const SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
+
+/**
+ * A token's probability row: "p", or for a sampled token both the model's and the sampler's, labelled.
+ * @param {Tok} tok
+ * @returns {[string, string][]}
+ */
+function probabilityRows(tok) {
+  if (!(tok.g && tok.sp != null)) return [["p", formatPercent(tok.p)]];
+  return [[RAW_P_LABEL, formatPercent(tok.p)], [SAMPLED_P_LABEL, formatPercent(tok.sp)]];
 }
 
 /**

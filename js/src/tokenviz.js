@@ -5,7 +5,7 @@ import { h, Disposer } from "./dom.js";
 import { formatNumber } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
-import { numberField, checkField, switchField, legend, setTrait } from "./controls.js";
+import { numberField, checkField, switchField, legend, marksKey, setTrait } from "./controls.js";
 import { beamTree, beamList } from "./beams.js";
 
 /**
@@ -16,6 +16,9 @@ import { beamTree, beamList } from "./beams.js";
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
+// The trait keeps "raw" / "sampled"; the buttons say what each means to someone new to sampling.
+/** @type {[string, string][]} */
+const PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
 
 /**
  * A strip trait (`analysis_data` / `generation_data`): {} until there is a result.
@@ -92,7 +95,7 @@ export function renderTokenViz(model, root, d) {
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
   const viewRow = h("div", { class: "tvz-view-row" }, [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
-    switchField(model, d, "prob_mode", { label: "generated p", choices: [["raw", "raw"], ["sampled", "sampled"]] }),
+    switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
     bClear,
   ]);
 
@@ -118,6 +121,7 @@ export function renderTokenViz(model, root, d) {
     staleNote,
     emptyNote,
     strip.el,
+    marksKey(), // the key to the strip it follows
     beamsBox,
     status,
   );

@@ -18,7 +18,8 @@
 /**
  * @typedef {{
  *   id: number, t: string, p: number|null, r: number|null, h: number|null,
- *   top: Cand[]|null, pending?: string, g?: number, sp?: number|null
+ *   top: Cand[]|null, pending?: string, g?: number, sp?: number|null,
+ *   lp?: number|null, s?: number|null
  * }} Tok
  */
 

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  formatLogProb, formatSurprisal,
   MARK, textSegments, byteBadges, pieceDisplay, tokenDisplay, plainLabel,
   formatPercent, formatProb, formatBits, natsToBits, formatRank, formatNumber,
 } from "../src/format.js";
@@ -106,4 +107,11 @@ test("text followed by the first bytes of a character (sent by Python as `pendin
   assert.deepEqual(d.kind === "text" ? d.pending : null, ["F0", "9F"]);
   const whole = tokenDisplay({ id: 6, t: "a" }, { 6: "a" });
   assert.deepEqual(whole, { kind: "text", segments: [{ kind: "text", text: "a" }] });
+});
+
+test("log p and surprisal are shown as sent", () => {
+  assert.equal(formatLogProb(-4.398), "-4.398");
+  assert.equal(formatSurprisal(6.35), "6.35 bits");
+  assert.equal(formatLogProb(null), "\u2013");
+  assert.equal(formatSurprisal(undefined), "\u2013");
 });

@@ -190,3 +190,14 @@ def shown_percent(p: float) -> str:
         decimals += 1
         text = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return f"{text:f}%"
+
+
+def sampled_run(lm: LanguageModel, *, temperature: float = 0.7, seed: int = 3, max_new_tokens: int = 4):
+    """A seeded sampling run on the awkward prompt and its strip payload: (Generation, payload)."""
+    from tokviz import payload
+
+    result = tokviz.generate(lm, PROMPT_TEXT, max_new_tokens=max_new_tokens, do_sample=True,
+                             temperature=temperature, seed=seed, alternatives=5)
+    sent = payload.generation_payload(result.tokens, lm.vocabulary, alternatives=5, max_new_tokens=max_new_tokens,
+                                      sampled=payload.was_sampled(result), stopped_by=result.stopped_by)
+    return result, sent

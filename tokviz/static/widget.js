@@ -90,6 +90,13 @@ function formatBits(nats) {
   if (nats == null || Number.isNaN(nats)) return "\u2013";
   return `${natsToBits(nats).toFixed(2)} bits`;
 }
+function formatLogProb(lp) {
+  return formatNumber(lp, 3);
+}
+function formatSurprisal(bits) {
+  if (bits == null || Number.isNaN(bits)) return "\u2013";
+  return `${bits.toFixed(2)} bits`;
+}
 function formatRank(r) {
   if (r == null) return "\u2013";
   return `#${Math.round(r).toLocaleString("en-US")}`;
@@ -570,8 +577,10 @@ function createStrip(cfg) {
     if (tok.p == null) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
-      rows.push(["p", formatPercent(tok.p)]);
-      if (tok.g && tok.sp != null) rows.push(["sampled p", formatPercent(tok.sp)]);
+      rows.push(...probabilityRows(tok));
+      if (tok.lp != null && tok.s != null) {
+        rows.push([LOGP_SURPRISAL_LABEL, `${formatLogProb(tok.lp)} \xB7 ${formatSurprisal(tok.s)}`]);
+      }
       rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
     }
     rows.push(["id", String(tok.id)]);
@@ -612,6 +621,13 @@ function createStrip(cfg) {
     }
   });
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
+}
+var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
+var RAW_P_LABEL = "model's p";
+var SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
+function probabilityRows(tok) {
+  if (!(tok.g && tok.sp != null)) return [["p", formatPercent(tok.p)]];
+  return [[RAW_P_LABEL, formatPercent(tok.p)], [SAMPLED_P_LABEL, formatPercent(tok.sp)]];
 }
 function bytesNote(tok, hex) {
   const bytes = byteBadges(hex).join(" ");
@@ -726,6 +742,19 @@ function legend(getMode) {
   update();
   return { el, update };
 }
+function marksKey() {
+  const entry = (cls, text, meaning) => h("span", { class: "tvz-key-entry" }, [
+    h("span", { class: `tvz-key-mark ${cls}`, text }),
+    h("span", { class: "tvz-key-meaning", text: meaning })
+  ]);
+  return h("div", { class: "tvz-key", role: "note", "aria-label": "what the marks mean" }, [
+    entry("tvz-ws", MARK.space, "a space"),
+    entry("tvz-ws", MARK.newline, "a newline"),
+    entry("tvz-ws", MARK.tab, "a tab"),
+    entry("tvz-byte", byteBadges("e2")[0], "a byte: part of a character split across tokens"),
+    entry("tvz-key-gen", "word", "a generated token (the prompt's tokens are upright)")
+  ]);
+}
 
 // src/beams.js
 var DX = 92;
@@ -825,6 +854,7 @@ function renderBeamsView(model, root, d) {
 
 // src/tokenviz.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
+var PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
 var stripTrait = (model, name) => model.get(name);
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
@@ -884,7 +914,7 @@ function renderTokenViz(model, root, d) {
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
   const viewRow = h("div", { class: "tvz-view-row" }, [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
-    switchField(model, d, "prob_mode", { label: "generated p", choices: [["raw", "raw"], ["sampled", "sampled"]] }),
+    switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
     bClear
   ]);
   const strip = createStrip({
@@ -905,6 +935,8 @@ function renderTokenViz(model, root, d) {
     staleNote,
     emptyNote,
     strip.el,
+    marksKey(),
+    // the key to the strip it follows
     beamsBox,
     status
   );
