@@ -81,8 +81,8 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
         "id": pieces.add(token.token_id),
         "t": token.text,
         "p": rounded_prob(token.prob),
-        "lp": decimals3(token.logprob),
-        "s": surprisal_bits(token.logprob),
+        "lp": decimals(token.logprob),
+        "s": decimals(token.surprisal_bits, 2),  # bits, to the 2 decimals the tooltip shows
         "r": token.rank,
         "h": rounded(token.entropy, 3),
         "top": candidate_pairs(token.top, pieces, alternatives) if token.prob is not None else None,
@@ -149,15 +149,10 @@ def tree_node(node, pieces: Pieces) -> dict:
             "kept": bool(node.kept)}
 
 
-def surprisal_bits(logprob: float | None) -> float | None:
-    """-log2 p from a natural-log probability, to the 2 decimals the tooltip shows."""
-    return None if logprob is None else round(-logprob / math.log(2), 2)
-
-
-def decimals3(value: float | None) -> float | None:
-    """A log-probability to 3 decimals, as the label view shows it (4 significant digits would turn a
-    whole text's -169.522 into -169.5)."""
-    return None if value is None else round(value, 3)
+def decimals(value: float | None, places: int = 3) -> float | None:
+    """A value to a fixed number of decimals, as the view shows it (a log-probability to 3: 4 significant
+    digits would turn a whole text's -169.522 into -169.5)."""
+    return None if value is None else round(value, places)
 
 
 def labels_payload(scores) -> dict:
@@ -165,9 +160,9 @@ def labels_payload(scores) -> dict:
     return {
         "labels": list(scores.labels),
         "normalize": scores.normalize,
-        "logprob": [decimals3(s.logprob) for s in scores.scores],
-        "label_logprob": [decimals3(s.label_logprob) for s in scores.scores],
-        "normalized": [decimals3(s.mean_label_logprob) for s in scores.scores],
+        "logprob": [decimals(s.logprob) for s in scores.scores],
+        "label_logprob": [decimals(s.label_logprob) for s in scores.scores],
+        "normalized": [decimals(s.mean_label_logprob) for s in scores.scores],
         "probs": [rounded_prob(p) for p in scores.probs],
         "predicted": scores.predicted,
         "breakdown": [

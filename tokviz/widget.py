@@ -150,7 +150,7 @@ class TokenViz(_View):
             def send_streamed():
                 self.generation_data = payloads.generation_payload(
                     streamed, self.lm.vocabulary, alternatives=self.alternatives,
-                    max_new_tokens=decoding.max_new_tokens, sampled=decoding.do_sample and decoding.num_beams == 1)
+                    max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token)
 
             def on_token(token):
                 nonlocal last_sent
@@ -170,7 +170,7 @@ class TokenViz(_View):
             self.analysis_data = payloads.analysis_payload(result.prompt, self.lm.vocabulary, self.alternatives)
             self.generation_data = payloads.generation_payload(
                 result.tokens, self.lm.vocabulary, alternatives=self.alternatives,
-                max_new_tokens=decoding.max_new_tokens, sampled=payloads.was_sampled(result),
+                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token,
                 stopped_by=result.stopped_by, beams=result.beams, beam_tree=result.beam_tree)
         return result
 

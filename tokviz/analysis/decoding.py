@@ -104,6 +104,12 @@ class DecodingParams:
         return cls(**{name: None if _is_off(name, value) else value for name, value in settings.items()})
 
     @property
+    def samples_each_token(self) -> bool:
+        """Sampling without beams: each token is drawn from a distribution of its own, so its probability
+        under that distribution (sampled_prob) exists. Beam sampling draws (beam, token) pairs jointly."""
+        return self.do_sample and self.num_beams == 1
+
+    @property
     def sampling_filters(self) -> dict:
         """The sampling settings that take effect (all None when not sampling)."""
         used = self.do_sample

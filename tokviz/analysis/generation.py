@@ -156,7 +156,7 @@ def generate(
         "num_beams": num_beams, "length_penalty": _length_penalty(lm) if num_beams > 1 else None, "stop": stops,
         "seed": seed, "alternatives": alternatives, "chat": chat, "eos_token_ids": eos_ids,
     }
-    unavailable = {"sampled_prob": BEAM_SAMPLING_REASON} if do_sample and num_beams > 1 else {}
+    unavailable = {"sampled_prob": BEAM_SAMPLING_REASON} if do_sample and not decoding.samples_each_token else {}
     run = _Run(lm, encoded, eos_ids, alternatives, StopScanner(stops) if stops else None, on_token, cancel,
                sampled_prob="sampled_prob" not in unavailable)
     with seeded(seed if do_sample else None, lm.device), RawLogitsTap(lm.model) as raw:

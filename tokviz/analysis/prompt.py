@@ -44,7 +44,7 @@ class PromptAnalysis:
     @property
     def surprisal_bits(self) -> list[float | None]:
         """Per-token surprisal -log2 P, None where there is no prediction."""
-        return [None if t.logprob is None else -t.logprob / math.log(2) for t in self.tokens]
+        return [t.surprisal_bits for t in self.tokens]
 
     def to_dict(self) -> dict:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 
@@ -46,6 +47,11 @@ class TokenInfo:
             raise ValueError(f"prob must be in [0, 1], got {self.prob}")
         if self.rank is not None and self.rank < 1:
             raise ValueError(f"rank is 1-based, got {self.rank}")
+
+    @property
+    def surprisal_bits(self) -> float | None:
+        """-log2 P(token | everything before it), in bits (None where there is no prediction)."""
+        return None if self.logprob is None else -self.logprob / math.log(2)
 
     def to_dict(self) -> dict:
         data = asdict(self)
