@@ -180,8 +180,7 @@ export function natsToBits(nats) {
  * @param {number | null | undefined} nats
  */
 export function formatBits(nats) {
-  if (nats == null || Number.isNaN(nats)) return "\u2013";
-  return `${natsToBits(nats).toFixed(2)} bits`;
+  return formatSurprisal(nats == null ? nats : natsToBits(nats));
 }
 
 /**

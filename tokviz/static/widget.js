@@ -87,8 +87,7 @@ function natsToBits(nats) {
   return nats / Math.LN2;
 }
 function formatBits(nats) {
-  if (nats == null || Number.isNaN(nats)) return "\u2013";
-  return `${natsToBits(nats).toFixed(2)} bits`;
+  return formatSurprisal(nats == null ? nats : natsToBits(nats));
 }
 function formatLogProb(lp) {
   return formatNumber(lp, 3);
