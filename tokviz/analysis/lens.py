@@ -122,15 +122,18 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     encoded = encode(lm, text)
     out = final_states(lm, encoded.tensor(lm.device), all_layers=True)
     L = len(out.layers) - 1
-    offset, T = len(encoded.context), len(encoded.ids)
-    # The last position has no next token: give it a placeholder target and drop its numbers later.
-    targets = torch.tensor([*encoded.ids[1:], 0])
+    T = len(encoded.ids)
+    # Text position i predicts token i + 1: the rows of tokens 1.. and the one after the last token, whose
+    # target is a placeholder (its numbers are dropped below).
+    request = encoded.request(range(1, T), with_next=True)
+    rows = torch.tensor(request.rows, device=out.states.device)
+    targets = torch.tensor(request.targets)
 
     def layer_stats(layer: int, final_top1: torch.Tensor | None) -> RowStats:
         if layer == L:  # the model's own final states (already normed) and head
-            states, project, owned = out.states[0, offset:], out.project, out.owned
+            states, project, owned = out.states[0, rows], out.project, out.owned
         else:
-            states, project, owned = out.layers[layer][0, offset:], parts.logits, True
+            states, project, owned = out.layers[layer][0, rows.to(out.layers[layer].device)], parts.logits, True
         return project_stats(states, project, targets, alternatives, lm.vocab_size, owned=owned, also=final_top1,
                              entropy=False)
 
