@@ -254,6 +254,28 @@ def test_beams_call_on_token_at_the_end(tiny_lm):
     assert seen == result.tokens
 
 
+def test_distribution_after_the_last_generated_token(tiny_lm):
+    """Generation.next: the top tokens after prompt + completion, against a float64 softmax of one plain
+    forward pass; its entropy against the closed form."""
+    result = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=5, alternatives=7)
+    ids = prompt_ids(tiny_lm, PROMPT) + result.token_ids
+    with torch.no_grad():
+        logits = tiny_lm.model(torch.tensor([ids])).logits[0, -1].double()
+    probs = torch.softmax(logits, -1)
+    expected = torch.topk(probs, 7)
+    assert [c.token_id for c in result.next] == expected.indices.tolist()
+    assert [c.prob for c in result.next] == pytest.approx(expected.values.tolist(), abs=1e-6)
+    entropy = float(-(probs * torch.log(probs)).sum())
+    assert result.next_entropy == pytest.approx(entropy, abs=1e-5)
+
+
+def test_nothing_follows_an_eos(scripted_lm):
+    script(scripted_lm, PROMPT, [*prompt_ids(scripted_lm, " the end"), 2])
+    result = tokviz.generate(scripted_lm, PROMPT, max_new_tokens=10)
+    assert result.stopped_by == "eos"
+    assert result.next == [] and result.next_entropy is None
+
+
 # --- stopping ------------------------------------------------------------------------------------------
 
 def test_eos_stops_generation_and_is_not_completion_text(scripted_lm):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from .analysis.token_info import TokenInfo
+from .analysis.token_info import RANK_EDGES, TokenInfo, rank_counts
 from .tokens import Vocabulary
 
 
@@ -97,6 +97,19 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
     return entry
 
 
+def rank_summary(tokens: list[TokenInfo]) -> dict:
+    """How many tokens fell within the model's top 1 / 10 / 100 / 1000 and beyond (the GLTR-style bar)."""
+    return {"edges": list(RANK_EDGES), "counts": rank_counts(tokens)}
+
+
+def next_distribution(next_candidates, entropy: float | None, pieces: Pieces, alternatives: int) -> dict:
+    """The distribution after the last token: the shown candidates, the probability of every other token
+    together (`rest`, so the bars add up to 1) and the entropy (nats)."""
+    shown = next_candidates[:alternatives]
+    rest = max(0.0, 1.0 - sum(float(c.prob) for c in shown)) if shown else None
+    return {"next": candidate_pairs(shown, pieces), "next_rest": rounded(rest), "next_h": rounded(entropy, 3)}
+
+
 def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None = None) -> dict:
     """A PromptAnalysis as a token strip."""
     pieces = Pieces(vocabulary)
@@ -104,7 +117,8 @@ def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None 
     return {
         "alternatives": alternatives,
         "tokens": [token_entry(t, pieces, alternatives) for t in analysis.tokens],
-        "next": candidate_pairs(analysis.next, pieces, alternatives),
+        **next_distribution(analysis.next, analysis.next_entropy, pieces, alternatives),
+        "ranks": rank_summary(analysis.tokens),
         "perplexity": rounded(analysis.perplexity),
         "text": analysis.text,
         "pieces": pieces.table,
@@ -118,20 +132,24 @@ def was_sampled(generation) -> bool:
 
 def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alternatives: int,
                        max_new_tokens: int, sampled: bool, stopped_by: str | None = None, beams=None,
-                       beam_tree=None) -> dict:
+                       beam_tree=None, after=None) -> dict:
     """Generated tokens (possibly still streaming) as a token strip, with beams and the beam tree.
 
     max_new_tokens: the run's limit, so a streaming view can say how far it is; sampled: whether the tokens
-    were sampled (only then do they carry `sp`).
+    were sampled (only then do they carry `sp`); after: the finished Generation, whose distribution after
+    its last token the strip carries.
     """
     pieces = Pieces(vocabulary)
     payload = {
         "alternatives": alternatives,
         "tokens": [token_entry(t, pieces, alternatives, sampled) for t in tokens],
+        "ranks": rank_summary(tokens),
         "stopped_by": stopped_by,
         "max_new_tokens": max_new_tokens,
         "sampled": sampled,
     }
+    if after is not None and after.next:
+        payload.update(next_distribution(after.next, after.next_entropy, pieces, alternatives))
     if beams:
         payload["beams"] = [
             {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score)} for b in beams

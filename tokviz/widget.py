@@ -171,7 +171,7 @@ class TokenViz(_View):
             self.generation_data = payloads.generation_payload(
                 result.tokens, self.lm.vocabulary, alternatives=self.alternatives,
                 max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token,
-                stopped_by=result.stopped_by, beams=result.beams, beam_tree=result.beam_tree)
+                stopped_by=result.stopped_by, beams=result.beams, beam_tree=result.beam_tree, after=result)
         return result
 
     def stop(self):

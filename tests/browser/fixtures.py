@@ -119,7 +119,7 @@ class Payloads:
         result = tokviz.generate(self.lm, PROMPT_TEXT, max_new_tokens=3, do_sample=True, temperature=0.5, seed=1,
                                  alternatives=5)
         return payload.generation_payload(result.tokens, self.lm.vocabulary, alternatives=5, max_new_tokens=3,
-                                          sampled=payload.was_sampled(result), stopped_by=result.stopped_by)
+                                          sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result)
 
     def _generation_of(self, prompt: str, **params) -> dict:
         w = tokviz.TokenViz(self.lm, prompt=prompt, alternatives=5, **params)
@@ -199,5 +199,5 @@ def sampled_run(lm: LanguageModel, *, temperature: float = 0.7, seed: int = 3, m
     result = tokviz.generate(lm, PROMPT_TEXT, max_new_tokens=max_new_tokens, do_sample=True,
                              temperature=temperature, seed=seed, alternatives=5)
     sent = payload.generation_payload(result.tokens, lm.vocabulary, alternatives=5, max_new_tokens=max_new_tokens,
-                                      sampled=payload.was_sampled(result), stopped_by=result.stopped_by)
+                                      sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result)
     return result, sent

@@ -31,11 +31,11 @@ from .beams import Beam, BeamNode, BeamRecorder
 from .completion import STOP_REASONS, Completion, StepStats, StopScanner
 from .decoding import DecodingParams
 from .encoding import Encoded, encode
-from .forward import final_states, pass_stats
+from .forward import final_states, pass_stats, score
 from .generation_hooks import ProcessedTap, RawLogitsTap, sampling_warpers, seeded
 from .prompt import PromptAnalysis, prompt_analysis
 from .stats import RowStats, candidates, row_stats
-from .token_info import TokenInfo
+from .token_info import Candidate, TokenInfo
 
 BEAM_SAMPLING_REASON = (
     "beam sampling draws (beam, token) pairs jointly across all beams, weighted by each beam's running score, "
@@ -55,6 +55,8 @@ class Generation:
     beams: num_beams > 1 only, the finished beams best first. beam_tree: per step, every live beam.
     params: the settings used.
     unavailable: numbers this generation cannot give (None on every token), each with the reason.
+    next / next_entropy: the `alternatives` most probable tokens after the last generated token, and that
+    distribution's entropy (nats); empty / None when the generation ended with EOS (the text is over).
     """
 
     prompt: PromptAnalysis
@@ -66,6 +68,8 @@ class Generation:
     params: dict = field(default_factory=dict)
     stop_string: str | None = None
     unavailable: dict[str, str] = field(default_factory=dict)
+    next: list[Candidate] = field(default_factory=list)
+    next_entropy: float | None = None
 
     def __post_init__(self):
         if self.stopped_by not in STOP_REASONS:
@@ -91,6 +95,8 @@ class Generation:
             "beam_tree": [[n.to_dict() for n in step] for step in self.beam_tree],
             "params": dict(self.params),
             "unavailable": dict(self.unavailable),
+            "next": [c.to_dict() for c in self.next],
+            "next_entropy": self.next_entropy,
         }
 
     def __repr__(self) -> str:
@@ -181,9 +187,23 @@ def generate(
     analysis = prompt_analysis(lm, prompt_text, encoded, prefix_stats, next_candidates=result.first.top,
                                next_entropy=result.first.entropy, alternatives=alternatives)
     completion = result.completion
+    stopped_by = completion.stopped_by(result.cancelled)
+    after = _distribution_after(lm, encoded, completion.tokens, alternatives) if stopped_by != "eos" else None
     return Generation(prompt=analysis, tokens=completion.tokens, text=completion.text,
-                      stopped_by=completion.stopped_by(result.cancelled), beams=result.beams, beam_tree=result.tree,
-                      params=params, stop_string=completion.stop_string, unavailable=unavailable)
+                      stopped_by=stopped_by, beams=result.beams, beam_tree=result.tree,
+                      params=params, stop_string=completion.stop_string, unavailable=unavailable,
+                      next=after[0] if after else [], next_entropy=after[1] if after else None)
+
+
+def _distribution_after(lm: LanguageModel, encoded: Encoded, tokens: list[TokenInfo],
+                        alternatives: int) -> tuple[list[Candidate], float]:
+    """What the model predicts after the last generated token. `generate` never computes it (it stops
+    before the next step), so it costs one more pass, over prompt and completion; only its last row
+    goes through the head."""
+    extended = Encoded(encoded.context, encoded.ids + [t.token_id for t in tokens])
+    (stats,), _ = score(lm, [extended.request([], with_next=True)], alternatives)
+    return (candidates(lm.vocabulary, stats.top_ids[0].tolist(), stats.top_probs[0].tolist()),
+            float(stats.entropy[0]))
 
 
 @dataclass
@@ -248,13 +268,13 @@ class _Run:
         lengths = (out.beam_indices != -1).sum(-1).tolist()
         returned = [tuple(out.sequences[b, prompt_len : prompt_len + n].tolist()) for b, n in enumerate(lengths)]
         beams = []
-        for ids, score in zip(returned, out.sequences_scores.tolist()):
+        for ids, beam_score in zip(returned, out.sequences_scores.tolist()):
             text_only = self.completion()
             for token_id in ids:
                 if text_only.push(token_id, None):
                     break
             text_only.finish()
-            beams.append(Beam(text=text_only.text, token_ids=[t.token_id for t in text_only.tokens], score=score))
+            beams.append(Beam(text=text_only.text, token_ids=[t.token_id for t in text_only.tokens], score=beam_score))
         best = returned[0]
         completion = self.completion(self.on_token)
         for j, token_id in enumerate(best):

@@ -62,3 +62,17 @@ class TokenInfo:
     def __repr__(self) -> str:
         prob = "None" if self.prob is None else f"{self.prob:.4f}"
         return f"TokenInfo({self.index}, {self.text!r}, prob={prob}, rank={self.rank})"
+
+
+# Rank bands of the GLTR-style summary: top 1, top 10, top 100, top 1000, beyond.
+RANK_EDGES = (1, 10, 100, 1000)
+
+
+def rank_counts(tokens, edges=RANK_EDGES) -> list[int]:
+    """How many tokens the model ranked within each band: counts[i] = ranks in (edges[i-1], edges[i]],
+    the last count = ranks above edges[-1]. Tokens without a prediction (the first token) are not counted."""
+    counts = [0] * (len(edges) + 1)
+    for token in tokens:
+        if token.rank is not None:
+            counts[next((i for i, edge in enumerate(edges) if token.rank <= edge), len(edges))] += 1
+    return counts
