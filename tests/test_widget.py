@@ -229,3 +229,14 @@ def test_tokens_carry_log_probability_and_surprisal_in_bits(tiny_lm):
     for sent, token in rest:
         assert sent["lp"] == round(token.logprob, 3)
         assert sent["s"] == round(-token.logprob / math.log(2), 2)
+
+
+def test_the_views_save_html_gets_the_page_to_html_writes(tiny_lm, monkeypatch):
+    w = TokenViz(tiny_lm, prompt="Hello <b>there</b>", alternatives=3)
+    sent = []
+    monkeypatch.setattr(w, "send", lambda content, buffers=None: sent.append(content))
+    w._handle_message(w, {"action": "save_html"}, [])
+    assert len(sent) == 1 and sent[0]["kind"] == "html" and sent[0]["filename"] == "tokviz.html"
+    same_page = re.compile(r"tokviz-[0-9a-f]{12}")  # each page names its mount point afresh
+    assert same_page.sub("", sent[0]["html"]) == same_page.sub("", w.to_html())
+    assert "<b>there</b>" not in sent[0]["html"]  # token text stays text in the page too

@@ -264,6 +264,9 @@ class TokenViz(_View):
         if name == "stop":
             self.stop()
             return
+        if name == "save_html":  # the view's "save HTML": the page w.to_html() writes, for a download
+            self.send({"kind": "html", "html": self.to_html(), "filename": "tokviz.html"})
+            return
         action = {"analyze": self.analyze, "generate": self.generate}.get(name)
         if action is None:
             return

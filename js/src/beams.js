@@ -2,6 +2,7 @@
 // Beam search tree (`_kind` "beams", and inside TokenViz): x = step, one node per live beam per step,
 // edges to the parent beam, branches pruned later drawn faded.
 
+import { rovingFocus } from "./roving.js";
 import { h, svg, displayNode, Disposer } from "./dom.js";
 import { pieceDisplay, plainLabel, textSegments, formatNumber, formatPercent } from "./format.js";
 import { createTooltip, statTable } from "./tooltip.js";
@@ -72,7 +73,7 @@ export function beamTree(g, tooltip, d) {
       edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
       const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
       nodes.append(
-        svg("g", { class: `tvz-node${faded}`, tabindex: 0, "data-step": s, "data-beam": j }, [
+        svg("g", { class: `tvz-node${faded}`, tabindex: -1, "data-step": s, "data-beam": j }, [
           svg("circle", { cx: x, cy: y, r: 5 }),
           svg("text", { x: x + 8, y: y - 7, text: label }),
         ]),
@@ -98,6 +99,7 @@ export function beamTree(g, tooltip, d) {
     ]);
   };
   itemTooltips({ container: el, tooltip, disposer: d, itemOf: itemFinder(el, ".tvz-node[data-step]"), content: tip });
+  rovingFocus(d, el, ".tvz-node[data-step]").refresh();
   return h("div", { class: "tvz-tree-scroll" }, [el]);
 }
 

@@ -111,8 +111,12 @@ export function checkField(model, d, name, o) {
   return h("label", { class: "tvz-field tvz-check", title: o.title }, [input, h("span", { text: o.label })]);
 }
 
+/** Arrow keys of a radio group: how far each moves the choice. */
+const RADIO_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+
 /**
- * A segmented switch (radio buttons) bound to a string trait.
+ * A segmented switch bound to a string trait, as a radio group: one Tab stop (the chosen button), arrow
+ * keys choose the next or previous option (wrapping round).
  * @param {Model} model @param {Disposer} d @param {string} name
  * @param {{label: string, choices: [string, string][]}} o  choices: [value, label]
  */
@@ -126,9 +130,21 @@ export function switchField(model, d, name, o) {
     buttons.push(b);
     group.append(b);
   }
+  d.listen(group, "keydown", (ev) => {
+    const move = RADIO_KEYS[/** @type {keyof RADIO_KEYS} */ (ev.key)];
+    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (ev.target));
+    if (!move || at < 0) return;
+    ev.preventDefault();
+    const next = buttons[(at + move + buttons.length) % buttons.length];
+    setTrait(model, name, next.dataset.value);
+    next.focus();
+  });
   const sync = () => {
     const v = model.get(name);
-    for (const b of buttons) b.setAttribute("aria-checked", String(b.dataset.value === v));
+    for (const b of buttons) {
+      b.setAttribute("aria-checked", String(b.dataset.value === v));
+      b.tabIndex = b.dataset.value === v ? 0 : -1;
+    }
   };
   sync();
   d.onModel(model, `change:${name}`, sync);

@@ -71,7 +71,7 @@ export class Disposer {
   }
   /**
    * model.on that is undone on dispose.
-   * @param {import("./types.js").Model} model @param {string} event @param {() => void} fn
+   * @param {import("./types.js").Model} model @param {string} event @param {(...args: any[]) => void} fn  (msg:custom handlers get the message)
    */
   onModel(model, event, fn) {
     model.on(event, fn);

@@ -44,11 +44,19 @@ export function onItemHover(d, container, itemOf, show) {
  *   container: Element, tooltip: Tooltip, disposer: Disposer, itemOf: ItemOf,
  *   content: (item: HTMLElement | SVGElement) => Node,
  *   onPin?: (item: HTMLElement | SVGElement) => void, onUnpin?: () => void, pinHint?: string,
- * }} cfg
+ *   pointers?: Element,
+ * }} cfg  pointers: another element whose clicks point at items (a click there does not close the pin)
+ * @returns {{show: (item: HTMLElement | SVGElement) => void, pin: (item: HTMLElement | SVGElement) => void}}
+ *   what hovering and clicking an item do, for other controls that point at items (the strip's chart)
  */
 export function itemTooltips(cfg) {
   const { container, tooltip, disposer: d, itemOf, content } = cfg;
   const ownsPin = () => tooltip.isPinned() && container.contains(tooltip.anchor());
+  /** @param {HTMLElement | SVGElement} item */
+  const pin = (item) => {
+    tooltip.pin(item, content(item), cfg.pinHint);
+    if (cfg.onPin) cfg.onPin(item);
+  };
   /** @param {HTMLElement | SVGElement} item */
   const togglePin = (item) => {
     if (tooltip.isPinned() && tooltip.anchor() === item) {
@@ -56,8 +64,7 @@ export function itemTooltips(cfg) {
       if (cfg.onUnpin) cfg.onUnpin();
       return;
     }
-    tooltip.pin(item, content(item), cfg.pinHint);
-    if (cfg.onPin) cfg.onPin(item);
+    pin(item);
   };
   const close = () => tooltip.unpin();
 
@@ -87,7 +94,8 @@ export function itemTooltips(cfg) {
   d.listen(doc, "click", (ev) => {
     if (!ownsPin()) return;
     const t = ev.target;
-    if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t))) return;
+    if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t) || cfg.pointers?.contains(t))) return;
     close();
   });
+  return { show: (item) => tooltip.show(item, content(item)), pin };
 }

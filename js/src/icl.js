@@ -2,6 +2,7 @@
 // In-context learning curve (`_kind` "icl"): probability of the answer vs number of shots, mean line
 // with a min-max band over example orders; hovering a point shows that prompt's token strip beneath.
 
+import { rovingFocus } from "./roving.js";
 import { h, svg } from "./dom.js";
 import { formatPercent, formatRank, formatBits } from "./format.js";
 import { createTooltip } from "./tooltip.js";
@@ -107,7 +108,7 @@ export function renderICL(model, root, d) {
     const points = svg("g", { class: "tvz-points" });
     c.mean.forEach((p, i) => {
       points.append(
-        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: 0, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` }),
+        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: -1, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` }),
       );
     });
     layers.push(points);
@@ -123,9 +124,11 @@ export function renderICL(model, root, d) {
       chart,
     );
     showShot(n - 1);
+    focus.refresh();
   };
 
   onItemHover(d, plot, itemFinder(plot, ".tvz-point"), (point) => showShot(Number(point.getAttribute("data-i"))));
+  const focus = rovingFocus(d, plot, ".tvz-point");
   d.onModel(model, "change:curve", render);
   render();
 }

@@ -2,6 +2,7 @@
 // Label scores (`_kind` "labels"): one bar per label (softmax probability over the labels' log-probs),
 // the predicted label marked; hovering a label shows its per-token log-probabilities.
 
+import { rovingFocus } from "./roving.js";
 import { h, displayNode } from "./dom.js";
 import { textSegments, formatPercent, formatNumber } from "./format.js";
 import { probColor } from "./colors.js";
@@ -83,7 +84,7 @@ export function renderLabels(model, root, d) {
       const p = s.probs[i];
       const predicted = label === s.predicted;
       bars.append(
-        h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: 0, "data-i": i }, [
+        h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: -1, "data-i": i }, [
           h("span", { class: "tvz-label-name", text: label }),
           probBar(p),
           h("span", { class: "tvz-label-p", text: formatPercent(p) }),
@@ -93,9 +94,11 @@ export function renderLabels(model, root, d) {
       );
     });
     showDetail(Math.max(0, s.labels.indexOf(s.predicted)));
+    focus.refresh();
   };
 
   onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
+  const focus = rovingFocus(d, bars, ".tvz-label-row");
   d.onModel(model, "change:scores", render);
   render();
 }

@@ -9,6 +9,7 @@ import { createTooltip, statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
 import { switchField } from "./controls.js";
+import { rovingFocus, linearStep } from "./roving.js";
 
 /**
  * @typedef {{
@@ -117,7 +118,7 @@ export function renderLens(model, root, d) {
         const cell = h("div", {
           class: cls,
           role: "gridcell",
-          tabindex: 0,
+          tabindex: -1,
           "data-layer": l,
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
@@ -128,6 +129,7 @@ export function renderLens(model, root, d) {
       }
     }
     grid.append(frag);
+    focus.refresh();
   };
 
   /** @param {HTMLElement | SVGElement} cell */
@@ -154,8 +156,25 @@ export function renderLens(model, root, d) {
   };
 
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
+  const focus = rovingFocus(d, grid, ".tvz-lens-cell", lensStep);
 
   d.onModel(model, "change:lens", render);
   d.onModel(model, "change:lens_color", render);
   render();
+}
+
+/**
+ * Arrow keys in the lens grid: Left/Right along a layer, Up/Down to the layer above/below (the output
+ * layer is drawn at the top), Home/End to a layer's first/last position.
+ * @type {import("./roving.js").Step}
+ */
+function lensStep(cell, key, cells) {
+  const layer = Number(cell.dataset.layer);
+  const pos = Number(cell.dataset.pos);
+  /** @param {number} l @param {number} p */
+  const at = (l, p) => cells.find((c) => Number(c.dataset.layer) === l && Number(c.dataset.pos) === p) ?? null;
+  if (key === "ArrowUp") return at(layer + 1, pos);
+  if (key === "ArrowDown") return at(layer - 1, pos);
+  const row = cells.filter((c) => Number(c.dataset.layer) === layer);
+  return linearStep(cell, key, row);
 }

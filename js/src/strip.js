@@ -2,6 +2,7 @@
 // The token strip: prompt tokens, then generated tokens, each a focusable span coloured by probability,
 // rank or entropy. Hover/focus shows a tooltip, click pins it. Events are delegated to the strip so a
 // 2,000-token prompt costs one listener, and generated tokens are appended without touching the prompt.
+// The strip is one Tab stop: arrow keys, Home and End move from token to token.
 
 import { h, displayNode } from "./dom.js";
 import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges, formatLogProb, formatSurprisal } from "./format.js";
@@ -9,6 +10,7 @@ import { tokenColor } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
+import { rovingFocus } from "./roving.js";
 
 /**
  * @typedef {import("./types.js").Tok} Tok
@@ -27,13 +29,14 @@ const STRIP_PIN_HINT = "selected \u2014 Esc closes; click the token again (or \u
  *   disposer: import("./dom.js").Disposer,
  *   options: () => StripOptions,
  *   onSelect?: (sel: Selection | null) => void,
- * }} cfg
+ *   pointers?: Element,
+ * }} cfg  pointers: an element outside the strip that points at its tokens (the surprisal chart)
  */
 export function createStrip(cfg) {
   const { tooltip, disposer, options } = cfg;
   const el = h("div", { class: "tvz-strip", role: "group", "aria-label": "tokens" });
   const promptBox = h("span", { class: "tvz-prompt-tokens" });
-  const nextEl = h("span", { class: "tvz-next", tabindex: 0, "data-source": "next", text: "next \u25b8" });
+  const nextEl = h("span", { class: "tvz-next", tabindex: -1, "data-source": "next", text: "next \u25b8" });
   const sep = h("span", { class: "tvz-sep", "aria-hidden": "true", text: "\u25b8" });
   const genBox = h("span", { class: "tvz-gen-tokens" });
   nextEl.hidden = true;
@@ -56,7 +59,7 @@ export function createStrip(cfg) {
     if (d.kind === "bytes") cls += " tvz-partial";
     else if (d.kind === "special") cls += " tvz-tag";
     span.className = cls;
-    span.tabIndex = 0;
+    span.tabIndex = -1; // the strip's one Tab stop is managed by rovingFocus
     span.dataset.index = String(i);
     span.dataset.source = source;
     const color = tokenColor(tok, o.colorBy, o.probMode);
@@ -105,6 +108,7 @@ export function createStrip(cfg) {
     const hasGen = data.generated.tokens.length > 0;
     sep.hidden = !hasGen || data.prompt.tokens.length === 0;
     nextEl.hidden = hasGen || !data.next.cands || data.next.cands.length === 0;
+    focus.refresh();
   }
 
   /** Re-apply colours after a colouring switch (no rebuild). */
@@ -186,21 +190,26 @@ export function createStrip(cfg) {
     const src = span.dataset.source;
     if (src === "prompt" || src === "generated") cfg.onSelect?.({ source: src, index: Number(span.dataset.index) });
   };
-  itemTooltips({ container: el, tooltip, disposer, itemOf: tokenOf, content: tipContent, onPin: select,
-                 onUnpin: () => cfg.onSelect?.(null), pinHint: STRIP_PIN_HINT });
-  // Arrow keys move focus along the tokens (focus shows each one's tooltip).
-  disposer.listen(el, "keydown", (ev) => {
-    const span = tokenOf(ev.target);
-    if (!span || (ev.key !== "ArrowRight" && ev.key !== "ArrowLeft")) return;
-    const all = Array.from(el.querySelectorAll(".tvz-token"));
-    const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
-    if (next instanceof HTMLElement) {
-      ev.preventDefault();
-      next.focus();
-    }
-  });
+  const tips = itemTooltips({ container: el, tooltip, disposer, itemOf: tokenOf, content: tipContent, onPin: select,
+                              onUnpin: () => cfg.onSelect?.(null), pinHint: STRIP_PIN_HINT, pointers: cfg.pointers });
+  const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
 
-  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
+  /** Show a token's tooltip, as hovering it would (the chart points at tokens). @param {string} source @param {number} index */
+  function showAt(source, index) {
+    const span = spanAt(source, index);
+    if (span && tooltip.anchor() !== span) tips.show(span);
+  }
+
+  /** Select a token, as clicking it would, and bring it into view. @param {string} source @param {number} index */
+  function pinAt(source, index) {
+    const span = spanAt(source, index);
+    if (!span) return;
+    span.scrollIntoView({ block: "nearest" });
+    tips.pin(span);
+  }
+
+  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, showAt, pinAt, data,
+           selectedSpan: () => selectedEl };
 }
 
 /** The tooltip row of a token's natural-log probability and its surprisal (-log2 p). */

@@ -7,12 +7,16 @@ import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
 import { numberField, checkField, switchField, legend, marksKey, setTrait } from "./controls.js";
 import { beamTree, beamList } from "./beams.js";
+import { surprisalChart, rankBar, nextDistribution } from "./charts.js";
+import { stripTsv, copyText, downloadText } from "./export.js";
 
 /**
  * @typedef {import("./types.js").Model} Model
  * @typedef {import("./types.js").Strip} Strip
- * @typedef {Partial<Strip> & {text?: string, max_new_tokens?: number, sampled?: boolean}} SentStrip
- *   a strip trait as sent: `text` = the analysed text, `max_new_tokens` / `sampled` = the generation's
+ * @typedef {Partial<Strip> & {text?: string, max_new_tokens?: number, sampled?: boolean,
+ *   ranks?: import("./charts.js").RankBands, next_rest?: number|null, next_h?: number|null}} SentStrip
+ *   a strip trait as sent: `text` = the analysed text, `max_new_tokens` / `sampled` = the generation's,
+ *   `ranks` / `next_rest` / `next_h` = the charts' numbers
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
@@ -75,15 +79,14 @@ export function renderTokenViz(model, root, d) {
   const samplingHint = h("span", { class: "tvz-hint tvz-sampling-hint",
     text: "temperature, top-k and top-p apply only when \u201csample\u201d is ticked" });
   const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
-  const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
+  // Two groups: what the next Generate does, and how results are shown.
+  const decoding = group("decoding", "Decoding \u2014 used by Generate", [
     numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
     ...samplingFields,
     numberField(model, d, "num_beams", { label: "beams" }),
-    numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
     checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
     samplingHint,
-    nextRunHint,
   ]);
 
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
@@ -93,18 +96,36 @@ export function renderTokenViz(model, root, d) {
   // token again that clears it.
   const bClear = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
-  const viewRow = h("div", { class: "tvz-view-row" }, [
+  const bCopy = h("button", { type: "button", class: "tvz-btn", "data-action": "copy-tsv", text: "copy TSV",
+    title: "copy every token with its numbers, tab-separated (paste into a spreadsheet)" });
+  const bSave = h("button", { type: "button", class: "tvz-btn", "data-action": "save-html", text: "save HTML",
+    title: "download this view as one self-contained HTML page (works without Python)" });
+  const exportNote = h("span", { class: "tvz-hint tvz-export-note", role: "status" });
+  const display = group("display", "Display", [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
     switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
+    ...(interactive ? [numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
+      nextRunHint] : []),
     bClear,
+    h("span", { class: "tvz-field tvz-export" }, [bCopy, ...(interactive ? [bSave] : []), exportNote]),
   ]);
 
+  const chartsBox = h("section", { class: "tvz-charts", "aria-label": "charts" });
   const strip = createStrip({
     tooltip,
     disposer: d,
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
+    pointers: chartsBox,
   });
+  const surprisal = surprisalChart({
+    disposer: d,
+    onHover: (ref) => strip.showAt(ref.source, ref.index),
+    onPick: (ref) => strip.pinAt(ref.source, ref.index),
+  });
+  const ranksBox = h("div", { class: "tvz-chart tvz-ranks" });
+  const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
+  chartsBox.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
   const staleNote = h("div", { class: "tvz-stale-note", role: "status" });
   const emptyNote = h("div", { class: "tvz-empty", text: interactive
     ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by " +
@@ -114,17 +135,40 @@ export function renderTokenViz(model, root, d) {
   const status = h("div", { class: "tvz-status", "aria-live": "polite" });
 
   root.append(
-    ...(interactive ? [promptRow, controls] : []),
+    ...(interactive ? [promptRow, decoding] : []),
     errorBox,
-    viewRow,
+    display,
     lg.el,
     staleNote,
     emptyNote,
     strip.el,
     marksKey(), // the key to the strip it follows
-    beamsBox,
     status,
+    chartsBox,
+    beamsBox,
   );
+
+  // --- export ------------------------------------------------------------------------------------
+  /** @param {string} text */
+  const note = (text) => {
+    exportNote.textContent = text;
+  };
+  d.listen(bCopy, "click", async () => {
+    const parts = /** @type {const} */ (["prompt", "generated"]).map((source) => ({ source, ...strip.data[source] }));
+    const n = parts[0].tokens.length + parts[1].tokens.length;
+    const ok = await copyText(stripTsv(parts), root.ownerDocument);
+    note(ok ? `copied ${n} tokens as TSV` : "the browser refused the clipboard: use w.analysis / w.generation in Python");
+  });
+  // The page is built by Python (the same as w.to_html()): it holds the bundled view and the current state.
+  d.listen(bSave, "click", () => {
+    note("building the page\u2026");
+    model.send({ action: "save_html" });
+  });
+  d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
+    if (!msg || msg.kind !== "html" || typeof msg.html !== "string") return;
+    downloadText(msg.html, msg.filename || "tokviz.html", "text/html", root.ownerDocument);
+    note(`saved ${msg.filename || "tokviz.html"}`);
+  });
 
   // --- reactions ---------------------------------------------------------------------------------
   const busyState = () => {
@@ -167,6 +211,23 @@ export function renderTokenViz(model, root, d) {
 
   const emptyState = () => {
     emptyNote.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length > 0;
+  };
+
+  // The charts follow the strip: surprisal of every token shown, rank bands per part, and the distribution
+  // after the last token (after the generation once it has one).
+  const renderCharts = () => {
+    const a = stripTrait(model, "analysis_data");
+    const g = stripTrait(model, "generation_data");
+    surprisal.update(strip.data.prompt.tokens, strip.data.generated.tokens);
+    ranksBox.replaceChildren();
+    if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
+    if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));
+    if (ranksBox.childElementCount) {
+      ranksBox.prepend(h("div", { class: "tvz-chart-title",
+        text: "How highly the model ranked each actual token (rank 1 = its top prediction)" }));
+    }
+    nextBox.replaceChildren(nextPanel(a, g));
+    chartsBox.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length === 0;
   };
 
   const showError = () => {
@@ -256,6 +317,7 @@ export function renderTokenViz(model, root, d) {
   d.onModel(model, "change:error", showError);
   d.onModel(model, "change:analysis_data", () => {
     renderAnalysis();
+    renderCharts();
     markSelected();
     renderStatus();
     staleState();
@@ -264,6 +326,7 @@ export function renderTokenViz(model, root, d) {
   });
   d.onModel(model, "change:generation_data", () => {
     renderGeneration();
+    renderCharts();
     nextRunState();
     emptyState();
   });
@@ -277,6 +340,7 @@ export function renderTokenViz(model, root, d) {
   showError();
   renderAnalysis();
   renderGeneration();
+  renderCharts();
   staleState();
   nextRunState();
   emptyState();
@@ -291,4 +355,31 @@ function progressText(g, numBeams) {
   if (g.max_new_tokens == null) return "";
   if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
   return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;
+}
+
+/**
+ * A labelled group of controls.
+ * @param {string} name @param {string} title @param {(Node | string)[]} children
+ */
+function group(name, title, children) {
+  return h("fieldset", { class: `tvz-group tvz-group-${name}` }, [h("legend", { text: title }), ...children]);
+}
+
+/**
+ * The next-token distribution panel: after the generation when there is one, else after the prompt.
+ * @param {SentStrip} a the analysis strip @param {SentStrip} g the generation strip
+ */
+function nextPanel(a, g) {
+  if (g.tokens?.length) {
+    if (g.next?.length) {
+      return nextDistribution({ title: "What the model predicts after the last generated token",
+        cands: g.next, rest: g.next_rest, entropy: g.next_h, pieces: g.pieces ?? {} });
+    }
+    const why = g.stopped_by === "eos" ? "The generation ended with end-of-text: nothing follows it."
+      : g.stopped_by ? "" : "The distribution after the last generated token appears when the generation ends.";
+    return h("div", { class: "tvz-note", text: why });
+  }
+  if (!a.next?.length) return h("span");
+  return nextDistribution({ title: "What the model predicts after the last prompt token",
+    cands: a.next, rest: a.next_rest, entropy: a.next_h, pieces: a.pieces ?? {} });
 }

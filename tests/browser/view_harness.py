@@ -39,7 +39,7 @@ window.__sent = []; window.__saved = []; window.__dialogs = [];
 // The fake anywidget model: Backbone-like events, local state.
 function makeModel(state) {
   const handlers = new Map();
-  const fire = (ev) => (handlers.get(ev) || []).slice().forEach((f) => f());
+  const fire = (ev, ...args) => (handlers.get(ev) || []).slice().forEach((f) => f(...args));
   return {
     get: (k) => state[k],
     set: (k, v) => { state[k] = v; fire("change:" + k); fire("change"); },
@@ -51,6 +51,7 @@ function makeModel(state) {
     save_changes: () => window.__saved.push(JSON.parse(JSON.stringify(state))),
     send: (msg) => window.__sent.push(msg),
     listenerCount: () => [...handlers.values()].reduce((n, fs) => n + fs.length, 0),
+    fire,
   };
 }
 // Import the bundle through a Blob URL, as anywidget does with `_esm`.
@@ -73,6 +74,8 @@ window.mount = async (state) => {
 };
 // Python pushing a trait: the model changes and fires change events.
 window.update = (k, v) => window.model.set(k, v);
+// Python sending a custom message (anywidget's "msg:custom").
+window.receive = (msg) => window.model.fire("msg:custom", msg);
 // Render time of one view (ms), including style and layout.
 window.timeRender = async (state) => {
   const widget = await loadWidget();
@@ -152,6 +155,10 @@ class View:
 
     def update(self, name: str, value: Any) -> None:
         self.page.evaluate("([k, v]) => window.update(k, v)", [name, value])
+
+    def receive(self, message: dict) -> None:
+        """Python's widget.send(message) arriving in the view."""
+        self.page.evaluate("m => window.receive(m)", message)
 
     def get(self, name: str) -> Any:
         return self.page.evaluate("k => window.model.get(k)", name)

@@ -150,7 +150,7 @@ var Disposer = class {
   }
   /**
    * model.on that is undone on dispose.
-   * @param {import("./types.js").Model} model @param {string} event @param {() => void} fn
+   * @param {import("./types.js").Model} model @param {string} event @param {(...args: any[]) => void} fn  (msg:custom handlers get the message)
    */
   onModel(model, event, fn) {
     model.on(event, fn);
@@ -364,11 +364,11 @@ function probBar(p) {
 }
 function candidateBars(cands, pieces, actualId, limit = Infinity) {
   const list = h("ol", { class: "tvz-cands" });
-  const shown = cands.slice(0, Math.max(0, limit));
+  const shown2 = cands.slice(0, Math.max(0, limit));
   const display = (cid) => pieceDisplay(pieces[String(cid)]);
-  const longest = Math.max(3, ...shown.map(([cid]) => Array.from(plainLabel(display(cid))).length));
+  const longest = Math.max(3, ...shown2.map(([cid]) => Array.from(plainLabel(display(cid))).length));
   list.style.setProperty("--tvz-cand-w", `${Math.min(16, longest) + 1}ch`);
-  for (const [cid, p] of shown) {
+  for (const [cid, p] of shown2) {
     const isActual = actualId != null && cid === actualId;
     list.append(
       h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
@@ -399,14 +399,17 @@ function onItemHover(d, container, itemOf, show) {
 function itemTooltips(cfg) {
   const { container, tooltip, disposer: d, itemOf, content } = cfg;
   const ownsPin = () => tooltip.isPinned() && container.contains(tooltip.anchor());
+  const pin = (item) => {
+    tooltip.pin(item, content(item), cfg.pinHint);
+    if (cfg.onPin) cfg.onPin(item);
+  };
   const togglePin = (item) => {
     if (tooltip.isPinned() && tooltip.anchor() === item) {
       tooltip.unpin();
       if (cfg.onUnpin) cfg.onUnpin();
       return;
     }
-    tooltip.pin(item, content(item), cfg.pinHint);
-    if (cfg.onPin) cfg.onPin(item);
+    pin(item);
   };
   const close = () => tooltip.unpin();
   onItemHover(d, container, itemOf, (item) => {
@@ -435,9 +438,62 @@ function itemTooltips(cfg) {
   d.listen(doc, "click", (ev) => {
     if (!ownsPin()) return;
     const t = ev.target;
-    if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t))) return;
+    if (t instanceof Node && (tooltip.el.contains(t) || itemOf(t) || cfg.pointers?.contains(t))) return;
     close();
   });
+  return { show: (item) => tooltip.show(item, content(item)), pin };
+}
+
+// src/roving.js
+var shown = (el) => !el.closest("[hidden]");
+var linearStep = (item, key, items) => {
+  const i = items.indexOf(item);
+  if (key === "ArrowRight" || key === "ArrowDown") return items[i + 1] ?? null;
+  if (key === "ArrowLeft" || key === "ArrowUp") return items[i - 1] ?? null;
+  if (key === "Home") return items[0];
+  if (key === "End") return items[items.length - 1];
+  return void 0;
+};
+function rovingFocus(d, container, selector, step = linearStep) {
+  let current = null;
+  const items = () => (
+    /** @type {(HTMLElement | SVGElement)[]} */
+    Array.from(container.querySelectorAll(selector)).filter(shown)
+  );
+  const makeCurrent = (item) => {
+    if (current && current !== item) current.tabIndex = -1;
+    current = item;
+    item.tabIndex = 0;
+  };
+  const itemOf = (target) => {
+    const item = target instanceof Element ? target.closest(selector) : null;
+    return (item instanceof HTMLElement || item instanceof SVGElement) && container.contains(item) ? item : null;
+  };
+  d.listen(container, "focusin", (ev) => {
+    const item = itemOf(ev.target);
+    if (item) makeCurrent(item);
+  });
+  d.listen(container, "keydown", (ev) => {
+    const item = itemOf(ev.target);
+    if (!item || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    const next = step(item, ev.key, items());
+    if (next === void 0) return;
+    ev.preventDefault();
+    if (next) {
+      makeCurrent(next);
+      next.focus();
+    }
+  });
+  return {
+    refresh() {
+      if (current && current.isConnected && shown(current)) return;
+      current = null;
+      const first = container.querySelector(selector);
+      const all = first && !shown(first) ? items() : first ? [first] : [];
+      if (all[0] instanceof HTMLElement || all[0] instanceof SVGElement) makeCurrent(all[0]);
+    },
+    current: () => current
+  };
 }
 
 // src/strip.js
@@ -446,7 +502,7 @@ function createStrip(cfg) {
   const { tooltip, disposer, options } = cfg;
   const el = h("div", { class: "tvz-strip", role: "group", "aria-label": "tokens" });
   const promptBox = h("span", { class: "tvz-prompt-tokens" });
-  const nextEl = h("span", { class: "tvz-next", tabindex: 0, "data-source": "next", text: "next \u25B8" });
+  const nextEl = h("span", { class: "tvz-next", tabindex: -1, "data-source": "next", text: "next \u25B8" });
   const sep = h("span", { class: "tvz-sep", "aria-hidden": "true", text: "\u25B8" });
   const genBox = h("span", { class: "tvz-gen-tokens" });
   nextEl.hidden = true;
@@ -483,7 +539,7 @@ function createStrip(cfg) {
     if (d.kind === "bytes") cls += " tvz-partial";
     else if (d.kind === "special") cls += " tvz-tag";
     span.className = cls;
-    span.tabIndex = 0;
+    span.tabIndex = -1;
     span.dataset.index = String(i);
     span.dataset.source = source;
     const color = tokenColor(tok, o.colorBy, o.probMode);
@@ -522,6 +578,7 @@ function createStrip(cfg) {
     const hasGen = data.generated.tokens.length > 0;
     sep.hidden = !hasGen || data.prompt.tokens.length === 0;
     nextEl.hidden = hasGen || !data.next.cands || data.next.cands.length === 0;
+    focus.refresh();
   }
   function recolor() {
     const o = options();
@@ -585,11 +642,11 @@ function createStrip(cfg) {
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
     if (tok.top && tok.top.length) {
-      const shown = Math.min(limit, tok.top.length);
-      body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
+      const shown2 = Math.min(limit, tok.top.length);
+      body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown2} predicted here` }));
       body.append(candidateBars(tok.top, pieces, tok.id, limit));
-      if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
-        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
+      if (!tok.top.slice(0, shown2).some((c) => c[0] === tok.id)) {
+        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown2} (rank ${formatRank(tok.r)}).` }));
       }
     }
     return body;
@@ -599,7 +656,7 @@ function createStrip(cfg) {
     const src = span.dataset.source;
     if (src === "prompt" || src === "generated") cfg.onSelect?.({ source: src, index: Number(span.dataset.index) });
   };
-  itemTooltips({
+  const tips = itemTooltips({
     container: el,
     tooltip,
     disposer,
@@ -607,19 +664,32 @@ function createStrip(cfg) {
     content: tipContent,
     onPin: select,
     onUnpin: () => cfg.onSelect?.(null),
-    pinHint: STRIP_PIN_HINT
+    pinHint: STRIP_PIN_HINT,
+    pointers: cfg.pointers
   });
-  disposer.listen(el, "keydown", (ev) => {
-    const span = tokenOf(ev.target);
-    if (!span || ev.key !== "ArrowRight" && ev.key !== "ArrowLeft") return;
-    const all = Array.from(el.querySelectorAll(".tvz-token"));
-    const next = all[all.indexOf(span) + (ev.key === "ArrowRight" ? 1 : -1)];
-    if (next instanceof HTMLElement) {
-      ev.preventDefault();
-      next.focus();
-    }
-  });
-  return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, data, selectedSpan: () => selectedEl };
+  const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
+  function showAt(source, index) {
+    const span = spanAt(source, index);
+    if (span && tooltip.anchor() !== span) tips.show(span);
+  }
+  function pinAt(source, index) {
+    const span = spanAt(source, index);
+    if (!span) return;
+    span.scrollIntoView({ block: "nearest" });
+    tips.pin(span);
+  }
+  return {
+    el,
+    setPrompt,
+    setGenerated,
+    recolor,
+    markSelected,
+    spanAt,
+    showAt,
+    pinAt,
+    data,
+    selectedSpan: () => selectedEl
+  };
 }
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
@@ -702,22 +772,41 @@ function checkField(model, d, name, o) {
   d.listen(input, "change", () => setTrait(model, name, input.checked));
   return h("label", { class: "tvz-field tvz-check", title: o.title }, [input, h("span", { text: o.label })]);
 }
+var RADIO_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 function switchField(model, d, name, o) {
-  const group = h("span", { class: "tvz-switch", role: "radiogroup", "aria-label": o.label });
+  const group2 = h("span", { class: "tvz-switch", role: "radiogroup", "aria-label": o.label });
   const buttons = [];
   for (const [value, label] of o.choices) {
     const b = h("button", { type: "button", role: "radio", "data-value": value, text: label });
     d.listen(b, "click", () => setTrait(model, name, value));
     buttons.push(b);
-    group.append(b);
+    group2.append(b);
   }
+  d.listen(group2, "keydown", (ev) => {
+    const move = RADIO_KEYS[
+      /** @type {keyof RADIO_KEYS} */
+      ev.key
+    ];
+    const at = buttons.indexOf(
+      /** @type {HTMLButtonElement} */
+      ev.target
+    );
+    if (!move || at < 0) return;
+    ev.preventDefault();
+    const next = buttons[(at + move + buttons.length) % buttons.length];
+    setTrait(model, name, next.dataset.value);
+    next.focus();
+  });
   const sync = () => {
     const v = model.get(name);
-    for (const b of buttons) b.setAttribute("aria-checked", String(b.dataset.value === v));
+    for (const b of buttons) {
+      b.setAttribute("aria-checked", String(b.dataset.value === v));
+      b.tabIndex = b.dataset.value === v ? 0 : -1;
+    }
   };
   sync();
   d.onModel(model, `change:${name}`, sync);
-  return h("span", { class: "tvz-field" }, [h("span", { text: o.label }), group]);
+  return h("span", { class: "tvz-field" }, [h("span", { text: o.label }), group2]);
 }
 var LEGEND_TEXT = {
   prob: "Probability the model gave each token given the text before it (log scale):",
@@ -799,7 +888,7 @@ function beamTree(g, tooltip, d) {
       edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
       const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
       nodes.append(
-        svg("g", { class: `tvz-node${faded}`, tabindex: 0, "data-step": s, "data-beam": j }, [
+        svg("g", { class: `tvz-node${faded}`, tabindex: -1, "data-step": s, "data-beam": j }, [
           svg("circle", { cx: x, cy: y, r: 5 }),
           svg("text", { x: x + 8, y: y - 7, text: label })
         ])
@@ -823,6 +912,7 @@ function beamTree(g, tooltip, d) {
     ]);
   };
   itemTooltips({ container: el, tooltip, disposer: d, itemOf: itemFinder(el, ".tvz-node[data-step]"), content: tip });
+  rovingFocus(d, el, ".tvz-node[data-step]").refresh();
   return h("div", { class: "tvz-tree-scroll" }, [el]);
 }
 function renderBeamsView(model, root, d) {
@@ -849,6 +939,199 @@ function renderBeamsView(model, root, d) {
   d.add(() => inner && inner.dispose());
   d.onModel(model, "change:generation_data", render2);
   render2();
+}
+
+// src/charts.js
+var PLOT_HEIGHT = 56;
+function surprisalChart(cfg) {
+  const promptBars = svg("path", { class: "tvz-surp-bars" });
+  const genBars = svg("path", { class: "tvz-surp-bars tvz-surp-gen" });
+  const cursor = svg("rect", { class: "tvz-surp-cursor", y: 0, height: PLOT_HEIGHT, width: 1 });
+  const plot = svg("svg", {
+    class: "tvz-surp-svg",
+    height: PLOT_HEIGHT,
+    preserveAspectRatio: "none",
+    role: "img"
+  }, [promptBars, genBars, cursor]);
+  const top = h("span", { class: "tvz-surp-top" });
+  const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). Hover a bar to see its token; click to select it." });
+  const el = h("div", { class: "tvz-chart tvz-surprisal" }, [
+    title,
+    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), plot])
+  ]);
+  let shown2 = { prompt: [], generated: [] };
+  const refAt = (i) => {
+    const n = shown2.prompt.length;
+    if (i < 0 || i >= n + shown2.generated.length) return null;
+    return i < n ? { source: "prompt", index: i } : { source: "generated", index: i - n };
+  };
+  const positionOf = (ev) => {
+    const box = plot.getBoundingClientRect();
+    const total = shown2.prompt.length + shown2.generated.length;
+    return Math.floor((ev.clientX - box.left) / Math.max(1, box.width) * total);
+  };
+  cfg.disposer.listen(plot, "mousemove", (ev) => {
+    const i = positionOf(
+      /** @type {MouseEvent} */
+      ev
+    );
+    const ref = refAt(i);
+    if (!ref) return;
+    cursor.setAttribute("x", String(i));
+    cursor.style.display = "";
+    cfg.onHover(ref);
+  });
+  cfg.disposer.listen(plot, "mouseleave", () => {
+    cursor.style.display = "none";
+  });
+  cfg.disposer.listen(plot, "click", (ev) => {
+    const ref = refAt(positionOf(
+      /** @type {MouseEvent} */
+      ev
+    ));
+    if (ref) cfg.onPick(ref);
+  });
+  function update(prompt, generated) {
+    shown2 = { prompt, generated };
+    const total = prompt.length + generated.length;
+    el.hidden = total === 0;
+    let peak = 0;
+    for (const tok of [...prompt, ...generated]) if (tok.s != null && tok.s > peak) peak = tok.s;
+    const scaleTop = Math.max(1, Math.ceil(peak));
+    const bars = (toks, from) => {
+      let d = "";
+      toks.forEach((tok, k) => {
+        if (tok.s == null || tok.s <= 0) return;
+        const height = tok.s / scaleTop * PLOT_HEIGHT;
+        d += `M${from + k + 0.1} ${PLOT_HEIGHT}v${-height.toFixed(2)}h0.8v${height.toFixed(2)}z`;
+      });
+      return d;
+    };
+    promptBars.setAttribute("d", bars(prompt, 0));
+    genBars.setAttribute("d", bars(generated, prompt.length));
+    plot.setAttribute("viewBox", `0 0 ${Math.max(1, total)} ${PLOT_HEIGHT}`);
+    plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
+    top.textContent = `${scaleTop} bits`;
+    cursor.style.display = "none";
+  }
+  return { el, update };
+}
+function bandLabels(edges) {
+  const labels = edges.map((e, i) => {
+    const low = i === 0 ? 1 : edges[i - 1] + 1;
+    return low === e ? `rank ${e}` : `${low}\u2013${e}`;
+  });
+  labels.push(`> ${edges[edges.length - 1]}`);
+  return labels;
+}
+function rankBar(what, bands) {
+  const labels = bandLabels(bands.edges);
+  const total = bands.counts.reduce((a, b) => a + b, 0);
+  const bar = h("div", { class: "tvz-rank-bar", role: "img" });
+  const key = h("div", { class: "tvz-rank-key" });
+  bands.counts.forEach((count, i) => {
+    const color = rankColor(i < bands.edges.length ? bands.edges[i] : bands.edges[bands.edges.length - 1] + 1) || "";
+    if (count > 0) {
+      const seg = h("span", { class: "tvz-rank-seg", "data-band": i, title: `${labels[i]}: ${count} of ${total}` });
+      seg.style.flexGrow = String(count);
+      seg.style.backgroundColor = color;
+      bar.append(seg);
+    }
+    const swatch = h("span", { class: "tvz-rank-swatch" });
+    swatch.style.backgroundColor = color;
+    key.append(h("span", { class: "tvz-rank-entry", "data-band": i }, [
+      swatch,
+      `${labels[i]}: `,
+      h("b", { class: "tvz-rank-count", text: String(count) })
+    ]));
+  });
+  bar.setAttribute("aria-label", `${what}: ${labels.map((l, i) => `${l} ${bands.counts[i]}`).join(", ")}`);
+  return h("div", { class: "tvz-rank-row", "data-what": what }, [
+    h("span", { class: "tvz-rank-what", text: `${what} (${total})` }),
+    bar,
+    key
+  ]);
+}
+function nextDistribution(o) {
+  const list = candidateBars(o.cands, o.pieces, null);
+  const labelWidth = Number.parseInt(list.style.getPropertyValue("--tvz-cand-w"), 10) || 0;
+  list.style.setProperty("--tvz-cand-w", `${Math.max(labelWidth, 11)}ch`);
+  if (o.rest != null) {
+    list.append(h("li", { class: "tvz-cand tvz-rest" }, [
+      h("span", { class: "tvz-cand-tok", text: "all others" }),
+      probBar(o.rest),
+      h("span", { class: "tvz-cand-p", text: formatPercent(o.rest) })
+    ]));
+  }
+  return h("div", { class: "tvz-next-dist" }, [
+    h("div", { class: "tvz-chart-title", text: o.title }),
+    list,
+    o.entropy != null ? h("div", { class: "tvz-hint", text: `entropy ${formatBits(o.entropy)}` }) : null
+  ]);
+}
+
+// src/export.js
+var TSV_COLUMNS = [
+  "source",
+  "index",
+  "token",
+  "id",
+  "p",
+  "log_p",
+  "surprisal_bits",
+  "rank",
+  "entropy_nats",
+  "sampled_p"
+];
+function tsvText(tok, pieces) {
+  const piece = pieces[String(tok.id)];
+  const bytes = (hex) => byteBadges(hex).map((b) => `\\x${b}`).join("");
+  if (tok.t === "" && piece && typeof piece === "object" && "bytes" in piece) return bytes(piece.bytes);
+  const text = tok.t.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? c);
+  return tok.pending ? text + bytes(tok.pending) : text;
+}
+function stripTsv(parts) {
+  const cell = (v) => v == null ? "" : String(v);
+  const lines = [TSV_COLUMNS.join("	")];
+  for (const { source, tokens, pieces } of parts) {
+    tokens.forEach((tok, i) => {
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell).join("	"));
+    });
+  }
+  return `${lines.join("\n")}
+`;
+}
+async function copyText(text, doc) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = doc.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.left = "-9999px";
+    doc.body.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = doc.execCommand("copy");
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    return ok;
+  }
+}
+function downloadText(text, filename, type, doc) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = doc.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  doc.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 6e4);
 }
 
 // src/tokenviz.js
@@ -897,48 +1180,98 @@ function renderTokenViz(model, root, d) {
     text: "temperature, top-k and top-p apply only when \u201Csample\u201D is ticked"
   });
   const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
-  const controls = h("div", { class: "tvz-controls", role: "group", "aria-label": "generation settings" }, [
+  const decoding = group("decoding", "Decoding \u2014 used by Generate", [
     numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
     ...samplingFields,
     numberField(model, d, "num_beams", { label: "beams" }),
-    numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
     checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
-    samplingHint,
-    nextRunHint
+    samplingHint
   ]);
   const errorBox = h("div", { class: "tvz-error", role: "alert" });
   const lg = legend(() => opts().colorBy);
   const bClear = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
-  const viewRow = h("div", { class: "tvz-view-row" }, [
+  const bCopy = h("button", {
+    type: "button",
+    class: "tvz-btn",
+    "data-action": "copy-tsv",
+    text: "copy TSV",
+    title: "copy every token with its numbers, tab-separated (paste into a spreadsheet)"
+  });
+  const bSave = h("button", {
+    type: "button",
+    class: "tvz-btn",
+    "data-action": "save-html",
+    text: "save HTML",
+    title: "download this view as one self-contained HTML page (works without Python)"
+  });
+  const exportNote = h("span", { class: "tvz-hint tvz-export-note", role: "status" });
+  const display = group("display", "Display", [
     switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
     switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
-    bClear
+    ...interactive ? [
+      numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
+      nextRunHint
+    ] : [],
+    bClear,
+    h("span", { class: "tvz-field tvz-export" }, [bCopy, ...interactive ? [bSave] : [], exportNote])
   ]);
+  const chartsBox = h("section", { class: "tvz-charts", "aria-label": "charts" });
   const strip = createStrip({
     tooltip,
     disposer: d,
     options: opts,
-    onSelect: (sel) => setTrait(model, "selected", sel || {})
+    onSelect: (sel) => setTrait(model, "selected", sel || {}),
+    pointers: chartsBox
   });
+  const surprisal = surprisalChart({
+    disposer: d,
+    onHover: (ref) => strip.showAt(ref.source, ref.index),
+    onPick: (ref) => strip.pinAt(ref.source, ref.index)
+  });
+  const ranksBox = h("div", { class: "tvz-chart tvz-ranks" });
+  const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
+  chartsBox.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
   const staleNote = h("div", { class: "tvz-stale-note", role: "status" });
   const emptyNote = h("div", { class: "tvz-empty", text: interactive ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by its probability, or Generate to continue it." : "This view holds no result." });
   const beamsBox = h("div", { class: "tvz-beams" });
   const status = h("div", { class: "tvz-status", "aria-live": "polite" });
   root.append(
-    ...interactive ? [promptRow, controls] : [],
+    ...interactive ? [promptRow, decoding] : [],
     errorBox,
-    viewRow,
+    display,
     lg.el,
     staleNote,
     emptyNote,
     strip.el,
     marksKey(),
     // the key to the strip it follows
-    beamsBox,
-    status
+    status,
+    chartsBox,
+    beamsBox
   );
+  const note = (text) => {
+    exportNote.textContent = text;
+  };
+  d.listen(bCopy, "click", async () => {
+    const parts = (
+      /** @type {const} */
+      ["prompt", "generated"].map((source) => ({ source, ...strip.data[source] }))
+    );
+    const n = parts[0].tokens.length + parts[1].tokens.length;
+    const ok = await copyText(stripTsv(parts), root.ownerDocument);
+    note(ok ? `copied ${n} tokens as TSV` : "the browser refused the clipboard: use w.analysis / w.generation in Python");
+  });
+  d.listen(bSave, "click", () => {
+    note("building the page\u2026");
+    model.send({ action: "save_html" });
+  });
+  d.onModel(model, "msg:custom", (msg) => {
+    if (!msg || msg.kind !== "html" || typeof msg.html !== "string") return;
+    downloadText(msg.html, msg.filename || "tokviz.html", "text/html", root.ownerDocument);
+    note(`saved ${msg.filename || "tokviz.html"}`);
+  });
   const busyState = () => {
     const busy = BUSY.has(model.get("status"));
     bAnalyze.disabled = busy;
@@ -957,10 +1290,10 @@ function renderTokenViz(model, root, d) {
     samplingHint.hidden = sampling;
   };
   const nextRunState = () => {
-    const shown = stripTrait(model, "analysis_data").alternatives ?? stripTrait(model, "generation_data").alternatives;
+    const shown2 = stripTrait(model, "analysis_data").alternatives ?? stripTrait(model, "generation_data").alternatives;
     const wanted = model.get("alternatives");
-    nextRunHint.hidden = shown == null || shown === wanted;
-    nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown})`;
+    nextRunHint.hidden = shown2 == null || shown2 === wanted;
+    nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown2})`;
   };
   const staleState = () => {
     const made = stripTrait(model, "analysis_data").text;
@@ -971,6 +1304,22 @@ function renderTokenViz(model, root, d) {
   };
   const emptyState = () => {
     emptyNote.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length > 0;
+  };
+  const renderCharts = () => {
+    const a = stripTrait(model, "analysis_data");
+    const g = stripTrait(model, "generation_data");
+    surprisal.update(strip.data.prompt.tokens, strip.data.generated.tokens);
+    ranksBox.replaceChildren();
+    if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
+    if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));
+    if (ranksBox.childElementCount) {
+      ranksBox.prepend(h("div", {
+        class: "tvz-chart-title",
+        text: "How highly the model ranked each actual token (rank 1 = its top prediction)"
+      }));
+    }
+    nextBox.replaceChildren(nextPanel(a, g));
+    chartsBox.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length === 0;
   };
   const showError = () => {
     const msg = model.get("error") || "";
@@ -1053,6 +1402,7 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:error", showError);
   d.onModel(model, "change:analysis_data", () => {
     renderAnalysis();
+    renderCharts();
     markSelected();
     renderStatus();
     staleState();
@@ -1061,6 +1411,7 @@ function renderTokenViz(model, root, d) {
   });
   d.onModel(model, "change:generation_data", () => {
     renderGeneration();
+    renderCharts();
     nextRunState();
     emptyState();
   });
@@ -1073,6 +1424,7 @@ function renderTokenViz(model, root, d) {
   showError();
   renderAnalysis();
   renderGeneration();
+  renderCharts();
   staleState();
   nextRunState();
   emptyState();
@@ -1081,6 +1433,32 @@ function progressText(g, numBeams) {
   if (g.max_new_tokens == null) return "";
   if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
   return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;
+}
+function group(name, title, children) {
+  return h("fieldset", { class: `tvz-group tvz-group-${name}` }, [h("legend", { text: title }), ...children]);
+}
+function nextPanel(a, g) {
+  if (g.tokens?.length) {
+    if (g.next?.length) {
+      return nextDistribution({
+        title: "What the model predicts after the last generated token",
+        cands: g.next,
+        rest: g.next_rest,
+        entropy: g.next_h,
+        pieces: g.pieces ?? {}
+      });
+    }
+    const why = g.stopped_by === "eos" ? "The generation ended with end-of-text: nothing follows it." : g.stopped_by ? "" : "The distribution after the last generated token appears when the generation ends.";
+    return h("div", { class: "tvz-note", text: why });
+  }
+  if (!a.next?.length) return h("span");
+  return nextDistribution({
+    title: "What the model predicts after the last prompt token",
+    cands: a.next,
+    rest: a.next_rest,
+    entropy: a.next_h,
+    pieces: a.pieces ?? {}
+  });
 }
 
 // src/lens.js
@@ -1164,7 +1542,7 @@ function renderLens(model, root, d) {
         const cell = h("div", {
           class: cls,
           role: "gridcell",
-          tabindex: 0,
+          tabindex: -1,
           "data-layer": l,
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
@@ -1175,6 +1553,7 @@ function renderLens(model, root, d) {
       }
     }
     grid.append(frag);
+    focus.refresh();
   };
   const tip = (cell) => {
     const L = (
@@ -1200,9 +1579,19 @@ function renderLens(model, root, d) {
     return body;
   };
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
+  const focus = rovingFocus(d, grid, ".tvz-lens-cell", lensStep);
   d.onModel(model, "change:lens", render2);
   d.onModel(model, "change:lens_color", render2);
   render2();
+}
+function lensStep(cell, key, cells) {
+  const layer = Number(cell.dataset.layer);
+  const pos = Number(cell.dataset.pos);
+  const at = (l, p) => cells.find((c) => Number(c.dataset.layer) === l && Number(c.dataset.pos) === p) ?? null;
+  if (key === "ArrowUp") return at(layer + 1, pos);
+  if (key === "ArrowDown") return at(layer - 1, pos);
+  const row = cells.filter((c) => Number(c.dataset.layer) === layer);
+  return linearStep(cell, key, row);
 }
 
 // src/icl.js
@@ -1275,7 +1664,7 @@ function renderICL(model, root, d) {
     const points = svg("g", { class: "tvz-points" });
     c.mean.forEach((p, i) => {
       points.append(
-        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: 0, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` })
+        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: -1, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` })
       );
     });
     layers.push(points);
@@ -1291,8 +1680,10 @@ function renderICL(model, root, d) {
       chart
     );
     showShot(n - 1);
+    focus.refresh();
   };
   onItemHover(d, plot, itemFinder(plot, ".tvz-point"), (point) => showShot(Number(point.getAttribute("data-i"))));
+  const focus = rovingFocus(d, plot, ".tvz-point");
   d.onModel(model, "change:curve", render2);
   render2();
 }
@@ -1354,7 +1745,7 @@ function renderLabels(model, root, d) {
       const p = s.probs[i];
       const predicted = label === s.predicted;
       bars.append(
-        h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: 0, "data-i": i }, [
+        h("div", { class: predicted ? "tvz-label-row tvz-predicted" : "tvz-label-row", role: "listitem", tabindex: -1, "data-i": i }, [
           h("span", { class: "tvz-label-name", text: label }),
           probBar(p),
           h("span", { class: "tvz-label-p", text: formatPercent(p) }),
@@ -1364,8 +1755,10 @@ function renderLabels(model, root, d) {
       );
     });
     showDetail(Math.max(0, s.labels.indexOf(s.predicted)));
+    focus.refresh();
   };
   onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
+  const focus = rovingFocus(d, bars, ".tvz-label-row");
   d.onModel(model, "change:scores", render2);
   render2();
 }

@@ -1,0 +1,165 @@
+// @ts-check
+// The charts under the token strip: surprisal against position (pointing at tokens), how highly the model
+// ranked the tokens (a GLTR-style bar), and the whole distribution after the last token. They draw the
+// strip payload's numbers (`s`, `ranks`, `next`, `next_rest`, `next_h`) and compute none.
+
+import { h, svg } from "./dom.js";
+import { formatBits, formatPercent, formatSurprisal } from "./format.js";
+import { rankColor } from "./colors.js";
+import { candidateBars, probBar } from "./bars.js";
+
+/**
+ * @typedef {import("./types.js").Tok} Tok
+ * @typedef {import("./types.js").Cand} Cand
+ * @typedef {import("./format.js").Pieces} Pieces
+ * @typedef {{source: "prompt"|"generated", index: number}} TokenRef
+ * @typedef {{edges: number[], counts: number[]}} RankBands
+ */
+
+const PLOT_HEIGHT = 56; // px; the plot stretches to the view's width
+
+/**
+ * Surprisal (bits) of every token as a bar, prompt then generated, under a common scale. Hovering a bar
+ * shows its token's tooltip in the strip; clicking selects the token.
+ * @param {{onHover: (t: TokenRef) => void, onPick: (t: TokenRef) => void, disposer: import("./dom.js").Disposer}} cfg
+ */
+export function surprisalChart(cfg) {
+  const promptBars = svg("path", { class: "tvz-surp-bars" });
+  const genBars = svg("path", { class: "tvz-surp-bars tvz-surp-gen" });
+  const cursor = svg("rect", { class: "tvz-surp-cursor", y: 0, height: PLOT_HEIGHT, width: 1 });
+  const plot = svg("svg", { class: "tvz-surp-svg", height: PLOT_HEIGHT, preserveAspectRatio: "none",
+    role: "img" }, [promptBars, genBars, cursor]);
+  const top = h("span", { class: "tvz-surp-top" });
+  const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). " +
+    "Hover a bar to see its token; click to select it." });
+  const el = h("div", { class: "tvz-chart tvz-surprisal" }, [
+    title,
+    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), plot]),
+  ]);
+  /** @type {{prompt: Tok[], generated: Tok[]}} */
+  let shown = { prompt: [], generated: [] };
+
+  /** @param {number} i position along the chart @returns {TokenRef | null} */
+  const refAt = (i) => {
+    const n = shown.prompt.length;
+    if (i < 0 || i >= n + shown.generated.length) return null;
+    return i < n ? { source: "prompt", index: i } : { source: "generated", index: i - n };
+  };
+  /** @param {MouseEvent} ev */
+  const positionOf = (ev) => {
+    const box = plot.getBoundingClientRect();
+    const total = shown.prompt.length + shown.generated.length;
+    return Math.floor(((ev.clientX - box.left) / Math.max(1, box.width)) * total);
+  };
+  cfg.disposer.listen(plot, "mousemove", (ev) => {
+    const i = positionOf(/** @type {MouseEvent} */ (ev));
+    const ref = refAt(i);
+    if (!ref) return;
+    cursor.setAttribute("x", String(i));
+    cursor.style.display = "";
+    cfg.onHover(ref);
+  });
+  cfg.disposer.listen(plot, "mouseleave", () => {
+    cursor.style.display = "none";
+  });
+  cfg.disposer.listen(plot, "click", (ev) => {
+    const ref = refAt(positionOf(/** @type {MouseEvent} */ (ev)));
+    if (ref) cfg.onPick(ref);
+  });
+
+  /** @param {Tok[]} prompt @param {Tok[]} generated */
+  function update(prompt, generated) {
+    shown = { prompt, generated };
+    const total = prompt.length + generated.length;
+    el.hidden = total === 0;
+    let peak = 0;
+    for (const tok of [...prompt, ...generated]) if (tok.s != null && tok.s > peak) peak = tok.s;
+    const scaleTop = Math.max(1, Math.ceil(peak)); // whole bits: the axis label stays short
+    /** @param {Tok[]} toks @param {number} from */
+    const bars = (toks, from) => {
+      let d = "";
+      toks.forEach((tok, k) => {
+        if (tok.s == null || tok.s <= 0) return;
+        const height = (tok.s / scaleTop) * PLOT_HEIGHT;
+        d += `M${from + k + 0.1} ${PLOT_HEIGHT}v${-height.toFixed(2)}h0.8v${height.toFixed(2)}z`;
+      });
+      return d;
+    };
+    promptBars.setAttribute("d", bars(prompt, 0));
+    genBars.setAttribute("d", bars(generated, prompt.length));
+    plot.setAttribute("viewBox", `0 0 ${Math.max(1, total)} ${PLOT_HEIGHT}`);
+    plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
+    top.textContent = `${scaleTop} bits`;
+    cursor.style.display = "none";
+  }
+
+  return { el, update };
+}
+
+/**
+ * The band labels of rank edges [1, 10, 100, 1000]: "rank 1", "2–10", "11–100", "101–1000", "> 1000".
+ * @param {number[]} edges
+ */
+export function bandLabels(edges) {
+  const labels = edges.map((e, i) => {
+    const low = i === 0 ? 1 : edges[i - 1] + 1;
+    return low === e ? `rank ${e}` : `${low}\u2013${e}`;
+  });
+  labels.push(`> ${edges[edges.length - 1]}`);
+  return labels;
+}
+
+/**
+ * One stacked bar of how many tokens fell in each rank band, coloured as the strip's rank colouring, with
+ * the counts written out (GLTR: real text keeps landing outside the top 10; a model's own greedy text
+ * rarely does).
+ * @param {string} what "prompt" or "generated" @param {RankBands} bands
+ */
+export function rankBar(what, bands) {
+  const labels = bandLabels(bands.edges);
+  const total = bands.counts.reduce((a, b) => a + b, 0);
+  const bar = h("div", { class: "tvz-rank-bar", role: "img" });
+  const key = h("div", { class: "tvz-rank-key" });
+  bands.counts.forEach((count, i) => {
+    // a rank inside band i, so the colour is the strip's own for that band
+    const color = rankColor(i < bands.edges.length ? bands.edges[i] : bands.edges[bands.edges.length - 1] + 1) || "";
+    if (count > 0) {
+      const seg = h("span", { class: "tvz-rank-seg", "data-band": i, title: `${labels[i]}: ${count} of ${total}` });
+      seg.style.flexGrow = String(count);
+      seg.style.backgroundColor = color;
+      bar.append(seg);
+    }
+    const swatch = h("span", { class: "tvz-rank-swatch" });
+    swatch.style.backgroundColor = color;
+    key.append(h("span", { class: "tvz-rank-entry", "data-band": i }, [swatch, `${labels[i]}: `,
+      h("b", { class: "tvz-rank-count", text: String(count) })]));
+  });
+  bar.setAttribute("aria-label", `${what}: ${labels.map((l, i) => `${l} ${bands.counts[i]}`).join(", ")}`);
+  return h("div", { class: "tvz-rank-row", "data-what": what }, [
+    h("span", { class: "tvz-rank-what", text: `${what} (${total})` }), bar, key,
+  ]);
+}
+
+/**
+ * The next-token distribution as bars: the shown candidates and one bar for all other tokens together, so
+ * the bars add up to 100%; its entropy below.
+ * @param {{title: string, cands: Cand[], rest: number | null | undefined, entropy: number | null | undefined,
+ *   pieces: Pieces}} o
+ */
+export function nextDistribution(o) {
+  const list = candidateBars(o.cands, o.pieces, null);
+  const labelWidth = Number.parseInt(list.style.getPropertyValue("--tvz-cand-w"), 10) || 0;
+  list.style.setProperty("--tvz-cand-w", `${Math.max(labelWidth, 11)}ch`); // room for "all others"
+  if (o.rest != null) {
+    list.append(h("li", { class: "tvz-cand tvz-rest" }, [
+      h("span", { class: "tvz-cand-tok", text: "all others" }),
+      probBar(o.rest),
+      h("span", { class: "tvz-cand-p", text: formatPercent(o.rest) }),
+    ]));
+  }
+  return h("div", { class: "tvz-next-dist" }, [
+    h("div", { class: "tvz-chart-title", text: o.title }),
+    list,
+    o.entropy != null ? h("div", { class: "tvz-hint", text: `entropy ${formatBits(o.entropy)}` }) : null,
+  ]);
+}
