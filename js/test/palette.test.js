@@ -1,4 +1,4 @@
-// The probability and rank swatches stay ordered and distinguishable for every common colour-vision
+// The probability, rank and entropy swatches stay ordered and distinguishable for every common colour-vision
 // deficiency, in light and dark themes, and the theme's token text stays readable on each of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -95,3 +95,33 @@ for (const colorBy of ["prob", "rank"]) {
     }
   });
 }
+
+// Entropy is one hue growing stronger with uncertainty: over a light theme each stop is darker than the
+// last, over a dark one lighter. Either way the order must survive every vision, and text stay readable.
+test("entropy swatches: luminance moves one way for every vision, in every theme", () => {
+  for (const { theme, vision, colors } of views("entropy")) {
+    const lum = colors.map(luminanceOfLinear);
+    const steps = lum.slice(1).map((v, i) => v - lum[i]);
+    assert.ok(steps.every((s) => s > 0) || steps.every((s) => s < 0), `entropy ${theme} ${vision}: ${lum}`);
+  }
+});
+
+test(`entropy swatches: every pair stays distinguishable for every vision (CIE76 dE >= ${MIN_DELTA_E})`, () => {
+  for (const { theme, vision, colors } of views("entropy")) {
+    const labs = colors.map(lab);
+    for (let i = 0; i < labs.length; i++) {
+      for (let j = i + 1; j < labs.length; j++) {
+        const d = deltaE(labs[i], labs[j]);
+        assert.ok(d >= MIN_DELTA_E, `entropy ${theme} ${vision}: stops ${i} and ${j} differ by ${d.toFixed(1)}`);
+      }
+    }
+  }
+});
+
+test("entropy swatches: token text keeps WCAG contrast >= 4.5 in every theme", () => {
+  for (const { theme, vision, colors, text } of views("entropy")) {
+    if (vision !== "normal") continue;
+    const fg = luminanceOfLinear(text.map(toLinear));
+    for (const c of colors) assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `entropy ${theme}`);
+  }
+});
