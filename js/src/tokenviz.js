@@ -96,7 +96,7 @@ export function renderTokenViz(model, root, d) {
   // token again that clears it.
   const bClear = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
   d.listen(bClear, "click", () => setTrait(model, "selected", {}));
-  const bCopy = h("button", { type: "button", class: "tvz-btn", "data-action": "copy-tsv", text: "copy TSV",
+  const bCopy = h("button", { type: "button", class: "tvz-btn", "data-export": "tsv", text: "copy TSV",
     title: "copy every token with its numbers, tab-separated (paste into a spreadsheet)" });
   const bSave = h("button", { type: "button", class: "tvz-btn", "data-action": "save-html", text: "save HTML",
     title: "download this view as one self-contained HTML page (works without Python)" });

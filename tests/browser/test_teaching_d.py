@@ -219,7 +219,7 @@ def test_copy_tsv_puts_every_token_and_its_numbers_on_the_clipboard(browser, har
         view = View(page, harness_url)
         generation = payloads.generation()
         view.mount(payloads.tokens_state(generation_data=generation))
-        page.locator("#w [data-action=copy-tsv]").click()
+        page.locator("#w [data-export=tsv]").click()
         page.locator("#w .tvz-export-note", has_text="copied").wait_for()
         lines = page.evaluate("navigator.clipboard.readText()").split("\n")
     finally:
@@ -259,5 +259,5 @@ def test_save_html_asks_python_for_the_page_and_downloads_it(view, payloads):
 
 def test_a_read_only_view_can_copy_but_has_no_python_to_build_a_page(view, payloads):
     view.mount(payloads.tokens_state(interactive=False))
-    assert view.page.locator("#w [data-action=copy-tsv]").is_visible()
+    assert view.page.locator("#w [data-export=tsv]").is_visible()
     assert view.page.locator("#w [data-action=save-html]").count() == 0

@@ -1195,7 +1195,7 @@ function renderTokenViz(model, root, d) {
   const bCopy = h("button", {
     type: "button",
     class: "tvz-btn",
-    "data-action": "copy-tsv",
+    "data-export": "tsv",
     text: "copy TSV",
     title: "copy every token with its numbers, tab-separated (paste into a spreadsheet)"
   });
