@@ -132,7 +132,7 @@ export function rankBar(what, bands) {
     const swatch = h("span", { class: "tvz-rank-swatch" });
     swatch.style.backgroundColor = color;
     key.append(h("span", { class: "tvz-rank-entry", "data-band": i }, [swatch, `${labels[i]}: `,
-      h("b", { class: "tvz-rank-count", text: String(count) })]));
+      h("span", { class: "tvz-rank-count", text: String(count) })]));
   });
   bar.setAttribute("aria-label", `${what}: ${labels.map((l, i) => `${l} ${bands.counts[i]}`).join(", ")}`);
   return h("div", { class: "tvz-rank-row", "data-what": what }, [

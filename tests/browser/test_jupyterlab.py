@@ -144,6 +144,24 @@ def test_html_in_prompt_stays_text(notebook):
     assert notebook.dialogs == []
 
 
+def test_save_html_downloads_the_page_the_kernel_builds(notebook, browser, tmp_path):
+    root = widget(notebook, 2)
+    shown = root.locator(".tvz-token").all_text_contents()
+    with notebook.expect_download(timeout=60_000) as download:
+        root.locator("button[data-action=save-html]").click()
+    assert download.value.suggested_filename == "tokviz.html"
+    saved = tmp_path / "tokviz.html"
+    download.value.save_as(saved)
+    page = browser.new_page()
+    try:  # the page works on its own: same tokens, read-only
+        page.goto(saved.as_uri())
+        page.locator(".tvz-token").first.wait_for()
+        assert page.locator(".tvz-token").all_text_contents() == shown
+        assert page.locator("textarea, button[data-action]").count() == 0
+    finally:
+        page.close()
+
+
 def test_dark_theme_keeps_tokens_readable(notebook):
     notebook.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
     notebook.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()

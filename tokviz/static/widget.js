@@ -1042,7 +1042,7 @@ function rankBar(what, bands) {
     key.append(h("span", { class: "tvz-rank-entry", "data-band": i }, [
       swatch,
       `${labels[i]}: `,
-      h("b", { class: "tvz-rank-count", text: String(count) })
+      h("span", { class: "tvz-rank-count", text: String(count) })
     ]));
   });
   bar.setAttribute("aria-label", `${what}: ${labels.map((l, i) => `${l} ${bands.counts[i]}`).join(", ")}`);
