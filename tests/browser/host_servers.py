@@ -102,10 +102,11 @@ class _JupyterServer(HostServer):
                 "--ServerApp.open_browser=False", f"--ServerApp.root_dir={self.root}"]
 
     def env(self) -> dict[str, str]:
-        # Own settings dir: a theme switched by a test must not stay switched for the user.
+        # Own settings and workspaces: a theme switched or a layout saved by a test must not reach the user.
         settings = self.root / ".lab-settings"
         settings.mkdir(exist_ok=True)
-        return dict(os.environ, JUPYTER_PLATFORM_DIRS="1", JUPYTERLAB_SETTINGS_DIR=str(settings))
+        return dict(os.environ, JUPYTER_PLATFORM_DIRS="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
+                    JUPYTERLAB_WORKSPACES_DIR=str(self.root / ".lab-workspaces"))
 
     def ready_url(self) -> str:
         return f"{self.base}/api/status?token={self.token}"
