@@ -6,8 +6,7 @@ import re
 
 import pytest
 import torch
-from jupyterlab_harness import JupyterLab, write_notebook
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from host_servers import JupyterLab, run_cell, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -50,25 +49,6 @@ def notebook(lab, browser):
         run_cell(page, n)
     yield page
     page.close()
-
-
-PROMPT_MATCHES = """([i, pattern]) => {
-    const p = document.querySelectorAll('.jp-Cell')[i].querySelector('.jp-InputPrompt');
-    return !!p && new RegExp(pattern).test(p.textContent);
-}"""
-
-
-def run_cell(page, index: int, timeout_ms: int = 240_000) -> None:
-    """Run one cell and wait for it to finish ([N] in its prompt; the busy indicator can lag behind)."""
-    for _attempt in range(3):
-        page.locator(".jp-Cell").nth(index).locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        try:  # a run requested while the kernel connection is still settling can be dropped: ask again
-            page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[(\*|\d+)\]"], timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            continue
-    page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[\d+\]"], timeout=timeout_ms)
 
 
 def widget(page, n):

@@ -195,10 +195,18 @@ function createTooltip(root, d) {
   const host = h("div", { class: `${root.className} tvz-tip-host` });
   host.append(el);
   const body = root.ownerDocument.body;
-  body.append(host);
+  const home = () => {
+    const top = root.getRootNode();
+    return top instanceof ShadowRoot ? top : body;
+  };
+  const attach = () => {
+    const where = home();
+    if (host.parentNode !== where) where.append(host);
+  };
+  attach();
   d.add(() => host.remove());
   const followRoot = new MutationObserver(() => {
-    if (root.isConnected && !host.isConnected) body.append(host);
+    if (root.isConnected && !host.isConnected) attach();
     else if (!root.isConnected && host.isConnected) host.remove();
   });
   followRoot.observe(body, { childList: true, subtree: true });
@@ -226,6 +234,7 @@ function createTooltip(root, d) {
     if (current && !el.hidden) place(current);
   }, { capture: true, passive: true });
   function open(anchor, content) {
+    attach();
     if (current && current !== anchor) current.removeAttribute("aria-describedby");
     current = anchor;
     el.replaceChildren(content);
