@@ -90,6 +90,8 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
     pending = pending_bytes(token.bytes) if token.text else b""
     if pending:  # the token's text is followed by the first bytes of a character the next token completes
         entry["pending"] = pending.hex()
+    if token.forced:  # put there by a branch, not chosen by decoding
+        entry["f"] = 1
     if token.generated:
         entry["g"] = 1
         if sampled:  # greedy and beam search sample nothing: no second probability to show
@@ -150,6 +152,9 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
     }
     if after is not None and after.next:
         payload.update(next_distribution(after.next, after.next_entropy, pieces, alternatives))
+    forced = [i for i, t in enumerate(tokens) if t.forced]
+    if forced:  # the token a branch put in place of the original one: the last of the forced tokens
+        payload["branch_point"] = forced[-1]
     if beams:
         payload["beams"] = [
             {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score)} for b in beams
@@ -158,6 +163,23 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
     payload["pieces"] = pieces.table
     return payload
+
+
+def branches_payload(tree, vocabulary: Vocabulary) -> dict:
+    """The runs of a BranchTree, for the view's branch switch: where each left its parent and with which
+    token, and how it ended."""
+    pieces = Pieces(vocabulary)
+    runs = []
+    for branch in tree.branches:
+        generation = branch.generation
+        runs.append({
+            "id": branch.id, "parent": branch.parent,
+            "source": branch.at[0] if branch.at else None, "index": branch.at[1] if branch.at else None,
+            "token": None if branch.token_id is None else pieces.add(branch.token_id),
+            "generated": len(generation.tokens) if generation else 0,
+            "stopped_by": generation.stopped_by if generation else None,
+        })
+    return {"branches": runs, "pieces": pieces.table}
 
 
 def tree_node(node, pieces: Pieces) -> dict:

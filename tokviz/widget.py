@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import threading
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import traitlets as t
 
 from . import payload as payloads
 from .analysis import analyze
+from .analysis.branches import BranchTree, run_settings
 from .analysis.decoding import LIMITS, DecodingParams, Range
 from .errors import InvalidInputError, TokvizError
 from .models import LanguageModel
@@ -111,6 +113,9 @@ class TokenViz(_View):
     # Named *_data so the Python attributes `analysis` / `generation` can hold the result objects.
     analysis_data = t.Dict({}, help="the analysis as a token strip (docs/view-payload.md)").tag(sync=True)
     generation_data = t.Dict({}, help="the generation as a token strip (docs/view-payload.md)").tag(sync=True)
+    branches_data = t.Dict({}, help="the runs of the branch tree, for the view's branch switch "
+                           "(docs/view-payload.md; set by Python)").tag(sync=True)
+    current_branch = t.Int(0, help="the branch shown (an id in w.branches); the view switches it").tag(sync=True)
 
     def __init__(self, lm: LanguageModel, prompt: str = "", *, analyze_now: bool = True, **params):
         if not isinstance(lm, LanguageModel):
@@ -119,6 +124,7 @@ class TokenViz(_View):
         super().__init__(prompt=prompt, model_name=lm.name, limits=self._limits_json(lm), **params)
         self.analysis = None
         self.generation = None
+        self.branches: BranchTree | None = None  # the runs of the last analyze() / generate() and their branches
         self._busy = threading.Lock()
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
@@ -131,48 +137,91 @@ class TokenViz(_View):
         """Analyse the current prompt (one forward pass); returns the PromptAnalysis."""
         with self._exclusive("analyzing"):
             result = analyze(self.lm, self.prompt, alternatives=self.alternatives)
-            self.selected = {}  # a token pinned in the old result means nothing in this one
-            self.analysis = result
-            self.analysis_data = payloads.analysis_payload(result, self.lm.vocabulary, self.alternatives)
-            self.generation = None
-            self.generation_data = {}
+            self.branches = BranchTree(self.prompt, result)
+            self._show_branch()
         return result
 
     def generate(self):
         """Generate from the current prompt with the current settings; streams into the view."""
+        with self._exclusive("generating"), self._cancel_clears_after():
+            prompt = self.prompt
+            result = self._stream_generation(self.generation_params(), prompt=prompt)
+            self.branches = BranchTree(prompt, result.prompt, result)
+            self._show_branch()
+        return result
+
+    def branch(self, source: str, index: int, token_id: int):
+        """What if the shown run had `token_id` in place of its token `index` of `source` ("prompt" or
+        "generated")? Continues from there with that token forced and the run's own decoding settings
+        (the current settings when the run was only analysed); streams into the view, adds the branch to
+        `w.branches` and shows it. Returns the new Generation."""
+        if self.branches is None:
+            raise InvalidInputError("nothing to branch from yet: analyze or generate first")
+        shown = self.branches.shown
+        args = self.branches.generate_args(source, index, token_id)  # checked before anything runs
+        decoding = (DecodingParams(**run_settings(shown.generation)) if shown.generation is not None
+                    else self.generation_params())
+        with self._exclusive("generating"), self._cancel_clears_after():
+            self.selected = {}
+            if source == "prompt":  # the prompt is cut at the branch: show the shorter one at once
+                self.analysis_data = self._analysis_payload(shown.analysis.cut(index))
+            result = self._stream_generation(decoding, **args)
+            self.branches.add((source, index), token_id, result)
+            self._show_branch()
+        return result
+
+    def _stream_generation(self, decoding: DecodingParams, **generate_args):
+        """Run generate(), sending the growing generation to the view at most every STREAM_INTERVAL_S."""
         from .analysis.generation import generate
 
-        with self._exclusive("generating"), self._cancel_clears_after():
-            decoding = self.generation_params()
-            streamed = []
-            last_sent = 0.0
+        streamed = []
+        last_sent = 0.0
 
-            def send_streamed():
-                self.generation_data = payloads.generation_payload(
-                    streamed, self.lm.vocabulary, alternatives=self.alternatives,
-                    max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token)
-
-            def on_token(token):
-                nonlocal last_sent
-                streamed.append(token)
-                now = time.monotonic()
-                if now - last_sent >= STREAM_INTERVAL_S:
-                    last_sent = now
-                    send_streamed()
-
-            send_streamed()  # the previous generation goes at once; the view counts steps from 0
-
-            result = generate(self.lm, self.prompt, **dataclasses.asdict(decoding), alternatives=self.alternatives,
-                              on_token=on_token, cancel=self._cancel)
-            self.selected = {}  # the pinned token belonged to the previous prompt or generation
-            self.generation = result
-            self.analysis = result.prompt
-            self.analysis_data = payloads.analysis_payload(result.prompt, self.lm.vocabulary, self.alternatives)
+        def send_streamed():
             self.generation_data = payloads.generation_payload(
-                result.tokens, self.lm.vocabulary, alternatives=self.alternatives,
-                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token,
-                stopped_by=result.stopped_by, beams=result.beams, beam_tree=result.beam_tree, after=result)
-        return result
+                streamed, self.lm.vocabulary, alternatives=self.alternatives,
+                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token)
+
+        def on_token(token):
+            nonlocal last_sent
+            streamed.append(token)
+            now = time.monotonic()
+            if now - last_sent >= STREAM_INTERVAL_S:
+                last_sent = now
+                send_streamed()
+
+        send_streamed()  # the previous generation goes at once; the view counts steps from 0
+        return generate(self.lm, **generate_args, **dataclasses.asdict(decoding), alternatives=self.alternatives,
+                        on_token=on_token, cancel=self._cancel)
+
+    def _analysis_payload(self, analysis) -> dict:
+        sent = payloads.analysis_payload(analysis, self.lm.vocabulary, self.alternatives)
+        sent["from_prompt"] = self.branches.prompt if self.branches else analysis.text
+        return sent
+
+    def _show_branch(self):
+        """Send the shown branch of w.branches to the view (no model run)."""
+        shown = self.branches.shown
+        self.selected = {}  # a token pinned in another run means nothing in this one
+        self.analysis = shown.analysis
+        self.generation = shown.generation
+        self.analysis_data = self._analysis_payload(shown.analysis)
+        generation = shown.generation
+        self.generation_data = {} if generation is None else payloads.generation_payload(
+            generation.tokens, self.lm.vocabulary, alternatives=self.alternatives,
+            max_new_tokens=generation.params["max_new_tokens"], sampled=payloads.was_sampled(generation),
+            stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree,
+            after=generation)
+        self.branches_data = payloads.branches_payload(self.branches, self.lm.vocabulary)
+        self.current_branch = self.branches.current
+
+    @t.observe("current_branch")
+    def _switch_branch(self, change):
+        # From the view: show another branch. While a run is going, the run decides what is shown.
+        if self.branches is None or change["new"] == self.branches.current or self._busy.locked():
+            return
+        self.branches.switch(change["new"])
+        self._show_branch()
 
     def stop(self):
         """Ask a running generation (or one the view has just started) to stop after the current step."""
@@ -268,6 +317,9 @@ class TokenViz(_View):
             self.send({"kind": "html", "html": self.to_html(), "filename": "tokviz.html"})
             return
         action = {"analyze": self.analyze, "generate": self.generate}.get(name)
+        if name == "branch":
+            action = functools.partial(self.branch, content.get("source"), content.get("index"),
+                                       content.get("token_id"))
         if action is None:
             return
         if self._busy.locked():
