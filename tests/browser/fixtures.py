@@ -140,6 +140,15 @@ class Payloads:
         assert len(result["tokens"]) == 2000
         return result
 
+    @cached_property
+    def branched(self) -> tokviz.TokenViz:
+        """A generation, a branch of it at generated token 1, and a branch of that at prompt token 3."""
+        w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
+        w.generate()
+        w.branch("generated", 1, w.generation.tokens[1].top[2].token_id)
+        w.branch("prompt", 3, w.analysis.tokens[3].top[1].token_id)
+        return w
+
     # --- the other views ---------------------------------------------------------------------------
     @cached_property
     def beams(self) -> dict:

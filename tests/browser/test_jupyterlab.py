@@ -142,6 +142,51 @@ def test_save_html_downloads_the_page_the_kernel_builds(notebook, browser, tmp_p
         page.close()
 
 
+STREAM_SAMPLES_JS = """async (sel) => {
+    const out = [];
+    const root = document.querySelectorAll(sel)[0];
+    for (let i = 0; i < 600; i++) {
+        const n = root.querySelectorAll('.tvz-token[data-source=generated]').length;
+        const running = !root.querySelector('button[data-action=stop]').disabled;
+        out.push([n, running]);
+        if (!running && i > 0) break;
+        await new Promise(r => setTimeout(r, 25));
+    }
+    return out;
+}"""
+
+
+def test_clicking_an_alternative_branches_and_the_runs_can_be_switched(notebook):
+    root = widget(notebook, 2)
+    generated = root.locator(".tvz-token[data-source=generated]")
+    main_tokens = generated.all_text_contents()
+    generated.nth(3).click()  # pin it: its candidates can be clicked
+    tip = notebook.locator(".tvz-tooltip.tvz-pinned").first
+    tip.wait_for(state="visible")
+    assert "To branch" in tip.inner_text()
+    candidate = tip.locator(".tvz-branchable .tvz-cand").nth(1)  # the model's second choice there
+    chosen = int(candidate.get_attribute("data-id"))
+    candidate.dblclick()  # two clicks: still one branch
+    samples = notebook.evaluate(STREAM_SAMPLES_JS, ".jp-Cell:nth-child(2) .tvz-root")
+    assert any(running for _, running in samples), samples[:5]
+    branches = root.locator(".tvz-branch-bar button[data-branch]")
+    branches.nth(1).wait_for(timeout=60_000)
+    assert branches.count() == 2 and branches.nth(1).get_attribute("aria-checked") == "true"
+    shown = generated.all_text_contents()
+    assert shown[:3] == main_tokens[:3] and len(shown) > 4  # the shared start, then the branch's own tokens
+    point = root.locator(".tvz-token.tvz-branch-point")
+    assert point.get_attribute("data-index") == "3"
+    point.hover()
+    stats = notebook.locator(".tvz-tooltip:not([hidden])").first
+    stats.wait_for(state="visible")
+    assert f"\nid\n{chosen}" in stats.inner_text() or str(chosen) in stats.locator("dd").all_text_contents()
+    assert "Forced" in stats.inner_text()
+    branches.nth(0).click()  # back to the run from the prompt
+    notebook.wait_for_function(
+        "n => document.querySelectorAll('.jp-Cell:nth-child(2) .tvz-token.tvz-branch-point').length === n", arg=0)
+    assert generated.all_text_contents() == main_tokens
+
+
 def test_dark_theme_keeps_tokens_readable(notebook):
     notebook.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
     notebook.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()

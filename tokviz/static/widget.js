@@ -518,6 +518,11 @@ function createStrip(cfg) {
   sep.hidden = true;
   el.append(promptBox, nextEl, sep, genBox);
   const data = {
+    branchPoint: (
+      /** @type {number | null} */
+      null
+    ),
+    // the generated token a branch forced in
     prompt: { tokens: (
       /** @type {Tok[]} */
       []
@@ -545,6 +550,8 @@ function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const span = document.createElement("span");
     let cls = source === "generated" ? "tvz-token tvz-gen" : "tvz-token";
+    if (tok.f) cls += " tvz-forced";
+    if (source === "generated" && i === data.branchPoint) cls += " tvz-branch-point";
     if (d.kind === "bytes") cls += " tvz-partial";
     else if (d.kind === "special") cls += " tvz-tag";
     span.className = cls;
@@ -572,10 +579,11 @@ function createStrip(cfg) {
     updateMarkers();
     tooltip.dropDetached();
   }
-  function setGenerated(tokens, pieces) {
+  function setGenerated(tokens, pieces, branchPoint = null) {
     const old = data.generated.tokens;
     const n = genBox.childElementCount;
-    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id);
+    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) && branchPoint === data.branchPoint;
+    data.branchPoint = branchPoint;
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
     if (!extends_) genBox.replaceChildren();
@@ -650,10 +658,17 @@ function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown2 = Math.min(limit, tok.top.length);
       body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown2} predicted here` }));
-      body.append(candidateBars(tok.top, pieces, tok.id, limit));
+      const bars = candidateBars(tok.top, pieces, tok.id, limit);
+      if (cfg.onBranch) {
+        bars.classList.add("tvz-branchable");
+        for (const row of bars.children) if (row instanceof HTMLElement) row.tabIndex = 0;
+      }
+      body.append(bars);
+      if (cfg.onBranch) body.append(h("div", { class: "tvz-hint tvz-branch-hint", text: BRANCH_HINT }));
       if (!tok.top.slice(0, shown2).some((c) => c[0] === tok.id)) {
         body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown2} (rank ${formatRank(tok.r)}).` }));
       }
@@ -677,6 +692,22 @@ function createStrip(cfg) {
     pointers: cfg.pointers
   });
   const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
+  const branchFrom = (ev) => {
+    const row = ev.target instanceof Element ? ev.target.closest(".tvz-branchable .tvz-cand[data-id]") : null;
+    const span = tooltip.anchor();
+    if (!row || !cfg.onBranch || !tooltip.isPinned() || !(span instanceof HTMLElement) || !el.contains(span)) return;
+    const source = span.dataset.source;
+    if (source !== "prompt" && source !== "generated") return;
+    ev.preventDefault();
+    cfg.onBranch({ source, index: Number(span.dataset.index), tokenId: Number(row.getAttribute("data-id")) });
+  };
+  disposer.listen(tooltip.el, "click", branchFrom);
+  disposer.listen(tooltip.el, "keydown", (ev) => {
+    if (
+      /** @type {KeyboardEvent} */
+      ev.key === "Enter"
+    ) branchFrom(ev);
+  });
   function showAt(source, index) {
     const span = spanAt(source, index);
     if (span && tooltip.anchor() !== span) tips.show(span);
@@ -700,6 +731,8 @@ function createStrip(cfg) {
     selectedSpan: () => selectedEl
   };
 }
+var FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p is the model's probability of it.";
+var BRANCH_HINT = "To branch, click the token, then a candidate: generation continues with it in this token's place.";
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
 var SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
@@ -1232,8 +1265,12 @@ function renderTokenViz(model, root, d) {
     disposer: d,
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
+    onBranch: interactive ? (b) => {
+      if (!BUSY.has(model.get("status"))) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
+    } : void 0,
     pointers: chartsBox
   });
+  const branchBar = h("div", { class: "tvz-branch-bar", role: "radiogroup", "aria-label": "branches" });
   const surprisal = surprisalChart({
     disposer: d,
     onHover: (ref) => strip.showAt(ref.source, ref.index),
@@ -1253,6 +1290,7 @@ function renderTokenViz(model, root, d) {
     lg.el,
     staleNote,
     emptyNote,
+    branchBar,
     strip.el,
     marksKey(),
     // the key to the strip it follows
@@ -1305,7 +1343,8 @@ function renderTokenViz(model, root, d) {
     nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown2})`;
   };
   const staleState = () => {
-    const made = stripTrait(model, "analysis_data").text;
+    const a = stripTrait(model, "analysis_data");
+    const made = a.from_prompt ?? a.text;
     const stale = made != null && made !== model.get("prompt");
     strip.el.classList.toggle("tvz-stale", stale);
     staleNote.hidden = !stale;
@@ -1330,6 +1369,55 @@ function renderTokenViz(model, root, d) {
     nextBox.replaceChildren(nextPanel(a, g));
     chartsBox.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length === 0;
   };
+  const renderBranches = () => {
+    const runs = (
+      /** @type {BranchRun[]} */
+      model.get("branches_data")?.branches ?? []
+    );
+    const pieces = model.get("branches_data")?.pieces ?? {};
+    branchBar.hidden = runs.length < 2;
+    if (branchBar.hidden) return branchBar.replaceChildren();
+    const current = model.get("current_branch");
+    const busy = BUSY.has(model.get("status"));
+    branchBar.replaceChildren(h("span", { class: "tvz-branch-title", text: "branches" }), ...runs.map((run) => {
+      const b = h("button", {
+        type: "button",
+        role: "radio",
+        class: "tvz-branch",
+        "data-branch": run.id,
+        "aria-checked": String(run.id === current),
+        title: branchTitle(run, pieces)
+      });
+      b.tabIndex = run.id === current ? 0 : -1;
+      b.disabled = busy;
+      b.append(...branchLabel(run, pieces));
+      return b;
+    }));
+  };
+  d.listen(branchBar, "click", (ev) => {
+    const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
+    if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
+  });
+  d.listen(branchBar, "keydown", (ev) => {
+    const key = (
+      /** @type {KeyboardEvent} */
+      ev.key
+    );
+    const step = key === "ArrowRight" || key === "ArrowDown" ? 1 : key === "ArrowLeft" || key === "ArrowUp" ? -1 : 0;
+    const buttons = (
+      /** @type {HTMLButtonElement[]} */
+      Array.from(branchBar.querySelectorAll("button[data-branch]"))
+    );
+    const at = buttons.indexOf(
+      /** @type {HTMLButtonElement} */
+      ev.target
+    );
+    if (!step || at < 0) return;
+    ev.preventDefault();
+    const next = buttons[(at + step + buttons.length) % buttons.length];
+    setTrait(model, "current_branch", Number(next.dataset.branch));
+    next.focus();
+  });
   const showError = () => {
     const msg = model.get("error") || "";
     errorBox.textContent = msg;
@@ -1344,7 +1432,7 @@ function renderTokenViz(model, root, d) {
   };
   const renderGeneration = () => {
     const g = stripTrait(model, "generation_data");
-    strip.setGenerated(g.tokens ?? [], g.pieces ?? {});
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null);
     renderBeams(g);
     markSelected();
     renderStatus();
@@ -1404,7 +1492,10 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:status", () => {
     busyState();
     renderStatus();
+    renderBranches();
   });
+  d.onModel(model, "change:branches_data", renderBranches);
+  d.onModel(model, "change:current_branch", renderBranches);
   d.onModel(model, "change:do_sample", samplingState);
   d.onModel(model, "change:alternatives", nextRunState);
   d.onModel(model, "change:prompt", staleState);
@@ -1434,6 +1525,7 @@ function renderTokenViz(model, root, d) {
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  renderBranches();
   staleState();
   nextRunState();
   emptyState();
@@ -1468,6 +1560,16 @@ function nextPanel(a, g) {
     entropy: a.next_h,
     pieces: a.pieces ?? {}
   });
+}
+function branchLabel(run, pieces) {
+  if (run.token == null) return ["main"];
+  const where = `${run.source} ${(run.index ?? 0) + 1}`;
+  return [`${run.id} \u21B3 `, h("span", { class: "tvz-branch-tok" }, [displayNode(pieceDisplay(pieces[String(run.token)]))]), ` at ${where}`];
+}
+function branchTitle(run, pieces) {
+  const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
+  if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
+  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
 }
 
 // src/lens.js
