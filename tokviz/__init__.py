@@ -32,7 +32,8 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .widget import BeamTreeView, ICLView, LabelScoresView, LogitLensView, TokenViz
+from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView
+from .widget import TokenViz
 
 __version__ = "0.1.0"
 

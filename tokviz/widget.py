@@ -1,4 +1,4 @@
-"""The notebook widgets: traitlets in sync with the JS view; the work runs in a background thread.
+"""TokenViz, the interactive widget: traitlets in sync with the JS view; the work runs in a background thread.
 
 No maths here: the widgets call tokviz's analysis functions and turn results into payloads.
 """
@@ -10,9 +10,7 @@ import dataclasses
 import functools
 import threading
 import time
-from pathlib import Path
 
-import anywidget
 import traitlets as t
 
 from . import payload as payloads
@@ -21,64 +19,16 @@ from .analysis.branches import BranchTree, run_settings
 from .analysis.decoding import LIMITS, DecodingParams, Range
 from .errors import InvalidInputError, TokvizError
 from .models import LanguageModel
+from .view_base import STATIC, View  # noqa: F401 (STATIC: where the bundle is, for old imports)
+from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView  # noqa: F401 (they lived here before)
 
-STATIC = Path(__file__).parent / "static"
 # Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
 STREAM_INTERVAL_S = 0.05
 # TokenViz's number traits checked against a Range; alternatives' upper bound is the model's vocabulary.
 DECODING_TRAITS = ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams")
 
 
-class _View(anywidget.AnyWidget):
-    """Shared base: the one bundle, the static snapshot, and no silently ignored keyword arguments."""
-
-    _esm = STATIC / "widget.js"
-    _css = STATIC / "widget.css"
-    _kind = t.Unicode("tokens").tag(sync=True)
-    interactive = t.Bool(True, help="False: read-only view (no prompt box, settings or buttons), as in snapshots"
-                         ).tag(sync=True)
-
-    def __init__(self, **kwargs):
-        unknown = sorted(k for k in kwargs if not self.has_trait(k) or k.startswith("_"))
-        if unknown:
-            known = ", ".join(sorted(n for n in self.trait_names(sync=lambda v: v) if not n.startswith("_")))
-            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s) {unknown}; known: {known}")
-        super().__init__(**kwargs)
-
-    def __repr__(self) -> str:
-        # ipywidgets' default repr lists every changed trait, payloads included: far too long.
-        return f"<{type(self).__name__} view>"
-
-    def snapshot_state(self) -> dict:
-        state = {name: getattr(self, name) for name in self.trait_names(sync=lambda v: v)
-                 if not name.startswith("_") or name == "_kind"}
-        state.pop("layout", None)
-        state.pop("tabbable", None)
-        state.pop("tooltip", None)
-        state["interactive"] = False
-        return state
-
-    def _repr_mimebundle_(self, **kwargs):
-        from .snapshot import snapshot_html
-
-        bundle = super()._repr_mimebundle_(**kwargs)
-        # Without a kernel (GitHub, nbviewer, nbconvert) the HTML snapshot shows the same view, read-only.
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if isinstance(data, dict):
-            data["text/html"] = snapshot_html(self._kind, self.snapshot_state(), full_page=False)
-        return bundle
-
-    def to_html(self, path: str | Path | None = None) -> str:
-        """A self-contained HTML page of the current view (tooltips work without kernel or network)."""
-        from .snapshot import snapshot_html
-
-        html = snapshot_html(self._kind, self.snapshot_state(), full_page=True)
-        if path is not None:
-            Path(path).write_text(html, encoding="utf-8")
-        return html
-
-
-class TokenViz(_View):
+class TokenViz(View):
     """Hoverable token probabilities of a prompt, and generation from it, in a notebook.
 
     TokenViz(lm, prompt="...", max_new_tokens=20, temperature=1.0, do_sample=False, top_k=0, top_p=1.0,
@@ -326,71 +276,3 @@ class TokenViz(_View):
             return  # a second click while running starts nothing
         self._thread = threading.Thread(target=self._run_reporting_errors, args=(action,), daemon=True)
         self._thread.start()
-
-
-class BeamTreeView(_View):
-    """Every live beam at every step of a beam search (pruned branches faded); hover for scores."""
-
-    _kind = t.Unicode("beams").tag(sync=True)
-    generation_data = t.Dict({}, help="the generation with its beam tree, as a token strip (docs/view-payload.md)"
-                             ).tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, generation, **kwargs):
-        if not generation.beam_tree:
-            raise InvalidInputError("This generation has no beam tree: generate with num_beams > 1")
-        super().__init__(**kwargs)
-        self.generation = generation
-        self.generation_data = payloads.generation_payload(
-            generation.tokens, lm.vocabulary, alternatives=generation.params.get("alternatives", 10),
-            max_new_tokens=generation.params["max_new_tokens"], sampled=payloads.was_sampled(generation),
-            stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree)
-
-
-class LabelScoresView(_View):
-    """Prompt-based classification: P(f(x, y)) per label as bars; hover a label for its tokens."""
-
-    _kind = t.Unicode("labels").tag(sync=True)
-    scores = t.Dict({}, help="the label scores (docs/view-payload.md)").tag(sync=True)
-
-    def __init__(self, scores, **kwargs):
-        super().__init__(**kwargs)
-        self.result = scores
-        self.scores = payloads.labels_payload(scores)
-
-
-class ICLView(_View):
-    """The answer's probability after 0..K in-context examples (mean and range over example orders);
-    hover a point to see that prompt's tokens."""
-
-    _kind = t.Unicode("icl").tag(sync=True)
-    curve = t.Dict({}, help="the in-context learning curve with one token strip per shot count "
-                    "(docs/view-payload.md)").tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, curve, **kwargs):
-        super().__init__(**kwargs)
-        self.result = curve
-        # icl_curve kept, for each k, the first order's prompt with what the model predicted at every token:
-        # hovering a point shows the prompt the model saw.
-        self.curve = payloads.icl_payload(curve, [payloads.analysis_payload(s, lm.vocabulary) for s in curve.strips])
-
-
-class LogitLensView(_View):
-    """What each layer would predict at each position: a layers x positions heatmap of top-1 tokens.
-
-    LogitLensView(lm, text) runs tokviz.logit_lens; LogitLensView(lm, lens=result) shows a result.
-    """
-
-    _kind = t.Unicode("lens").tag(sync=True)
-    lens = t.Dict({}, help="the logit lens grid (docs/view-payload.md)").tag(sync=True)
-    lens_color = t.Enum(["top", "target"], "top",
-                        help="cell colour: the top-1 probability or the actual next token's probability"
-                        ).tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, text: str | None = None, *, lens=None, alternatives: int = 5, **kwargs):
-        from .analysis.lens import logit_lens
-
-        if (text is None) == (lens is None):
-            raise TypeError("LogitLensView needs either a text or lens=<LogitLens result>")
-        super().__init__(**kwargs)
-        self.result = lens if lens is not None else logit_lens(lm, text, alternatives=alternatives)
-        self.lens = payloads.lens_payload(self.result, lm.vocabulary)
