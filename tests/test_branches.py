@@ -6,21 +6,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-import torch
 
 import tokviz
 from tokviz import InvalidInputError
 from tokviz.widget import TokenViz
 
+from .test_forcing import hf_continue
+
 PROMPT = "Once upon a time, in a small village"
-
-
-def hf_continue(lm, ids: list[int], max_new_tokens: int) -> list[int]:
-    tensor = torch.tensor([ids])
-    with torch.no_grad():
-        out = lm.model.generate(tensor, attention_mask=torch.ones_like(tensor), pad_token_id=2,
-                                max_new_tokens=max_new_tokens, do_sample=False)
-    return out[0, len(ids):].tolist()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import tokenviz_checks as checks
 import torch
 from host_servers import JupyterLab, run_cell, write_notebook
 from view_harness import CHROMIUM
@@ -79,28 +80,7 @@ def test_tokens_render_and_hover_matches_the_model(notebook, default_lm):
 
 
 def test_generate_streams_tokens(notebook):
-    root = widget(notebook, 2)
-    root.locator("button[data-action=generate]").click()
-    # Sample the strip while it runs: the count must grow before the run ends.
-    samples = notebook.evaluate(
-        """async (sel) => {
-            const out = [];
-            const root = document.querySelectorAll(sel)[0];
-            for (let i = 0; i < 600; i++) {
-                const n = root.querySelectorAll('.tvz-token[data-source=generated]').length;
-                const running = !root.querySelector('button[data-action=stop]').disabled;
-                out.push([n, running]);
-                if (!running && n > 0) break;
-                await new Promise(r => setTimeout(r, 25));
-            }
-            return out;
-        }""",
-        ".jp-Cell:nth-child(2) .tvz-root",
-    )
-    final = samples[-1][0]
-    during = {n for n, running in samples if running}
-    assert final > 0
-    assert any(0 < n < final for n in during), samples[-20:]
+    checks.generate_streams(widget(notebook, 2))
 
 
 def test_stop_ends_a_long_run_early(notebook):
@@ -142,20 +122,6 @@ def test_save_html_downloads_the_page_the_kernel_builds(notebook, browser, tmp_p
         page.close()
 
 
-STREAM_SAMPLES_JS = """async (sel) => {
-    const out = [];
-    const root = document.querySelectorAll(sel)[0];
-    for (let i = 0; i < 600; i++) {
-        const n = root.querySelectorAll('.tvz-token[data-source=generated]').length;
-        const running = !root.querySelector('button[data-action=stop]').disabled;
-        out.push([n, running]);
-        if (!running && i > 0) break;
-        await new Promise(r => setTimeout(r, 25));
-    }
-    return out;
-}"""
-
-
 def test_clicking_an_alternative_branches_and_the_runs_can_be_switched(notebook):
     root = widget(notebook, 2)
     generated = root.locator(".tvz-token[data-source=generated]")
@@ -167,7 +133,7 @@ def test_clicking_an_alternative_branches_and_the_runs_can_be_switched(notebook)
     candidate = tip.locator(".tvz-branchable .tvz-cand").nth(1)  # the model's second choice there
     chosen = int(candidate.get_attribute("data-id"))
     candidate.dblclick()  # two clicks: still one branch
-    samples = notebook.evaluate(STREAM_SAMPLES_JS, ".jp-Cell:nth-child(2) .tvz-root")
+    samples = checks.sample_run(root, need_tokens=False)
     assert any(running for _, running in samples), samples[:5]
     branches = root.locator(".tvz-branch-bar button[data-branch]")
     branches.nth(1).wait_for(timeout=60_000)

@@ -80,10 +80,7 @@ def test_hover_shows_the_tooltip(page):
 
 
 def test_generate_streams_tokens(page):
-    samples = checks.generate_streams(widget(page, 1))
-    final = samples[-1][0]
-    assert 0 < final <= 24
-    assert any(0 < n < final for n, running in samples if running), samples[-20:]
+    checks.generate_streams(widget(page, 1), most=24)
 
 
 def test_stop_ends_a_long_run_early(page):

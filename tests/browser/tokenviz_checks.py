@@ -8,13 +8,15 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 
 # Sample the strip while a run goes on: how many generated tokens, and whether Stop is enabled (running).
-SAMPLE_RUN_JS = """async (root) => {
+# Sampling ends once the run is over (and, with needTokens, once tokens have come: a run may not have
+# started yet when sampling begins).
+SAMPLE_RUN_JS = """async (root, needTokens) => {
     const out = [];
     for (let i = 0; i < 1200; i++) {
         const n = root.querySelectorAll('.tvz-token[data-source=generated]').length;
         const running = !root.querySelector('button[data-action=stop]').disabled;
         out.push([n, running]);
-        if (!running && n > 0) break;
+        if (!running && (needTokens ? n > 0 : i > 0)) break;
         await new Promise(r => setTimeout(r, 25));
     }
     return out;
@@ -53,10 +55,20 @@ def hover_shows_tooltip(page: Page, root: Locator, index: int) -> list[str]:
     return tip.locator(".tvz-cand-p").all_inner_texts()
 
 
-def generate_streams(root: Locator) -> list[list]:
-    """Click Generate and sample the strip until the run ends: [[count, running], ...]."""
+def sample_run(root: Locator, need_tokens: bool = True) -> list[list]:
+    """Sample the strip until the run going on ends: [[generated count, running], ...]."""
+    return root.evaluate(SAMPLE_RUN_JS, need_tokens)
+
+
+def generate_streams(root: Locator, most: int | None = None) -> int:
+    """Click Generate: tokens must arrive while the run goes on (not all at its end), at most `most` of them.
+    Returns how many it generated."""
     root.locator("button[data-action=generate]").click()
-    return root.evaluate(SAMPLE_RUN_JS)
+    samples = sample_run(root)
+    final = samples[-1][0]
+    assert 0 < final <= (most or final), samples[-5:]
+    assert any(0 < n < final for n, running in samples if running), samples[-20:]
+    return final
 
 
 def stop_during_run(root: Locator) -> int:
