@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..checks import check_int, check_text
+from ..checks import check_int, check_text, is_int
 from ..data.multidoc import QAItem, multidoc_items
 from ..errors import InvalidInputError
 from ..model_parts import decoder_layers, model_parts
 from ..models import LanguageModel
-from .encoding import encode, tokenize
+from .encoding import Encoded, encode, tokenize
 from .forward import Request, _pad_id, final_states, plan_passes, project_stats, score
 from .lens import first_correct_and_settled
 
@@ -91,14 +91,21 @@ def multidoc_prompts(num_docs: int, *, positions: Sequence[int] | None = None, l
     return prompts
 
 
-def answer_request(lm: LanguageModel, prompt: str, answer: str, *, what: str = "prompt") -> Request:
+def answer_request(lm: LanguageModel, prompt: str, answer: str | int, *, what: str = "prompt") -> Request:
     """The scoring request for the answer's first token right after the prompt.
 
-    The answer's first token is token len(tokens(prompt)) of prompt + answer, provided the prompt's
-    tokens are a prefix of those of prompt + answer (the tokenizer does not merge across the boundary);
-    otherwise the answer's first token is not well defined and InvalidInputError says so.
+    answer: a string (the answer's first token is token len(tokens(prompt)) of prompt + answer, provided
+    the prompt's tokens are a prefix of those of prompt + answer, i.e. the tokenizer does not merge across
+    the boundary; otherwise the first token is not defined and InvalidInputError says so), or a token id
+    (scored as the token after the prompt's tokens).
     """
     check_text(prompt, what)
+    if is_int(answer):
+        check_int(answer, f"answer of {what}", low=0, high=lm.vocab_size - 1)
+        alone = encode(lm, prompt, what=what, room=1)
+        return Encoded(alone.context, [*alone.ids, int(answer)]).request([len(alone.ids)])
+    if not isinstance(answer, str):
+        raise InvalidInputError(f"the answer of {what} must be a string or a token id, got {answer!r}")
     check_text(answer, f"answer of {what}")
     alone = tokenize(lm, prompt, what=what)
     whole = encode(lm, prompt + answer, what=what)
@@ -110,7 +117,7 @@ def answer_request(lm: LanguageModel, prompt: str, answer: str, *, what: str = "
     return whole.request([n])
 
 
-def _prompts_and_answers(prompts, answers) -> tuple[list[str], list[str], list[QAPrompt | None]]:
+def _prompts_and_answers(prompts, answers) -> tuple[list[str], list, list[QAPrompt | None]]:
     if isinstance(prompts, (str, QAPrompt)) or not isinstance(prompts, Sequence) or not prompts:
         raise InvalidInputError("prompts must be a non-empty list of QAPrompt or of strings")
     if all(isinstance(p, QAPrompt) for p in prompts):
@@ -120,7 +127,8 @@ def _prompts_and_answers(prompts, answers) -> tuple[list[str], list[str], list[Q
     if not all(isinstance(p, str) for p in prompts):
         raise InvalidInputError("prompts must all be QAPrompt or all be strings")
     if isinstance(answers, str) or not isinstance(answers, Sequence) or len(answers) != len(prompts):
-        raise InvalidInputError(f"answers must be a list of {len(prompts)} strings, one per prompt")
+        raise InvalidInputError(f"answers must be a list of {len(prompts)} answers (strings or token ids), "
+                                f"one per prompt; got {answers!r}")
     return list(prompts), list(answers), [None] * len(prompts)
 
 
@@ -163,7 +171,8 @@ class RefinementRecord:
 @dataclass
 class PositionSummary:
     """The records of one (num_docs, position): count, accuracy (final top-1 = answer), and over the
-    correct ones the mean first_correct, stays_first and gap (None when no record is correct)."""
+    correct ones the mean first_correct, stays_first and gap (None when no record is correct); mean_prob:
+    the mean probability of the answer's first token at the output, over all records."""
 
     num_docs: int | None
     position: int | None
@@ -173,6 +182,7 @@ class PositionSummary:
     mean_first: float | None
     mean_stays: float | None
     mean_gap: float | None
+    mean_prob: float
 
 
 @dataclass
@@ -234,7 +244,7 @@ class Refinement:
             out.append(PositionSummary(
                 num_docs=n, position=p, count=len(rs), correct=len(ok), accuracy=len(ok) / len(rs),
                 mean_first=mean([r.first_correct for r in ok]), mean_stays=mean([r.stays_first for r in ok]),
-                mean_gap=mean([r.gap for r in ok])))
+                mean_gap=mean([r.gap for r in ok]), mean_prob=float(np.mean([r.answer_prob for r in rs]))))
         return out
 
     def shape(self, num_docs: int, *, boots: int = 1000, seed: int = 0) -> GapShape:
@@ -300,14 +310,14 @@ class Refinement:
 
 
 @torch.inference_mode()
-def refinement(lm: LanguageModel, prompts, answers: Sequence[str] | None = None, *,
+def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None = None, *,
                batch_size: int | None = None) -> Refinement:
     """The logit lens at the answer's first token of every prompt: where the answer is first ranked first,
     from where it stays first, and whether the model's own prediction is the answer.
 
     prompts: QAPrompts (multidoc_prompts; they carry answer, num_docs and position) or strings with one
-    answer string each. The distribution scored is the one after the prompt's last token (answer_request).
-    Each lens layer l < L is softmax(lm_head(final_norm(h_l))) with the model's own modules (as
+    answer each (a string or a token id; see answer_request). The distribution scored is the one after
+    the prompt's last token. Each lens layer l < L is softmax(lm_head(final_norm(h_l))) with the model's own modules (as
     logit_lens); layer L is the model's output. Prompts run in right-padded batches (forward.plan_passes:
     at most 4,096 tokens per pass, or batch_size prompts); only one row per prompt and layer goes
     through the head.
@@ -433,7 +443,7 @@ class LayerImportance:
 
 
 @torch.inference_mode()
-def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str] | None = None, *,
+def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str | int] | None = None, *,
                      layers: Sequence[int] | None = None, batch_size: int | None = None) -> LayerImportance:
     """The drop in the answer's log-probability when each decoder layer is skipped (skipped_layer),
     averaged over prompts. The answer's first token is scored after each prompt (answer_request) by the
