@@ -72,3 +72,9 @@ __all__ = [
     "perplexity",
     "score_labels",
 ]
+
+# Reshape (issue 13): one position's distribution under temperature / top-k / top-p, with live controls.
+from .analysis import Reshaped, position_logits, reshape
+from .widget import ReshapeView
+
+__all__ += ["ReshapeView", "Reshaped", "position_logits", "reshape"]

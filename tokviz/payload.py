@@ -225,3 +225,47 @@ def lens_payload(lens, vocabulary: Vocabulary) -> dict:
         "settled": list(lens.settled_layer),
         "pieces": pieces.table,
     }
+
+
+# ----- reshape view (ReshapeView) ---------------------------------------------------------------------
+# The text before the reshaped position travels as its last CONTEXT_TOKENS tokens (the view's heading).
+CONTEXT_TOKENS = 24
+
+
+def context_tail(vocabulary: Vocabulary, shown_ids: list[int]) -> dict:
+    """The end of the text before a position, as the view's heading shows it: the last CONTEXT_TOKENS
+    tokens' texts in context, and whether earlier tokens were left out."""
+    texts = vocabulary.texts(list(shown_ids)) if shown_ids else []
+    return {"context": "".join(texts[-CONTEXT_TOKENS:]), "context_cut": len(texts) > CONTEXT_TOKENS}
+
+
+def reshape_payload(reshaped, vocabulary: Vocabulary, *, curve=None, about: dict | None = None,
+                    actual: int | None = None) -> dict:
+    """A Reshaped (tokviz.analysis.reshape) as rows of bars before / after, with its entropies and curve.
+
+    curve: an EntropyCurve (default: reshaped.curve); about: context_tail()'s heading; actual: the id of
+    the token that came next in the text (None after the last token), which the view marks.
+    """
+    pieces = Pieces(vocabulary)
+    curve = curve if curve is not None else reshaped.curve
+    shown = len(reshaped.tokens)
+    return {
+        "settings": {"temperature": reshaped.temperature, "top_k": reshaped.top_k, "top_p": reshaped.top_p},
+        "rows": [{"id": pieces.add(t.token_id), "r": t.rank, "raw": rounded_prob(t.raw_prob),
+                  "p": rounded_prob(t.prob), "cut": t.cut} for t in reshaped.tokens],
+        "rest": {"raw": rounded_prob(reshaped.rest_raw), "p": rounded_prob(reshaped.rest_prob),
+                 "count": reshaped.vocab_size - shown, "kept": reshaped.rest_kept},
+        "h_raw": rounded(reshaped.raw_entropy, 3),
+        "h_tempered": rounded(reshaped.tempered_entropy, 3),
+        "h": rounded(reshaped.entropy, 3),
+        "kept": reshaped.kept,
+        "kept_mass": rounded_prob(reshaped.kept_mass),
+        "cut_k": reshaped.cut_by_top_k,
+        "cut_p": reshaped.cut_by_top_p,
+        "vocab": reshaped.vocab_size,
+        "curve": None if curve is None else {"t": list(curve.temperatures),
+                                             "h": [rounded(h, 3) for h in curve.entropies]},
+        **(about or {"context": "", "context_cut": False}),
+        "actual": None if actual is None else pieces.add(actual),
+        "pieces": pieces.table,
+    }

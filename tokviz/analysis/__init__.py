@@ -34,3 +34,16 @@ __all__ = [
     "perplexity",
     "score_labels",
 ]
+
+# Reshape (issue 13): one position's distribution under temperature / top-k / top-p, from kept logits.
+from .reshape import (
+    EntropyCurve,
+    Reshaped,
+    ReshapedToken,
+    entropy_curve,
+    next_logits,
+    position_logits,
+    reshape,
+)
+
+__all__ += ["EntropyCurve", "Reshaped", "ReshapedToken", "entropy_curve", "next_logits", "position_logits", "reshape"]
