@@ -166,6 +166,18 @@ class Payloads:
                                      [" positive", " negative", " " + HTML_IMG])
         return tokviz.LabelScoresView(scores).snapshot_state() | {"interactive": True}
 
+    @cached_property
+    def reshape_view(self) -> tokviz.ReshapeView:
+        """ReshapeView of the awkward prompt's token 14 (the text goes on with it), at temperature 1.3 with
+        top-k 8 and top-p 0.9: rows kept, rows cut by top-k, rows cut by top-p. Its state is `reshape`."""
+        view = tokviz.ReshapeView(self.lm, PROMPT_TEXT, 14, temperature=1.3, top_k=8, top_p=0.9, show=12)
+        assert {row["cut"] for row in view.reshape_data["rows"]} == {None, "top-k", "top-p"}
+        return view
+
+    def reshape(self, **traits) -> dict:
+        """The ReshapeView state (traits: others of the same view, e.g. another temperature's reshape_data)."""
+        return copy.deepcopy(self.reshape_view.snapshot_state()) | {"interactive": True} | traits
+
 
 def shown_percent(p: float) -> str:
     """The view's one probability format (js/src/format.js formatPercent): percent with 3 significant
