@@ -250,3 +250,71 @@ def test_cleanup_removes_the_view_and_its_listeners(view, payloads):
     view.cleanup()
     assert view.page.locator("#w .tvz-root").count() == 0
     assert view.listener_count() == 0
+
+
+# --- the real thing: JupyterLab, a real kernel, the default model ----------------------------------------
+LAB_PROMPT = "The capital of France is Paris. The capital of Germany is"
+LAB_CELLS = [
+    "import json\nimport tokviz\nlm = tokviz.load_model()",
+    f"r = tokviz.ReshapeView(lm, {LAB_PROMPT!r})\nr",
+    # Python's own reshape of the kept logits at whatever temperature the view set
+    "fresh = tokviz.reshape(r.logits, temperature=r.temperature, top_k=r.top_k, top_p=r.top_p, show=r.show)\n"
+    "print('RESHAPED ' + json.dumps({'t': r.temperature, 'ids': [t.token_id for t in fresh.tokens],"
+    " 'p': [t.prob for t in fresh.tokens]}))",
+]
+
+
+@pytest.fixture(scope="module")
+def lab_notebook(tmp_path_factory, browser):
+    from jupyterlab_harness import JupyterLab, write_notebook
+    from test_jupyterlab import run_cell
+
+    root = tmp_path_factory.mktemp("lab-reshape")
+    write_notebook(root / "reshape.ipynb", LAB_CELLS)
+    server = JupyterLab(root)
+    server.start()
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    try:
+        page.goto(server.url("reshape.ipynb"))
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+        run_cell(page, 0)
+        run_cell(page, 1)
+        yield page, run_cell
+    finally:
+        page.close()
+        server.stop()
+
+
+@pytest.mark.slow
+def test_dragging_the_temperature_in_jupyterlab_reshapes_the_bars(lab_notebook):
+    import json
+    import re
+
+    from tokviz.payload import rounded_prob
+
+    page, run_cell = lab_notebook
+    root = page.locator(".jp-Cell").nth(1).locator(".tvz-root").first
+    root.locator(".tvz-rs-tok-row").first.wait_for(timeout=60_000)
+    after = lambda: root.locator(".tvz-rs-tok-row .tvz-rs-new").all_inner_texts()  # noqa: E731
+    before = after()
+    assert before == root.locator(".tvz-rs-tok-row .tvz-rs-raw").all_inner_texts()  # temperature 1: no change
+    drag(page, ".jp-Cell:nth-child(2) input[name=temperature-slider]", 0.8)
+    # the kernel reshapes and sends the bars back: they differ, and match the controls' settings
+    page.wait_for_function(
+        """(before) => { const root = document.querySelectorAll('.jp-Cell')[1].querySelector('.tvz-root');
+            const now = [...root.querySelectorAll('.tvz-rs-tok-row .tvz-rs-new')].map(e => e.innerText);
+            return !root.classList.contains('tvz-rs-pending') && now.join('|') !== before.join('|'); }""",
+        arg=before, timeout=30_000)
+    shown = after()
+    temperature = float(root.locator("input[name=temperature]").input_value())
+    assert temperature == pytest.approx(1.6, abs=0.051)
+    run_cell(page, 2)
+    out = page.locator(".jp-Cell").nth(2).locator(".jp-OutputArea-output")
+    out.wait_for(timeout=30_000)
+    fresh = json.loads(re.search(r"RESHAPED (\{.*\})", out.inner_text()).group(1))
+    assert fresh["t"] == temperature  # the slider's value reached Python
+    ids = [int(i) for i in root.locator(".tvz-rs-tok-row").evaluate_all("els => els.map(e => e.dataset.id)")]
+    assert ids == fresh["ids"]
+    assert shown == [shown_percent(rounded_prob(p)) for p in fresh["p"]]
+    assert shown != before
