@@ -44,30 +44,44 @@ const count = (n) => Math.round(n).toLocaleString("en-US");
 
 /**
  * A range slider bound to a number trait. Dragging sends the value while it moves (at most every
- * SEND_EVERY_MS) and once more on release; the slider follows the trait when Python or the number field
- * changes it (a value past its end puts it at that end).
+ * SEND_EVERY_MS) and always on release; the slider follows the trait when Python or the number field
+ * changes it (a value past its end puts it at that end). With `answered`, a value is sent only once Python
+ * has answered the previous one (`answered.ready()`); meanwhile the newest is held and sent when the
+ * answer comes (`answered.event`), so a slow kernel never gets a queue of stale settings.
  * @param {Model} model @param {Disposer} d @param {keyof typeof SLIDERS} name @param {string} label
+ * @param {{event: string, ready: () => boolean}} [answered]
  */
-export function slider(model, d, name, label) {
+export function slider(model, d, name, label, answered) {
   const { min, max, step } = SLIDERS[name];
   const input = h("input", { type: "range", class: "tvz-slider", name: `${name}-slider`, min, max, step,
     "aria-label": label });
   /** @type {ReturnType<typeof setTimeout> | null} */
   let timer = null;
   let lastSent = 0;
+  let held = false;
   const send = () => {
     if (timer) clearTimeout(timer);
     timer = null;
+    held = false;
     lastSent = performance.now();
     const v = Number(input.value);
     if (v !== model.get(name)) setTrait(model, name, v);
   };
   d.listen(input, "input", () => {
+    if (answered && !answered.ready()) {
+      held = true;
+      return;
+    }
     const wait = SEND_EVERY_MS - (performance.now() - lastSent);
     if (wait <= 0) send();
     else if (!timer) timer = setTimeout(send, wait);
   });
   d.listen(input, "change", send);
+  if (answered) {
+    d.onModel(model, answered.event, () => {
+      if (held && answered.ready()) send();
+    });
+  }
   d.add(() => {
     if (timer) clearTimeout(timer);
   });
@@ -89,7 +103,7 @@ export function renderReshape(model, root, d) {
   /** @param {keyof typeof SLIDERS} name @param {string} label @param {string} hint */
   const control = (name, label, hint) => {
     const field = numberField(model, d, name, { label, title: hint });
-    const range = slider(model, d, name, label);
+    const range = slider(model, d, name, label, { event: "change:reshape_data", ready: () => !pending() });
     return h("div", { class: "tvz-rs-control", "data-setting": name }, [field, range,
       h("span", { class: "tvz-hint", text: hint })]);
   };
@@ -113,14 +127,13 @@ export function renderReshape(model, root, d) {
     return r && Array.isArray(r.rows) ? r : null;
   };
 
-  /** The rows still show older settings than the controls (Python is reshaping). */
-  const markPending = () => {
-    const r = data();
-    const s = r?.settings;
-    const pending = !!s && interactive && (s.temperature !== model.get("temperature") ||
+  /** The rows show older settings than the traits: Python has not answered the newest yet. */
+  const pending = () => {
+    const s = data()?.settings;
+    return !!s && interactive && (s.temperature !== model.get("temperature") ||
       s.top_k !== model.get("top_k") || s.top_p !== model.get("top_p"));
-    root.classList.toggle("tvz-rs-pending", pending);
   };
+  const markPending = () => root.classList.toggle("tvz-rs-pending", pending());
 
   const render = () => {
     const r = data();

@@ -139,8 +139,9 @@ def test_typing_a_setting_saves_the_trait_and_a_bad_one_is_refused_inline(view, 
     assert view.errors == []
 
 
-def drag(page, selector: str, to_fraction: float, steps: int = 12) -> None:
-    """Drag a range input's thumb from where it is to `to_fraction` of its track."""
+def drag(page, selector: str, to_fraction: float, steps: int = 12, between=None) -> None:
+    """Drag a range input's thumb from where it is to `to_fraction` of its track; `between()` runs after
+    each move (e.g. Python answering)."""
     box = page.locator(selector).bounding_box()
     fraction = page.locator(selector).evaluate("e => (e.value - e.min) / (e.max - e.min)")
     y = box["y"] + box["height"] / 2
@@ -150,8 +151,27 @@ def drag(page, selector: str, to_fraction: float, steps: int = 12) -> None:
     page.mouse.down()
     for i in range(1, steps + 1):
         page.mouse.move(x_of(fraction + (to_fraction - fraction) * i / steps), y)
-        page.wait_for_timeout(15)
+        page.wait_for_timeout(70)
+        if between:
+            between()
     page.mouse.up()
+
+
+class Kernel:
+    """Python's side of the harness: a real ReshapeView that answers each saved setting with its reshape_data,
+    as the kernel does (one answer per message, in order)."""
+
+    def __init__(self, view, widget):
+        self.view, self.widget, self.answered = view, widget, 0
+
+    def answer(self):
+        """Answer every setting saved so far, including any the answers themselves release."""
+        while self.answered < len(saved := self.view.saved()):
+            state = saved[self.answered]
+            self.answered += 1
+            for name in ("temperature", "top_k", "top_p"):
+                setattr(self.widget, name, state[name])
+            self.view.update("reshape_data", self.widget.reshape_data)
 
 
 def test_dragging_and_arrow_keys_on_a_slider_set_the_trait(view, payloads):
@@ -159,13 +179,17 @@ def test_dragging_and_arrow_keys_on_a_slider_set_the_trait(view, payloads):
     page = view.page
     slider = "#w input[name=temperature-slider]"
     assert page.locator(slider).input_value() == "1.3"
-    drag(page, slider, 0.25)
+    kernel = Kernel(view, tokviz.ReshapeView(payloads.lm, PROMPT_TEXT, 14, temperature=1.3, top_k=8, top_p=0.9, show=12))
+    drag(page, slider, 0.25, between=kernel.answer)
+    kernel.answer()
     temperature = view.get("temperature")
     assert temperature == pytest.approx(0.5, abs=0.051) and round(temperature / 0.05, 6).is_integer()
     sent = saved_values(view, "temperature")
-    assert sent[-1] == temperature and len(set(sent)) > 2  # values went out while dragging
-    assert len(sent) < 12 + 2  # not one per mouse move: at most every 60 ms, and on release
+    assert sent[-1] == temperature and len(set(sent)) > 2  # values went out while dragging, each answered
+    assert len(sent) <= 12 + 1  # not more than one per mouse move, and one on release
     assert page.locator("#w input[name=temperature]").input_value() == str(temperature)
+    assert shown_after(page) == [shown_percent(r["p"]) for r in kernel.widget.reshape_data["rows"]]
+    assert "tvz-rs-pending" not in page.locator("#w .tvz-root").get_attribute("class")
     page.locator(slider).focus()
     page.keyboard.press("ArrowRight")
     assert view.get("temperature") == pytest.approx(temperature + 0.05)
@@ -176,6 +200,28 @@ def test_dragging_and_arrow_keys_on_a_slider_set_the_trait(view, payloads):
     page.keyboard.press("End")
     assert view.get("top_p") == 1  # off
     assert view.errors == []
+
+
+def test_a_slider_waits_for_pythons_answer_before_sending_more(view, payloads):
+    """A slow kernel gets no queue of stale settings: while an answer is outstanding the newest value is
+    held, and sent when the answer arrives; release always sends."""
+    view.mount(payloads.reshape())
+    page = view.page
+    kernel = Kernel(view, tokviz.ReshapeView(payloads.lm, PROMPT_TEXT, 14, temperature=1.3, top_k=8, top_p=0.9, show=12))
+    box = page.locator("#w input[name=temperature-slider]").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 8 + 0.65 * (box["width"] - 16), y)
+    page.mouse.down()
+    for f in (0.6, 0.55, 0.5, 0.45):  # no answer: only the first move goes out
+        page.mouse.move(box["x"] + 8 + f * (box["width"] - 16), y)
+        page.wait_for_timeout(80)
+    assert len(view.saved()) == 1
+    kernel.widget.temperature = view.saved()[0]["temperature"]  # the answer to the first arrives:
+    view.update("reshape_data", kernel.widget.reshape_data)  # the held newest value goes out at once
+    assert len(view.saved()) == 2 and view.saved()[-1]["temperature"] == pytest.approx(0.9, abs=0.051)
+    page.mouse.move(box["x"] + 8 + 0.3 * (box["width"] - 16), y)
+    page.mouse.up()  # release sends, answered or not
+    assert view.saved()[-1]["temperature"] == pytest.approx(0.6, abs=0.051)
 
 
 def test_new_settings_fade_the_bars_until_pythons_answer_redraws_them(view, payloads):

@@ -374,10 +374,9 @@ def entropy_curve(logits: torch.Tensor, temperatures: Iterable[float], *, top_k:
     sorted32, sorted64 = logits.float()[order], logits.double()[order]
     finite = torch.isfinite(sorted32)
     vocab = sorted32.numel()
-    entropies = []
+    starts: dict[float, int] = {}  # per positive temperature: the first kept position in the sorted order
     for t in temperatures:
-        if t == 0:
-            entropies.append(0.0)
+        if t == 0 or t in starts:
             continue
         scaled = sorted32 / t  # TemperatureLogitsWarper: scores / temperature
         start = int((~finite).sum())  # -inf logits are never kept
@@ -387,5 +386,14 @@ def entropy_curve(logits: torch.Tensor, temperatures: Iterable[float], *, top_k:
             cumulative = scaled.masked_fill(torch.arange(vocab, device=scaled.device) < start, -math.inf)
             cumulative = cumulative.softmax(dim=-1).cumsum(dim=-1)
             start = max(start, min(vocab - 1, int((cumulative <= (1 - p)).sum())))
-        entropies.append(_entropy(sorted64[start:] / t))
-    return EntropyCurve(temperatures=temperatures, entropies=entropies)
+        starts[t] = start
+    entropies = {0.0: 0.0}
+    if starts:  # the entropies of all temperatures in one float64 batch
+        ts = torch.tensor(list(starts), dtype=torch.float64, device=sorted64.device)
+        first = torch.tensor(list(starts.values()), device=sorted64.device)
+        keep = torch.arange(vocab, device=sorted64.device)[None, :] >= first[:, None]
+        z = (sorted64[None, :] / ts[:, None]).masked_fill(~keep, -math.inf)
+        log_norm = torch.logsumexp(z, 1)
+        mean = (torch.exp(z - log_norm[:, None]) * z.masked_fill(~keep, 0.0)).sum(1)
+        entropies |= dict(zip(starts, (log_norm - mean).tolist()))
+    return EntropyCurve(temperatures=temperatures, entropies=[entropies[t] for t in temperatures])

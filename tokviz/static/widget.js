@@ -1781,7 +1781,7 @@ var SEND_EVERY_MS = 60;
 var CUT_TEXT = { "top-k": "cut by top-k", "top-p": "cut by top-p", greedy: "not the greedy choice" };
 var CURVE = { w: 420, h: 130, left: 44, right: 12, top: 10, bottom: 30 };
 var count = (n) => Math.round(n).toLocaleString("en-US");
-function slider(model, d, name, label) {
+function slider(model, d, name, label, answered) {
   const { min, max, step } = SLIDERS[name];
   const input = h("input", {
     type: "range",
@@ -1794,19 +1794,30 @@ function slider(model, d, name, label) {
   });
   let timer = null;
   let lastSent = 0;
+  let held = false;
   const send = () => {
     if (timer) clearTimeout(timer);
     timer = null;
+    held = false;
     lastSent = performance.now();
     const v = Number(input.value);
     if (v !== model.get(name)) setTrait(model, name, v);
   };
   d.listen(input, "input", () => {
+    if (answered && !answered.ready()) {
+      held = true;
+      return;
+    }
     const wait = SEND_EVERY_MS - (performance.now() - lastSent);
     if (wait <= 0) send();
     else if (!timer) timer = setTimeout(send, wait);
   });
   d.listen(input, "change", send);
+  if (answered) {
+    d.onModel(model, answered.event, () => {
+      if (held && answered.ready()) send();
+    });
+  }
   d.add(() => {
     if (timer) clearTimeout(timer);
   });
@@ -1823,7 +1834,7 @@ function renderReshape(model, root, d) {
   const heading = h("div", { class: "tvz-rs-heading" });
   const control = (name, label, hint) => {
     const field = numberField(model, d, name, { label, title: hint });
-    const range = slider(model, d, name, label);
+    const range = slider(model, d, name, label, { event: "change:reshape_data", ready: () => !pending() });
     return h("div", { class: "tvz-rs-control", "data-setting": name }, [
       field,
       range,
@@ -1846,12 +1857,11 @@ function renderReshape(model, root, d) {
     const r = model.get("reshape_data");
     return r && Array.isArray(r.rows) ? r : null;
   };
-  const markPending = () => {
-    const r = data();
-    const s = r?.settings;
-    const pending = !!s && interactive && (s.temperature !== model.get("temperature") || s.top_k !== model.get("top_k") || s.top_p !== model.get("top_p"));
-    root.classList.toggle("tvz-rs-pending", pending);
+  const pending = () => {
+    const s = data()?.settings;
+    return !!s && interactive && (s.temperature !== model.get("temperature") || s.top_k !== model.get("top_k") || s.top_p !== model.get("top_p"));
   };
+  const markPending = () => root.classList.toggle("tvz-rs-pending", pending());
   const render2 = () => {
     const r = data();
     rows.replaceChildren();
