@@ -237,11 +237,13 @@ def test_entropy_curve_equals_reshape_at_every_temperature(logits):
     grid = curve_temperatures(1.0)
     assert grid[0] == 0 and grid[-1] == 2.0 and len(grid) == 41
     assert curve_temperatures(3.2)[-1] == 3.5
-    for k, p in ((0, 1.0), (0, 0.9), (20, 1.0), (20, 0.8), (1, 1.0), (0, 1e-6)):
+    some = [*grid[::8], grid[1], grid[-2]]  # 0, 0.4, ..., 2.0, 0.05, 1.95 (each reshape sorts the vocabulary)
+    for k, p in ((0, 1.0), (20, 0.8), (0, 0.9), (1, 1.0)):
         curve = entropy_curve(logits, grid, top_k=k, top_p=p)
-        expected = [reshape(logits, temperature=t, top_k=k, top_p=p).entropy for t in grid]
-        assert curve.entropies == pytest.approx(expected, abs=1e-9)
-        assert curve.entropies == pytest.approx([entropy_of(reference(logits, t, k, p)) for t in grid], abs=1e-9)
+        at = dict(zip(grid, curve.entropies))
+        expected = [reshape(logits, temperature=t, top_k=k, top_p=p).entropy for t in some]
+        assert [at[t] for t in some] == pytest.approx(expected, abs=1e-9)
+        assert [at[t] for t in some] == pytest.approx([entropy_of(reference(logits, t, k, p)) for t in some], abs=1e-9)
     ties = two_level()  # the sort-once shortcut on tied values
     curve = entropy_curve(ties, grid, top_k=3, top_p=2.5 / 8)
     assert curve.entropies[1:] == pytest.approx([math.log(3)] * 40, abs=1e-12)
@@ -439,3 +441,37 @@ def test_default_model_reshape_and_sampling_agree(default_lm):
         row = reshape(next_logits(lm, ids), temperature=1.6, top_k=50, top_p=0.95, include=[actual]).token(actual)
         assert row.cut is None
         assert row.prob == pytest.approx(token.sampled_prob, rel=2e-5, abs=1e-7)
+
+
+# ----- a tokenizer that adds a BOS token ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bos_lm(tokenizer):
+    """As tests/test_bos.py: the default tokenizer with "<|endoftext|>" (id 0) put in front as BOS."""
+    import copy
+
+    from tokenizers.processors import TemplateProcessing
+
+    from tests.conftest import make_tiny_llama
+    from tokviz.models import LanguageModel
+
+    with_bos = copy.deepcopy(tokenizer)
+    with_bos._tokenizer.post_processor = TemplateProcessing(
+        single="<|endoftext|> $A", pair="<|endoftext|> $A $B", special_tokens=[("<|endoftext|>", 0)])
+    return LanguageModel(model=make_tiny_llama(len(tokenizer), seed=5), tokenizer=with_bos, name="tiny-bos-llama")
+
+
+def test_after_a_bos_token_the_first_token_has_a_distribution(bos_lm):
+    ids = bos_lm.tokenizer(TEXT, add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        whole = bos_lm.model(torch.tensor([[0, *ids]])).logits[0].float()
+    for position in (0, 3):  # text token i is predicted by row i (the BOS row predicts token 0)
+        torch.testing.assert_close(position_logits(bos_lm, TEXT, position), whole[position], atol=1e-4, rtol=1e-5)
+    torch.testing.assert_close(position_logits(bos_lm, TEXT), whole[-1], atol=1e-4, rtol=1e-5)
+    analysis = tokviz.analyze(bos_lm, TEXT)
+    assert result_prefix(analysis, "prompt", 0) == ([0], ids[0])
+    w = tokviz.ReshapeView.from_token(bos_lm, analysis, "prompt", 0)
+    torch.testing.assert_close(w.logits, whole[0], atol=1e-4, rtol=1e-5)
+    assert w.reshape_data["context"] == "" and w.actual == ids[0]  # the BOS is context, never shown
+    assert w.reshaped.token(ids[0]).raw_prob == pytest.approx(analysis.tokens[0].prob, rel=1e-4)
+    generation = tokviz.generate(bos_lm, TEXT, max_new_tokens=2)
+    assert result_prefix(generation, "generated", 1)[0] == [0, *ids, generation.token_ids[0]]
