@@ -421,6 +421,12 @@ def test_reshape_view_has_a_static_snapshot(tiny_lm):
     assert repr(w).startswith("<ReshapeView tiny-random-llama: Reshaped(temperature=1.0, top_k=3")
 
 
+def test_every_public_synced_trait_of_the_view_is_documented():
+    for name, trait in tokviz.ReshapeView.class_traits(sync=True).items():
+        if not name.startswith("_") and name not in ("layout", "tabbable", "tooltip"):
+            assert trait.help, f"ReshapeView.{name} has no help"
+
+
 # ----- the real default model ------------------------------------------------------------------------
 @pytest.mark.slow
 def test_default_model_reshape_and_sampling_agree(default_lm):

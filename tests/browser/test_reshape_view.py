@@ -290,6 +290,23 @@ def test_a_saved_view_disables_the_controls_and_token_text_stays_text(view, payl
     assert view.dialogs == [] and view.errors == []
 
 
+def test_the_saved_page_draws_the_view_without_a_kernel(browser, payloads, tmp_path):
+    path = tmp_path / "reshape.html"
+    payloads.reshape_view.to_html(path)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(path.as_uri())
+        page.locator(".tvz-rs-tok-row").first.wait_for()
+        rows = payloads.reshape_view.reshape_data["rows"]
+        assert page.locator(".tvz-rs-tok-row .tvz-rs-new").all_inner_texts() == [shown_percent(r["p"]) for r in rows]
+        assert page.locator(".tvz-rs-controls input:disabled").count() == 6
+        assert errors == []
+    finally:
+        page.close()
+
+
 def test_cleanup_removes_the_view_and_its_listeners(view, payloads):
     view.mount(payloads.reshape())
     assert view.listener_count() > 0
