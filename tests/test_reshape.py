@@ -104,6 +104,9 @@ def test_position_logits_refuses_positions_without_a_prediction(tiny_lm):
         position_logits(tiny_lm, "")
     with pytest.raises(InvalidInputError, match="at most 128 tokens"):
         position_logits(tiny_lm, " the" * 200)
+    for ids in ([], [1, 10**7], [-1], "abc"):
+        with pytest.raises(InvalidInputError, match=r"ids must be|token ids must be between 0 and"):
+            next_logits(tiny_lm, ids)
 
 
 def test_result_prefix_names_what_the_model_saw(tiny_lm):
