@@ -73,3 +73,26 @@ __all__ = [
     "perplexity",
     "score_labels",
 ]
+
+# Comparing two results (issue 13): tokviz.compare(...) and its view.
+from .analysis.compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
+)
+from .views import CompareView
+
+__all__ += [
+    "CompareView",
+    "ComparedUnit",
+    "Comparison",
+    "UnitSide",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+]

@@ -77,3 +77,22 @@ class LogitLensView(View):
         super().__init__(**kwargs)
         self.result = lens if lens is not None else logit_lens(lm, text, alternatives=alternatives)
         self.lens = payloads.lens_payload(self.result, lm.vocabulary)
+
+
+class CompareView(View):
+    """Two results lined up unit by unit (tokviz.compare): side A over side B, each unit coloured by the
+    log-probability difference B - A on a diverging scale, the first difference marked; hover for numbers."""
+
+    _kind = t.Unicode("compare").tag(sync=True)
+    comparison = t.Dict({}, help="the comparison as two aligned rows of units (docs/view-payload.md)"
+                        ).tag(sync=True)
+
+    def __init__(self, comparison, **kwargs):
+        from .analysis.compare import Comparison
+
+        if not isinstance(comparison, Comparison):
+            raise InvalidInputError(f"CompareView needs a Comparison from tokviz.compare(...); got "
+                                    f"{type(comparison).__name__}")
+        super().__init__(**kwargs)
+        self.result = comparison
+        self.comparison = payloads.compare_payload(comparison)

@@ -34,3 +34,24 @@ __all__ = [
     "perplexity",
     "score_labels",
 ]
+
+# Comparing two results (issue 13).
+from .compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
+)
+
+__all__ += [
+    "ComparedUnit",
+    "Comparison",
+    "UnitSide",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+]
