@@ -88,10 +88,12 @@ def test_hovering_a_unit_shows_both_probabilities_and_the_difference(view, paylo
     c, sent = widget.result, widget.comparison
     view.mount(state_of(widget))
     page = view.page
-    # A unit with a difference; across models, one whose sides hold several tokens.
+    # A unit whose sides hold several tokens (across models), else one whose sides differ, and the first one
+    # with a difference.
     candidates = [k for k, u in enumerate(c.units) if u.difference is not None]
     several = [k for k in candidates if len(c.units[k].a.tokens) + len(c.units[k].b.tokens) > 2]
-    checked = [several[0] if several else candidates[-1], candidates[0]]
+    differing = [k for k in candidates if abs(c.units[k].difference) > 0.01]
+    checked = [(several or differing or candidates)[0], candidates[0]]
     for i in checked:
         unit = c.units[i]
         page.locator(UNITS).nth(i).hover()
@@ -207,6 +209,28 @@ def test_cleanup_removes_the_view_and_its_listeners(view, payloads):
     assert view.page.locator("#w .tvz-root").count() == 0
     assert view.page.locator(".tvz-tip-host").count() == 0
     assert view.listener_count() == 0
+
+
+def test_static_snapshot_from_file_draws_units_and_tooltips(browser, tmp_path, payloads):
+    """w.to_html(): the comparison works from a saved file, without kernel or server."""
+    widget = payloads.compare_prompts
+    path = tmp_path / "compare.html"
+    widget.to_html(path)
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(path.as_uri())
+        units = page.locator(".tokviz-snapshot .tvz-cmp-unit")
+        units.first.wait_for()
+        assert units.count() == len(widget.result.units)
+        i = widget.result.divergence + 1
+        units.nth(i).hover()
+        tip = visible_tip(page)
+        assert f"Unit {i}" in tip.inner_text()
+        assert page.locator("img").count() == 0 and errors == []
+    finally:
+        page.close()
 
 
 # --- the real default model ---------------------------------------------------------------------------------
