@@ -275,6 +275,22 @@ def test_reshape_gives_each_sampled_tokens_sampled_prob(tiny_lm, temperature, to
     assert below_one >= 2  # the check is not all certain tokens
 
 
+def test_a_branched_generation_reshapes_after_its_cut_prompt_and_forced_tokens(tiny_lm):
+    """A branch (generate's prompt_tokens and prefix_ids): the model saw the cut prompt and the forced tokens,
+    and result_prefix gives exactly that, so the sampled tokens after them still match."""
+    forced = tiny_lm.tokenizer(" Rome", add_special_tokens=False)["input_ids"]
+    generation = tokviz.generate(tiny_lm, TEXT, max_new_tokens=5, do_sample=True, temperature=2.0, top_k=30, seed=6,
+                                 prompt_tokens=6, prefix_ids=forced)
+    assert len(generation.prompt.token_ids) == 6 and generation.token_ids[: len(forced)] == forced
+    for j, token in enumerate(generation.tokens):
+        ids, actual = result_prefix(generation, "generated", j)
+        assert ids == generation.prompt.token_ids + generation.token_ids[:j] and actual == token.token_id
+        if token.forced:
+            continue  # not sampled: no sampled probability
+        row = reshape(next_logits(tiny_lm, ids), temperature=2.0, top_k=30, include=[actual]).token(actual)
+        assert row.prob == pytest.approx(token.sampled_prob, rel=2e-5, abs=1e-7)
+
+
 # ----- bad input -------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"temperature": -0.5}, r"temperature must be a finite number >= 0 \(0 = greedy\); got -0.5"),

@@ -32,7 +32,8 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .widget import BeamTreeView, ICLView, LabelScoresView, LogitLensView, TokenViz
+from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView
+from .widget import TokenViz
 
 __version__ = "0.1.0"
 
@@ -73,8 +74,31 @@ __all__ = [
     "score_labels",
 ]
 
+# Comparing two results (issue 13): tokviz.compare(...) and its view.
+from .analysis.compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
+)
+from .views import CompareView
+
+__all__ += [
+    "CompareView",
+    "ComparedUnit",
+    "Comparison",
+    "UnitSide",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+]
+
 # Reshape (issue 13): one position's distribution under temperature / top-k / top-p, with live controls.
-from .analysis import Reshaped, position_logits, reshape
-from .widget import ReshapeView
+from .analysis import Reshaped, position_logits, reshape  # noqa: E402 (after the compare block)
+from .views import ReshapeView  # noqa: E402
 
 __all__ += ["ReshapeView", "Reshaped", "position_logits", "reshape"]

@@ -90,6 +90,8 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
     pending = pending_bytes(token.bytes) if token.text else b""
     if pending:  # the token's text is followed by the first bytes of a character the next token completes
         entry["pending"] = pending.hex()
+    if token.forced:  # put there by a branch, not chosen by decoding
+        entry["f"] = 1
     if token.generated:
         entry["g"] = 1
         if sampled:  # greedy and beam search sample nothing: no second probability to show
@@ -150,6 +152,9 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
     }
     if after is not None and after.next:
         payload.update(next_distribution(after.next, after.next_entropy, pieces, alternatives))
+    forced = [i for i, t in enumerate(tokens) if t.forced]
+    if forced:  # the token a branch put in place of the original one: the last of the forced tokens
+        payload["branch_point"] = forced[-1]
     if beams:
         payload["beams"] = [
             {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score)} for b in beams
@@ -158,6 +163,23 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
     payload["pieces"] = pieces.table
     return payload
+
+
+def branches_payload(tree, vocabulary: Vocabulary) -> dict:
+    """The runs of a BranchTree, for the view's branch switch: where each left its parent and with which
+    token, and how it ended."""
+    pieces = Pieces(vocabulary)
+    runs = []
+    for branch in tree.branches:
+        generation = branch.generation
+        runs.append({
+            "id": branch.id, "parent": branch.parent,
+            "source": branch.at[0] if branch.at else None, "index": branch.at[1] if branch.at else None,
+            "token": None if branch.token_id is None else pieces.add(branch.token_id),
+            "generated": len(generation.tokens) if generation else 0,
+            "stopped_by": generation.stopped_by if generation else None,
+        })
+    return {"branches": runs, "pieces": pieces.table}
 
 
 def tree_node(node, pieces: Pieces) -> dict:
@@ -224,6 +246,76 @@ def lens_payload(lens, vocabulary: Vocabulary) -> dict:
         "first_correct": list(lens.first_correct_layer),
         "settled": list(lens.settled_layer),
         "pieces": pieces.table,
+    }
+
+
+# --- Comparison (CompareView, issue 13) -----------------------------------------------------------------
+
+
+class _ResultBytes:
+    """Stands in for a Vocabulary when a comparison does not know a side's tokenizer: each token's bytes come
+    from the results themselves, and no token is known to be special (it shows as its text, not a tag)."""
+
+    def __init__(self, tokens):
+        self._bytes = {t.token_id: t.bytes for t in tokens}
+
+    def bytes_of(self, token_id: int) -> bytes:
+        return self._bytes[token_id]
+
+    def is_special(self, token_id: int) -> bool:
+        return False
+
+    def is_partial(self, token_id: int) -> bool:
+        return not self.piece_text(token_id) and bool(self._bytes[token_id])
+
+    def piece_text(self, token_id: int) -> str:
+        try:
+            return self._bytes[token_id].decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+
+
+def compared_token(token: TokenInfo, pieces: Pieces) -> dict:
+    """One token of a compared unit: id, text in context, probability and log-probability as the strip has them."""
+    entry = {"id": pieces.add(token.token_id), "t": token.text, "p": rounded_prob(token.prob),
+             "lp": decimals(token.logprob)}
+    pending = pending_bytes(token.bytes) if token.text else b""
+    if pending:
+        entry["pending"] = pending.hex()
+    if token.generated:
+        entry["g"] = 1
+    return entry
+
+
+def compared_side(side, pieces: Pieces) -> dict | None:
+    """One side of a unit: its tokens, character span, summed log-probability and that probability."""
+    if side is None:
+        return None
+    return {"toks": [compared_token(t, pieces) for t in side.tokens], "start": side.start, "end": side.end,
+            "lp": decimals(side.logprob), "p": rounded_prob(side.prob)}
+
+
+def compare_payload(comparison) -> dict:
+    """A Comparison as two aligned rows of units (docs/view-payload.md, "Comparison")."""
+    sides = []
+    for which in (0, 1):
+        vocabulary = comparison.vocabularies[which]
+        if vocabulary is None:
+            vocabulary = _ResultBytes(t for u in comparison.units if (s := u.side(which)) is not None for t in s.tokens)
+        sides.append(Pieces(vocabulary))
+    return {
+        "names": list(comparison.names),
+        "models": list(comparison.models),
+        "alignment": comparison.alignment,
+        "units": [{"a": compared_side(u.a, sides[0]), "b": compared_side(u.b, sides[1]), "d": decimals(u.difference)}
+                  for u in comparison.units],
+        "mean_d": decimals(comparison.mean_difference),
+        "ppl": [rounded(p) for p in comparison.perplexities],
+        "aligned": comparison.aligned,
+        "divergence": comparison.divergence,
+        "divergence_char": comparison.divergence_char,
+        "generated_from": list(comparison.generated_from),
+        "pieces": [sides[0].table, sides[1].table],
     }
 
 

@@ -1,4 +1,4 @@
-"""The notebook widgets: traitlets in sync with the JS view; the work runs in a background thread.
+"""TokenViz, the interactive widget: traitlets in sync with the JS view; the work runs in a background thread.
 
 No maths here: the widgets call tokviz's analysis functions and turn results into payloads.
 """
@@ -7,76 +7,28 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import threading
 import time
-from pathlib import Path
 
-import anywidget
 import traitlets as t
 
 from . import payload as payloads
 from .analysis import analyze
+from .analysis.branches import BranchTree, run_settings
 from .analysis.decoding import LIMITS, DecodingParams, Range
 from .errors import InvalidInputError, TokvizError
 from .models import LanguageModel
+from .view_base import STATIC, View  # noqa: F401 (STATIC: where the bundle is, for old imports)
+from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView  # noqa: F401 (they lived here before)
 
-STATIC = Path(__file__).parent / "static"
 # Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
 STREAM_INTERVAL_S = 0.05
 # TokenViz's number traits checked against a Range; alternatives' upper bound is the model's vocabulary.
 DECODING_TRAITS = ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams")
 
 
-class _View(anywidget.AnyWidget):
-    """Shared base: the one bundle, the static snapshot, and no silently ignored keyword arguments."""
-
-    _esm = STATIC / "widget.js"
-    _css = STATIC / "widget.css"
-    _kind = t.Unicode("tokens").tag(sync=True)
-    interactive = t.Bool(True, help="False: read-only view (no prompt box, settings or buttons), as in snapshots"
-                         ).tag(sync=True)
-
-    def __init__(self, **kwargs):
-        unknown = sorted(k for k in kwargs if not self.has_trait(k) or k.startswith("_"))
-        if unknown:
-            known = ", ".join(sorted(n for n in self.trait_names(sync=lambda v: v) if not n.startswith("_")))
-            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s) {unknown}; known: {known}")
-        super().__init__(**kwargs)
-
-    def __repr__(self) -> str:
-        # ipywidgets' default repr lists every changed trait, payloads included: far too long.
-        return f"<{type(self).__name__} view>"
-
-    def snapshot_state(self) -> dict:
-        state = {name: getattr(self, name) for name in self.trait_names(sync=lambda v: v)
-                 if not name.startswith("_") or name == "_kind"}
-        state.pop("layout", None)
-        state.pop("tabbable", None)
-        state.pop("tooltip", None)
-        state["interactive"] = False
-        return state
-
-    def _repr_mimebundle_(self, **kwargs):
-        from .snapshot import snapshot_html
-
-        bundle = super()._repr_mimebundle_(**kwargs)
-        # Without a kernel (GitHub, nbviewer, nbconvert) the HTML snapshot shows the same view, read-only.
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        if isinstance(data, dict):
-            data["text/html"] = snapshot_html(self._kind, self.snapshot_state(), full_page=False)
-        return bundle
-
-    def to_html(self, path: str | Path | None = None) -> str:
-        """A self-contained HTML page of the current view (tooltips work without kernel or network)."""
-        from .snapshot import snapshot_html
-
-        html = snapshot_html(self._kind, self.snapshot_state(), full_page=True)
-        if path is not None:
-            Path(path).write_text(html, encoding="utf-8")
-        return html
-
-
-class TokenViz(_View):
+class TokenViz(View):
     """Hoverable token probabilities of a prompt, and generation from it, in a notebook.
 
     TokenViz(lm, prompt="...", max_new_tokens=20, temperature=1.0, do_sample=False, top_k=0, top_p=1.0,
@@ -111,6 +63,9 @@ class TokenViz(_View):
     # Named *_data so the Python attributes `analysis` / `generation` can hold the result objects.
     analysis_data = t.Dict({}, help="the analysis as a token strip (docs/view-payload.md)").tag(sync=True)
     generation_data = t.Dict({}, help="the generation as a token strip (docs/view-payload.md)").tag(sync=True)
+    branches_data = t.Dict({}, help="the runs of the branch tree, for the view's branch switch "
+                           "(docs/view-payload.md; set by Python)").tag(sync=True)
+    current_branch = t.Int(0, help="the branch shown (an id in w.branches); the view switches it").tag(sync=True)
 
     def __init__(self, lm: LanguageModel, prompt: str = "", *, analyze_now: bool = True, **params):
         if not isinstance(lm, LanguageModel):
@@ -119,6 +74,7 @@ class TokenViz(_View):
         super().__init__(prompt=prompt, model_name=lm.name, limits=self._limits_json(lm), **params)
         self.analysis = None
         self.generation = None
+        self.branches: BranchTree | None = None  # the runs of the last analyze() / generate() and their branches
         self._busy = threading.Lock()
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
@@ -131,48 +87,91 @@ class TokenViz(_View):
         """Analyse the current prompt (one forward pass); returns the PromptAnalysis."""
         with self._exclusive("analyzing"):
             result = analyze(self.lm, self.prompt, alternatives=self.alternatives)
-            self.selected = {}  # a token pinned in the old result means nothing in this one
-            self.analysis = result
-            self.analysis_data = payloads.analysis_payload(result, self.lm.vocabulary, self.alternatives)
-            self.generation = None
-            self.generation_data = {}
+            self.branches = BranchTree(self.prompt, result)
+            self._show_branch()
         return result
 
     def generate(self):
         """Generate from the current prompt with the current settings; streams into the view."""
+        with self._exclusive("generating"), self._cancel_clears_after():
+            prompt = self.prompt
+            result = self._stream_generation(self.generation_params(), prompt=prompt)
+            self.branches = BranchTree(prompt, result.prompt, result)
+            self._show_branch()
+        return result
+
+    def branch(self, source: str, index: int, token_id: int):
+        """What if the shown run had `token_id` in place of its token `index` of `source` ("prompt" or
+        "generated")? Continues from there with that token forced and the run's own decoding settings
+        (the current settings when the run was only analysed); streams into the view, adds the branch to
+        `w.branches` and shows it. Returns the new Generation."""
+        if self.branches is None:
+            raise InvalidInputError("nothing to branch from yet: analyze or generate first")
+        shown = self.branches.shown
+        args = self.branches.generate_args(source, index, token_id)  # checked before anything runs
+        decoding = (DecodingParams(**run_settings(shown.generation)) if shown.generation is not None
+                    else self.generation_params())
+        with self._exclusive("generating"), self._cancel_clears_after():
+            self.selected = {}
+            if source == "prompt":  # the prompt is cut at the branch: show the shorter one at once
+                self.analysis_data = self._analysis_payload(shown.analysis.cut(index))
+            result = self._stream_generation(decoding, **args)
+            self.branches.add((source, index), token_id, result)
+            self._show_branch()
+        return result
+
+    def _stream_generation(self, decoding: DecodingParams, **generate_args):
+        """Run generate(), sending the growing generation to the view at most every STREAM_INTERVAL_S."""
         from .analysis.generation import generate
 
-        with self._exclusive("generating"), self._cancel_clears_after():
-            decoding = self.generation_params()
-            streamed = []
-            last_sent = 0.0
+        streamed = []
+        last_sent = 0.0
 
-            def send_streamed():
-                self.generation_data = payloads.generation_payload(
-                    streamed, self.lm.vocabulary, alternatives=self.alternatives,
-                    max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token)
-
-            def on_token(token):
-                nonlocal last_sent
-                streamed.append(token)
-                now = time.monotonic()
-                if now - last_sent >= STREAM_INTERVAL_S:
-                    last_sent = now
-                    send_streamed()
-
-            send_streamed()  # the previous generation goes at once; the view counts steps from 0
-
-            result = generate(self.lm, self.prompt, **dataclasses.asdict(decoding), alternatives=self.alternatives,
-                              on_token=on_token, cancel=self._cancel)
-            self.selected = {}  # the pinned token belonged to the previous prompt or generation
-            self.generation = result
-            self.analysis = result.prompt
-            self.analysis_data = payloads.analysis_payload(result.prompt, self.lm.vocabulary, self.alternatives)
+        def send_streamed():
             self.generation_data = payloads.generation_payload(
-                result.tokens, self.lm.vocabulary, alternatives=self.alternatives,
-                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token,
-                stopped_by=result.stopped_by, beams=result.beams, beam_tree=result.beam_tree, after=result)
-        return result
+                streamed, self.lm.vocabulary, alternatives=self.alternatives,
+                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token)
+
+        def on_token(token):
+            nonlocal last_sent
+            streamed.append(token)
+            now = time.monotonic()
+            if now - last_sent >= STREAM_INTERVAL_S:
+                last_sent = now
+                send_streamed()
+
+        send_streamed()  # the previous generation goes at once; the view counts steps from 0
+        return generate(self.lm, **generate_args, **dataclasses.asdict(decoding), alternatives=self.alternatives,
+                        on_token=on_token, cancel=self._cancel)
+
+    def _analysis_payload(self, analysis) -> dict:
+        sent = payloads.analysis_payload(analysis, self.lm.vocabulary, self.alternatives)
+        sent["from_prompt"] = self.branches.prompt if self.branches else analysis.text
+        return sent
+
+    def _show_branch(self):
+        """Send the shown branch of w.branches to the view (no model run)."""
+        shown = self.branches.shown
+        self.selected = {}  # a token pinned in another run means nothing in this one
+        self.analysis = shown.analysis
+        self.generation = shown.generation
+        self.analysis_data = self._analysis_payload(shown.analysis)
+        generation = shown.generation
+        self.generation_data = {} if generation is None else payloads.generation_payload(
+            generation.tokens, self.lm.vocabulary, alternatives=self.alternatives,
+            max_new_tokens=generation.params["max_new_tokens"], sampled=payloads.was_sampled(generation),
+            stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree,
+            after=generation)
+        self.branches_data = payloads.branches_payload(self.branches, self.lm.vocabulary)
+        self.current_branch = self.branches.current
+
+    @t.observe("current_branch")
+    def _switch_branch(self, change):
+        # From the view: show another branch. While a run is going, the run decides what is shown.
+        if self.branches is None or change["new"] == self.branches.current or self._busy.locked():
+            return
+        self.branches.switch(change["new"])
+        self._show_branch()
 
     def stop(self):
         """Ask a running generation (or one the view has just started) to stop after the current step."""
@@ -268,179 +267,12 @@ class TokenViz(_View):
             self.send({"kind": "html", "html": self.to_html(), "filename": "tokviz.html"})
             return
         action = {"analyze": self.analyze, "generate": self.generate}.get(name)
+        if name == "branch":
+            action = functools.partial(self.branch, content.get("source"), content.get("index"),
+                                       content.get("token_id"))
         if action is None:
             return
         if self._busy.locked():
             return  # a second click while running starts nothing
         self._thread = threading.Thread(target=self._run_reporting_errors, args=(action,), daemon=True)
         self._thread.start()
-
-
-class BeamTreeView(_View):
-    """Every live beam at every step of a beam search (pruned branches faded); hover for scores."""
-
-    _kind = t.Unicode("beams").tag(sync=True)
-    generation_data = t.Dict({}, help="the generation with its beam tree, as a token strip (docs/view-payload.md)"
-                             ).tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, generation, **kwargs):
-        if not generation.beam_tree:
-            raise InvalidInputError("This generation has no beam tree: generate with num_beams > 1")
-        super().__init__(**kwargs)
-        self.generation = generation
-        self.generation_data = payloads.generation_payload(
-            generation.tokens, lm.vocabulary, alternatives=generation.params.get("alternatives", 10),
-            max_new_tokens=generation.params["max_new_tokens"], sampled=payloads.was_sampled(generation),
-            stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree)
-
-
-class LabelScoresView(_View):
-    """Prompt-based classification: P(f(x, y)) per label as bars; hover a label for its tokens."""
-
-    _kind = t.Unicode("labels").tag(sync=True)
-    scores = t.Dict({}, help="the label scores (docs/view-payload.md)").tag(sync=True)
-
-    def __init__(self, scores, **kwargs):
-        super().__init__(**kwargs)
-        self.result = scores
-        self.scores = payloads.labels_payload(scores)
-
-
-class ICLView(_View):
-    """The answer's probability after 0..K in-context examples (mean and range over example orders);
-    hover a point to see that prompt's tokens."""
-
-    _kind = t.Unicode("icl").tag(sync=True)
-    curve = t.Dict({}, help="the in-context learning curve with one token strip per shot count "
-                    "(docs/view-payload.md)").tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, curve, **kwargs):
-        super().__init__(**kwargs)
-        self.result = curve
-        # icl_curve kept, for each k, the first order's prompt with what the model predicted at every token:
-        # hovering a point shows the prompt the model saw.
-        self.curve = payloads.icl_payload(curve, [payloads.analysis_payload(s, lm.vocabulary) for s in curve.strips])
-
-
-class LogitLensView(_View):
-    """What each layer would predict at each position: a layers x positions heatmap of top-1 tokens.
-
-    LogitLensView(lm, text) runs tokviz.logit_lens; LogitLensView(lm, lens=result) shows a result.
-    """
-
-    _kind = t.Unicode("lens").tag(sync=True)
-    lens = t.Dict({}, help="the logit lens grid (docs/view-payload.md)").tag(sync=True)
-    lens_color = t.Enum(["top", "target"], "top",
-                        help="cell colour: the top-1 probability or the actual next token's probability"
-                        ).tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, text: str | None = None, *, lens=None, alternatives: int = 5, **kwargs):
-        from .analysis.lens import logit_lens
-
-        if (text is None) == (lens is None):
-            raise TypeError("LogitLensView needs either a text or lens=<LogitLens result>")
-        super().__init__(**kwargs)
-        self.result = lens if lens is not None else logit_lens(lm, text, alternatives=alternatives)
-        self.lens = payloads.lens_payload(self.result, lm.vocabulary)
-
-
-# Settings a ReshapeView reshapes with, each checked against decoding.LIMITS as TokenViz checks its own.
-RESHAPE_TRAITS = ("temperature", "top_k", "top_p")
-
-
-class ReshapeView(_View):
-    """One position's next-token distribution under temperature, top-k and top-p, with live controls.
-
-    ReshapeView(lm, text, position=None, temperature=1.0, top_k=0, top_p=1.0, show=10): the distribution
-    that predicts text token `position` (None: the one after the last token). ReshapeView(lm, result,
-    index, source="prompt"|"generated") or ReshapeView.from_token(...) does the same for a token of a
-    PromptAnalysis or Generation. The model runs once, here; every change of a setting only reshapes the
-    kept logits (tokviz.reshape). w.reshaped is the latest Reshaped; w.logits the kept logits.
-    """
-
-    _kind = t.Unicode("reshape").tag(sync=True)
-    temperature = t.Float(1.0, help="divide the logits by this before the filters; 0 = greedy").tag(sync=True)
-    top_k = t.Int(0, help="keep the k most probable tokens; 0 = off").tag(sync=True)
-    top_p = t.Float(1.0, help="keep the smallest most probable set with this much probability; 1.0 = off"
-                    ).tag(sync=True)
-    show = t.Int(10, help="how many of the raw distribution's most probable tokens to list").tag(sync=True)
-    limits = t.Dict({}, help="the allowed range of temperature, top_k and top_p, for the view's fields "
-                    "(set by Python)").tag(sync=True)
-    reshape_data = t.Dict({}, help="the reshaped distribution (docs/view-payload.md)").tag(sync=True)
-
-    def __init__(self, lm: LanguageModel, text=None, position: int | None = None, *, source: str = "prompt",
-                 temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0, show: int = 10, **kwargs):
-        from .analysis.encoding import encode
-        from .analysis.reshape import next_logits, prefix_ids, result_prefix
-
-        if not isinstance(lm, LanguageModel):
-            raise TypeError(f"ReshapeView needs a tokviz.LanguageModel from tokviz.load_model(), "
-                            f"got {type(lm).__name__}")
-        if isinstance(text, str):
-            encoded = encode(lm, text)
-            ids = prefix_ids(encoded, position)
-            context, actual = encoded.context, None if position is None else encoded.ids[position]
-        elif text is not None:
-            ids, actual = result_prefix(text, source, position)
-            context = list(getattr(text, "prompt", text).context_ids)
-        else:
-            raise TypeError("ReshapeView needs a text, or a PromptAnalysis / Generation and a token index")
-        self.lm = lm
-        self.logits = next_logits(lm, ids)  # the one forward pass; every setting reshapes these logits
-        self.actual = actual
-        self.reshaped = None
-        self._about = payloads.context_tail(lm.vocabulary, ids[len(context):])
-        self._curves: dict = {}
-        self._ready = False
-        super().__init__(temperature=temperature, top_k=top_k, top_p=top_p, show=show,
-                         limits={name: LIMITS[name].to_json() for name in RESHAPE_TRAITS}, **kwargs)
-        self._ready = True
-        self._update()
-
-    @classmethod
-    def from_token(cls, lm: LanguageModel, result, source: str = "prompt", index: int | None = None,
-                   **params) -> ReshapeView:
-        """The view for one token of a PromptAnalysis or Generation, as TokenViz's `selected` names it:
-        source "prompt" or "generated", index into that list (None: after the last token)."""
-        return cls(lm, result, index, source=source, **params)
-
-    @t.validate(*RESHAPE_TRAITS)
-    def _check_setting(self, proposal):
-        name, value = proposal["trait"].name, proposal["value"]
-        try:
-            LIMITS[name].check_setting(value, name)
-        except InvalidInputError as error:
-            raise t.TraitError(f"ReshapeView.{name}: {error}") from error
-        return value
-
-    @t.validate("show")
-    def _check_show(self, proposal):
-        try:
-            Range(low=1, high=self.logits.numel(), integer=True).check(proposal["value"], "show")
-        except InvalidInputError as error:
-            raise t.TraitError(f"ReshapeView.show: {error}") from error
-        return proposal["value"]
-
-    @t.observe(*RESHAPE_TRAITS, "show")
-    def _settings_changed(self, _change):
-        if self._ready:
-            self._update()
-
-    def _update(self):
-        """Reshape the kept logits with the current settings (no model call) and send the result."""
-        from .analysis.reshape import curve_temperatures, entropy_curve, reshape
-
-        include = [] if self.actual is None else [self.actual]
-        self.reshaped = reshape(self.logits, temperature=self.temperature, top_k=self.top_k, top_p=self.top_p,
-                                show=self.show, include=include, lm=self.lm)
-        grid = curve_temperatures(self.temperature)
-        key = (self.top_k, self.top_p, grid[-1])  # dragging the temperature reuses the curve
-        if key not in self._curves:
-            if len(self._curves) >= 8:
-                self._curves.pop(next(iter(self._curves)))
-            self._curves[key] = entropy_curve(self.logits, grid, top_k=self.top_k, top_p=self.top_p)
-        self.reshape_data = payloads.reshape_payload(self.reshaped, self.lm.vocabulary, curve=self._curves[key],
-                                                     about=self._about, actual=self.actual)
-
-    def __repr__(self) -> str:
-        return f"<ReshapeView {self.lm.name}: {self.reshaped!r}>"

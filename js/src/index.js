@@ -7,6 +7,7 @@ import { renderLens } from "./lens.js";
 import { renderICL } from "./icl.js";
 import { renderLabels } from "./labels.js";
 import { renderBeamsView } from "./beams.js";
+import { renderCompare } from "./compare.js";
 import { renderReshape } from "./reshape.js";
 
 /** @type {Record<string, (model: import("./types.js").Model, root: HTMLElement, d: Disposer) => void>} */
@@ -16,6 +17,7 @@ const VIEWS = {
   icl: renderICL,
   labels: renderLabels,
   beams: renderBeamsView,
+  compare: renderCompare,
   reshape: renderReshape,
 };
 

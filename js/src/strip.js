@@ -29,8 +29,10 @@ const STRIP_PIN_HINT = "selected \u2014 Esc closes; click the token again (or \u
  *   disposer: import("./dom.js").Disposer,
  *   options: () => StripOptions,
  *   onSelect?: (sel: Selection | null) => void,
+ *   onBranch?: (branch: Selection & {tokenId: number}) => void,
  *   pointers?: Element,
- * }} cfg  pointers: an element outside the strip that points at its tokens (the surprisal chart)
+ * }} cfg  pointers: an element outside the strip that points at its tokens (the surprisal chart);
+ *   onBranch: a click on a candidate in a pinned tooltip asks for a branch with that candidate in place
  */
 export function createStrip(cfg) {
   const { tooltip, disposer, options } = cfg;
@@ -44,6 +46,7 @@ export function createStrip(cfg) {
   el.append(promptBox, nextEl, sep, genBox);
 
   const data = {
+    branchPoint: /** @type {number | null} */ (null), // the generated token a branch forced in
     prompt: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}) },
     generated: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}) },
     next: { cands: /** @type {import("./types.js").Cand[] | null} */ (null), pieces: /** @type {Pieces} */ ({}) },
@@ -56,6 +59,8 @@ export function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const span = document.createElement("span");
     let cls = source === "generated" ? "tvz-token tvz-gen" : "tvz-token";
+    if (tok.f) cls += " tvz-forced";
+    if (source === "generated" && i === data.branchPoint) cls += " tvz-branch-point";
     if (d.kind === "bytes") cls += " tvz-partial";
     else if (d.kind === "special") cls += " tvz-tag";
     span.className = cls;
@@ -90,12 +95,14 @@ export function createStrip(cfg) {
 
   /**
    * Generated tokens. Appends when the new list extends what is drawn (streaming), else rebuilds.
-   * @param {Tok[]} tokens @param {Pieces} pieces
+   * @param {Tok[]} tokens @param {Pieces} pieces @param {number | null} [branchPoint]
    */
-  function setGenerated(tokens, pieces) {
+  function setGenerated(tokens, pieces, branchPoint = null) {
     const old = data.generated.tokens;
     const n = genBox.childElementCount;
-    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id);
+    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) &&
+      branchPoint === data.branchPoint;
+    data.branchPoint = branchPoint;
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
     if (!extends_) genBox.replaceChildren();
@@ -173,10 +180,17 @@ export function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown = Math.min(limit, tok.top.length);
       body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
-      body.append(candidateBars(tok.top, pieces, tok.id, limit));
+      const bars = candidateBars(tok.top, pieces, tok.id, limit);
+      if (cfg.onBranch) {
+        bars.classList.add("tvz-branchable");
+        for (const row of bars.children) if (row instanceof HTMLElement) row.tabIndex = 0;
+      }
+      body.append(bars);
+      if (cfg.onBranch) body.append(h("div", { class: "tvz-hint tvz-branch-hint", text: BRANCH_HINT }));
       if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
         body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
       }
@@ -193,6 +207,22 @@ export function createStrip(cfg) {
   const tips = itemTooltips({ container: el, tooltip, disposer, itemOf: tokenOf, content: tipContent, onPin: select,
                               onUnpin: () => cfg.onSelect?.(null), pinHint: STRIP_PIN_HINT, pointers: cfg.pointers });
   const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
+
+  // Branching: a candidate in the pinned tooltip of a token, clicked (or Enter), asks for a branch.
+  /** @param {Event} ev */
+  const branchFrom = (ev) => {
+    const row = ev.target instanceof Element ? ev.target.closest(".tvz-branchable .tvz-cand[data-id]") : null;
+    const span = tooltip.anchor();
+    if (!row || !cfg.onBranch || !tooltip.isPinned() || !(span instanceof HTMLElement) || !el.contains(span)) return;
+    const source = span.dataset.source;
+    if (source !== "prompt" && source !== "generated") return;
+    ev.preventDefault();
+    cfg.onBranch({ source, index: Number(span.dataset.index), tokenId: Number(row.getAttribute("data-id")) });
+  };
+  disposer.listen(tooltip.el, "click", branchFrom);
+  disposer.listen(tooltip.el, "keydown", (ev) => {
+    if (/** @type {KeyboardEvent} */ (ev).key === "Enter") branchFrom(ev);
+  });
 
   /** Show a token's tooltip, as hovering it would (the chart points at tokens). @param {string} source @param {number} index */
   function showAt(source, index) {
@@ -211,6 +241,12 @@ export function createStrip(cfg) {
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, showAt, pinAt, data,
            selectedSpan: () => selectedEl };
 }
+
+/** What a forced token is, in its tooltip. */
+export const FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p is the model's probability of it.";
+
+/** The tooltip's hint when candidates can start a branch. */
+export const BRANCH_HINT = "To branch, click the token, then a candidate: generation continues with it in this token's place.";
 
 /** The tooltip row of a token's natural-log probability and its surprisal (-log2 p). */
 export const LOGP_SURPRISAL_LABEL = "log p \u00b7 surprisal";

@@ -1,8 +1,8 @@
 // @ts-check
 // TokenViz (`_kind` "tokens"): prompt box, controls, legend, token strip, beams and status line.
 
-import { h, Disposer } from "./dom.js";
-import { formatNumber } from "./format.js";
+import { h, Disposer, displayNode } from "./dom.js";
+import { formatNumber, pieceDisplay, plainLabel } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
 import { numberField, checkField, switchField, legend, marksKey, setTrait } from "./controls.js";
@@ -14,9 +14,13 @@ import { stripTsv, copyText, downloadText } from "./export.js";
  * @typedef {import("./types.js").Model} Model
  * @typedef {import("./types.js").Strip} Strip
  * @typedef {Partial<Strip> & {text?: string, max_new_tokens?: number, sampled?: boolean,
- *   ranks?: import("./charts.js").RankBands, next_rest?: number|null, next_h?: number|null}} SentStrip
+ *   ranks?: import("./charts.js").RankBands, next_rest?: number|null, next_h?: number|null,
+ *   from_prompt?: string, branch_point?: number}} SentStrip
  *   a strip trait as sent: `text` = the analysed text, `max_new_tokens` / `sampled` = the generation's,
- *   `ranks` / `next_rest` / `next_h` = the charts' numbers
+ *   `ranks` / `next_rest` / `next_h` = the charts' numbers; `from_prompt` = the prompt box text the run
+ *   came from (a branch cuts the prompt); `branch_point` = the generated token a branch forced in
+ * @typedef {{id: number, parent: number|null, source: string|null, index: number|null, token: number|null,
+ *   generated: number, stopped_by: string|null}} BranchRun  one run of the branch tree
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
@@ -116,8 +120,12 @@ export function renderTokenViz(model, root, d) {
     disposer: d,
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
+    onBranch: interactive ? (b) => {
+      if (!BUSY.has(model.get("status"))) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
+    } : undefined,
     pointers: chartsBox,
   });
+  const branchBar = h("div", { class: "tvz-branch-bar", role: "radiogroup", "aria-label": "branches" });
   const surprisal = surprisalChart({
     disposer: d,
     onHover: (ref) => strip.showAt(ref.source, ref.index),
@@ -141,6 +149,7 @@ export function renderTokenViz(model, root, d) {
     lg.el,
     staleNote,
     emptyNote,
+    branchBar,
     strip.el,
     marksKey(), // the key to the strip it follows
     status,
@@ -201,7 +210,8 @@ export function renderTokenViz(model, root, d) {
 
   // The strip describes the text it was made for; once the prompt is edited, it no longer matches.
   const staleState = () => {
-    const made = stripTrait(model, "analysis_data").text;
+    const a = stripTrait(model, "analysis_data");
+    const made = a.from_prompt ?? a.text; // a branch's cut prompt still comes from the prompt box's text
     const stale = made != null && made !== model.get("prompt");
     strip.el.classList.toggle("tvz-stale", stale);
     staleNote.hidden = !stale;
@@ -230,6 +240,39 @@ export function renderTokenViz(model, root, d) {
     chartsBox.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length === 0;
   };
 
+  // The runs of the branch tree, one radio button each; choosing one shows it (Python sends its strip).
+  const renderBranches = () => {
+    const runs = /** @type {BranchRun[]} */ (model.get("branches_data")?.branches ?? []);
+    const pieces = model.get("branches_data")?.pieces ?? {};
+    branchBar.hidden = runs.length < 2;
+    if (branchBar.hidden) return branchBar.replaceChildren();
+    const current = model.get("current_branch");
+    const busy = BUSY.has(model.get("status"));
+    branchBar.replaceChildren(h("span", { class: "tvz-branch-title", text: "branches" }), ...runs.map((run) => {
+      const b = h("button", { type: "button", role: "radio", class: "tvz-branch", "data-branch": run.id,
+        "aria-checked": String(run.id === current), title: branchTitle(run, pieces) });
+      b.tabIndex = run.id === current ? 0 : -1;
+      b.disabled = busy;
+      b.append(...branchLabel(run, pieces));
+      return b;
+    }));
+  };
+  d.listen(branchBar, "click", (ev) => {
+    const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
+    if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
+  });
+  d.listen(branchBar, "keydown", (ev) => {
+    const key = /** @type {KeyboardEvent} */ (ev).key;
+    const step = key === "ArrowRight" || key === "ArrowDown" ? 1 : key === "ArrowLeft" || key === "ArrowUp" ? -1 : 0;
+    const buttons = /** @type {HTMLButtonElement[]} */ (Array.from(branchBar.querySelectorAll("button[data-branch]")));
+    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (ev.target));
+    if (!step || at < 0) return;
+    ev.preventDefault();
+    const next = buttons[(at + step + buttons.length) % buttons.length];
+    setTrait(model, "current_branch", Number(next.dataset.branch));
+    next.focus();
+  });
+
   const showError = () => {
     const msg = model.get("error") || "";
     errorBox.textContent = msg;
@@ -243,7 +286,7 @@ export function renderTokenViz(model, root, d) {
 
   const renderGeneration = () => {
     const g = stripTrait(model, "generation_data");
-    strip.setGenerated(g.tokens ?? [], g.pieces ?? {});
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null);
     renderBeams(g);
     markSelected();
     renderStatus();
@@ -310,7 +353,10 @@ export function renderTokenViz(model, root, d) {
   d.onModel(model, "change:status", () => {
     busyState();
     renderStatus();
+    renderBranches();
   });
+  d.onModel(model, "change:branches_data", renderBranches);
+  d.onModel(model, "change:current_branch", renderBranches);
   d.onModel(model, "change:do_sample", samplingState);
   d.onModel(model, "change:alternatives", nextRunState);
   d.onModel(model, "change:prompt", staleState);
@@ -341,6 +387,7 @@ export function renderTokenViz(model, root, d) {
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  renderBranches();
   staleState();
   nextRunState();
   emptyState();
@@ -382,4 +429,23 @@ function nextPanel(a, g) {
   if (!a.next?.length) return h("span");
   return nextDistribution({ title: "What the model predicts after the last prompt token",
     cands: a.next, rest: a.next_rest, entropy: a.next_h, pieces: a.pieces ?? {} });
+}
+
+/**
+ * A branch button's label: "main", or "↳ ‹token› at prompt 4".
+ * @param {BranchRun} run @param {import("./format.js").Pieces} pieces
+ * @returns {(Node | string)[]}
+ */
+function branchLabel(run, pieces) {
+  if (run.token == null) return ["main"];
+  const where = `${run.source} ${(run.index ?? 0) + 1}`;
+  return [`${run.id} \u21b3 `, h("span", { class: "tvz-branch-tok" }, [displayNode(pieceDisplay(pieces[String(run.token)]))]), ` at ${where}`];
+}
+
+/** @param {BranchRun} run @param {import("./format.js").Pieces} pieces */
+function branchTitle(run, pieces) {
+  const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
+  if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
+  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ` +
+    `${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
 }

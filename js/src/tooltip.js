@@ -31,16 +31,25 @@ export function createTooltip(root, d) {
   el.hidden = true;
   // The tooltip lives in a host under <body>: inside the notebook, the next cell's output would paint over
   // it (each cell is its own stacking context). The host carries the root's classes, so the view's
-  // styles and theme variables apply; it goes away with the view.
+  // styles and theme variables apply; it goes away with the view. Where the view is in a shadow root
+  // (marimo renders widgets in one), the host goes there instead: the view's styles exist only inside it.
   const host = h("div", { class: `${root.className} tvz-tip-host` });
   host.append(el);
   const body = root.ownerDocument.body;
-  body.append(host);
+  const home = () => {
+    const top = root.getRootNode();
+    return top instanceof ShadowRoot ? top : body;
+  };
+  const attach = () => {
+    const where = home();
+    if (host.parentNode !== where) where.append(host);
+  };
+  attach();
   d.add(() => host.remove());
   // The host follows the root: gone while the root is out of the page (a cleared output, a notebook
   // cell detached while scrolled away), back when it returns.
   const followRoot = new MutationObserver(() => {
-    if (root.isConnected && !host.isConnected) body.append(host);
+    if (root.isConnected && !host.isConnected) attach();
     else if (!root.isConnected && host.isConnected) host.remove();
   });
   followRoot.observe(body, { childList: true, subtree: true });
@@ -78,6 +87,7 @@ export function createTooltip(root, d) {
 
   /** @param {Element} anchor @param {Node} content */
   function open(anchor, content) {
+    attach(); // the view may have been moved into a shadow root after it was built
     if (current && current !== anchor) current.removeAttribute("aria-describedby");
     current = anchor;
     el.replaceChildren(content);

@@ -19,7 +19,7 @@
  * @typedef {{
  *   id: number, t: string, p: number|null, r: number|null, h: number|null,
  *   top: Cand[]|null, pending?: string, g?: number, sp?: number|null,
- *   lp?: number|null, s?: number|null
+ *   lp?: number|null, s?: number|null, f?: number
  * }} Tok
  */
 

@@ -140,6 +140,15 @@ class Payloads:
         assert len(result["tokens"]) == 2000
         return result
 
+    @cached_property
+    def branched(self) -> tokviz.TokenViz:
+        """A generation, a branch of it at generated token 1, and a branch of that at prompt token 3."""
+        w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
+        w.generate()
+        w.branch("generated", 1, w.generation.tokens[1].top[2].token_id)
+        w.branch("prompt", 3, w.analysis.tokens[3].top[1].token_id)
+        return w
+
     # --- the other views ---------------------------------------------------------------------------
     @cached_property
     def beams(self) -> dict:
@@ -166,6 +175,35 @@ class Payloads:
                                      [" positive", " negative", " " + HTML_IMG])
         return tokviz.LabelScoresView(scores).snapshot_state() | {"interactive": True}
 
+    # --- CompareView (tokviz.compare) --------------------------------------------------------------
+    @cached_property
+    def compare_prompts(self) -> tokviz.CompareView:
+        """Two prompts on the tiny model, aligned by matching tokens: a shared start, then different words
+        (the first difference), HTML-looking text, an emoji split into pieces, and a special token in one."""
+        text_a = f"The capital of France is Paris. {HTML_IMG} ok{EMOJI}\n\tdone"
+        text_b = f"The capital of Spain is Madrid. {HTML_IMG} ok{EMOJI}\n\tdone<|endoftext|>"
+        comparison = tokviz.compare_texts(self.lm, text_a, text_b, names=("France", "Spain"), alternatives=2)
+        assert comparison.alignment == "tokens" and comparison.divergence is not None
+        return tokviz.CompareView(comparison)
+
+    @cached_property
+    def compare_models(self) -> tokviz.CompareView:
+        """The awkward prompt scored by two tiny models (seeds 0 and 1): one text, aligned by character spans,
+        the emoji's pieces in one unit."""
+        comparison = tokviz.compare_models(self.lm, self._tiny(seed=1), PROMPT_TEXT, names=("seed 0", "seed 1"),
+                                           alternatives=2)
+        assert comparison.alignment == "characters"
+        return tokviz.CompareView(comparison)
+
+    @cached_property
+    def compare_generations(self) -> tokviz.CompareView:
+        """Two sampled generations of one prompt (seeds 1 and 2): they diverge in the generated part."""
+        comparison = tokviz.compare_generations(self.lm, "Once upon a time", {"seed": 1}, {"seed": 2},
+                                                do_sample=True, max_new_tokens=6, alternatives=2)
+        assert comparison.divergence is not None and comparison.divergence >= comparison.generated_from[0]
+        return tokviz.CompareView(comparison)
+
+    # --- ReshapeView (tokviz.reshape) --------------------------------------------------------------
     @cached_property
     def reshape_view(self) -> tokviz.ReshapeView:
         """ReshapeView of the awkward prompt's token 14 (the text goes on with it), at temperature 1.3 with

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+import tokenviz_checks as checks
 import torch
-from jupyterlab_harness import JupyterLab, write_notebook
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from host_servers import JupyterLab, run_cell, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -52,25 +52,6 @@ def notebook(lab, browser):
     page.close()
 
 
-PROMPT_MATCHES = """([i, pattern]) => {
-    const p = document.querySelectorAll('.jp-Cell')[i].querySelector('.jp-InputPrompt');
-    return !!p && new RegExp(pattern).test(p.textContent);
-}"""
-
-
-def run_cell(page, index: int, timeout_ms: int = 240_000) -> None:
-    """Run one cell and wait for it to finish ([N] in its prompt; the busy indicator can lag behind)."""
-    for _attempt in range(3):
-        page.locator(".jp-Cell").nth(index).locator(".jp-InputArea-editor").click()
-        page.keyboard.press("Shift+Enter")
-        try:  # a run requested while the kernel connection is still settling can be dropped: ask again
-            page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[(\*|\d+)\]"], timeout=15_000)
-            break
-        except PlaywrightTimeout:
-            continue
-    page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[\d+\]"], timeout=timeout_ms)
-
-
 def widget(page, n):
     return page.locator(f".jp-Notebook .jp-Cell >> nth={n - 1}").locator(".tvz-root").first
 
@@ -99,28 +80,7 @@ def test_tokens_render_and_hover_matches_the_model(notebook, default_lm):
 
 
 def test_generate_streams_tokens(notebook):
-    root = widget(notebook, 2)
-    root.locator("button[data-action=generate]").click()
-    # Sample the strip while it runs: the count must grow before the run ends.
-    samples = notebook.evaluate(
-        """async (sel) => {
-            const out = [];
-            const root = document.querySelectorAll(sel)[0];
-            for (let i = 0; i < 600; i++) {
-                const n = root.querySelectorAll('.tvz-token[data-source=generated]').length;
-                const running = !root.querySelector('button[data-action=stop]').disabled;
-                out.push([n, running]);
-                if (!running && n > 0) break;
-                await new Promise(r => setTimeout(r, 25));
-            }
-            return out;
-        }""",
-        ".jp-Cell:nth-child(2) .tvz-root",
-    )
-    final = samples[-1][0]
-    during = {n for n, running in samples if running}
-    assert final > 0
-    assert any(0 < n < final for n in during), samples[-20:]
+    checks.generate_streams(widget(notebook, 2))
 
 
 def test_stop_ends_a_long_run_early(notebook):
@@ -160,6 +120,37 @@ def test_save_html_downloads_the_page_the_kernel_builds(notebook, browser, tmp_p
         assert page.locator("textarea, button[data-action]").count() == 0
     finally:
         page.close()
+
+
+def test_clicking_an_alternative_branches_and_the_runs_can_be_switched(notebook):
+    root = widget(notebook, 2)
+    generated = root.locator(".tvz-token[data-source=generated]")
+    main_tokens = generated.all_text_contents()
+    generated.nth(3).click()  # pin it: its candidates can be clicked
+    tip = notebook.locator(".tvz-tooltip.tvz-pinned").first
+    tip.wait_for(state="visible")
+    assert "To branch" in tip.inner_text()
+    candidate = tip.locator(".tvz-branchable .tvz-cand").nth(1)  # the model's second choice there
+    chosen = int(candidate.get_attribute("data-id"))
+    candidate.dblclick()  # two clicks: still one branch
+    samples = checks.sample_run(root, need_tokens=False)
+    assert any(running for _, running in samples), samples[:5]
+    branches = root.locator(".tvz-branch-bar button[data-branch]")
+    branches.nth(1).wait_for(timeout=60_000)
+    assert branches.count() == 2 and branches.nth(1).get_attribute("aria-checked") == "true"
+    shown = generated.all_text_contents()
+    assert shown[:3] == main_tokens[:3] and len(shown) > 4  # the shared start, then the branch's own tokens
+    point = root.locator(".tvz-token.tvz-branch-point")
+    assert point.get_attribute("data-index") == "3"
+    point.hover()
+    stats = notebook.locator(".tvz-tooltip:not([hidden])").first
+    stats.wait_for(state="visible")
+    assert f"\nid\n{chosen}" in stats.inner_text() or str(chosen) in stats.locator("dd").all_text_contents()
+    assert "Forced" in stats.inner_text()
+    branches.nth(0).click()  # back to the run from the prompt
+    notebook.wait_for_function(
+        "n => document.querySelectorAll('.jp-Cell:nth-child(2) .tvz-token.tvz-branch-point').length === n", arg=0)
+    assert generated.all_text_contents() == main_tokens
 
 
 def test_dark_theme_keeps_tokens_readable(notebook):

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from jupyterlab_harness import free_port
+from host_servers import free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from view_harness import CHROMIUM
 

@@ -329,8 +329,7 @@ LAB_CELLS = [
 
 @pytest.fixture(scope="module")
 def lab_notebook(tmp_path_factory, browser):
-    from jupyterlab_harness import JupyterLab, write_notebook
-    from test_jupyterlab import run_cell
+    from host_servers import JupyterLab, run_cell, write_notebook
 
     root = tmp_path_factory.mktemp("lab-reshape")
     write_notebook(root / "reshape.ipynb", LAB_CELLS)

@@ -35,8 +35,29 @@ __all__ = [
     "score_labels",
 ]
 
+# Comparing two results (issue 13).
+from .compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
+)
+
+__all__ += [
+    "ComparedUnit",
+    "Comparison",
+    "UnitSide",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+]
+
 # Reshape (issue 13): one position's distribution under temperature / top-k / top-p, from kept logits.
-from .reshape import (
+from .reshape import (  # noqa: E402 (after the compare block)
     EntropyCurve,
     Reshaped,
     ReshapedToken,

@@ -62,10 +62,11 @@ class Completion:
             return "cancelled"
         return "eos" if self.ended_by_eos else "length"
 
-    def push(self, token_id: int, stats: StepStats | None) -> bool:
+    def push(self, token_id: int, stats: StepStats | None, *, forced: bool = False) -> bool:
         """Add one token; True when generation must end here (EOS or a completed stop string)."""
         info = generated_token(self.vocabulary, self.first_index + len(self.tokens), token_id,
                                self.assembler.push(token_id), stats)
+        info.forced = forced
         self._starts.append(len(self._text))
         self.tokens.append(info)
         if token_id in self.eos_ids:

@@ -25,15 +25,16 @@ from ..checks import check_bool, check_count, check_text
 from ..compat import cache_inputs
 from ..errors import InvalidInputError
 from ..models import LanguageModel
-from ..text_table import candidate_list, prob_cell, render, token_label
 from ..tokens import Vocabulary
 from .beams import Beam, BeamNode, BeamRecorder
-from .completion import STOP_REASONS, Completion, StepStats, StopScanner
+from .completion import Completion, StepStats, StopScanner
 from .decoding import DecodingParams
 from .encoding import Encoded, encode
+from .forcing import check_prefix, cut_prompt, split_prompt_stats
 from .forward import final_states, pass_stats, score
 from .generation_hooks import ProcessedTap, RawLogitsTap, sampling_warpers, seeded
-from .prompt import PromptAnalysis, prompt_analysis
+from .generation_result import Generation
+from .prompt import prompt_analysis
 from .stats import RowStats, candidates, row_stats
 from .token_info import Candidate, TokenInfo
 
@@ -41,82 +42,6 @@ BEAM_SAMPLING_REASON = (
     "beam sampling draws (beam, token) pairs jointly across all beams, weighted by each beam's running score, "
     "so a token has no probability of its own under the distribution it was sampled from"
 )
-
-
-@dataclass
-class Generation:
-    """A completion and the model's numbers for each generated token.
-
-    prompt: the PromptAnalysis of the prompt (with chat=True, of the chat-templated prompt).
-    tokens: one TokenInfo per generated token (generated=True, index continuing after the prompt's);
-    a final EOS token is included, a token after a stop string is not.
-    text: the completion; it excludes a final EOS token and ends right before a stop string.
-    stopped_by: "length" | "eos" | "stop" | "cancelled". stop_string: the stop string that matched.
-    beams: num_beams > 1 only, the finished beams best first. beam_tree: per step, every live beam.
-    params: the settings used.
-    unavailable: numbers this generation cannot give (None on every token), each with the reason.
-    next / next_entropy: the `alternatives` most probable tokens after the last generated token, and that
-    distribution's entropy (nats); empty / None when the generation ended with EOS (the text is over).
-    """
-
-    prompt: PromptAnalysis
-    tokens: list[TokenInfo]
-    text: str
-    stopped_by: str
-    beams: list[Beam] = field(default_factory=list)
-    beam_tree: list[list[BeamNode]] = field(default_factory=list)
-    params: dict = field(default_factory=dict)
-    stop_string: str | None = None
-    unavailable: dict[str, str] = field(default_factory=dict)
-    next: list[Candidate] = field(default_factory=list)
-    next_entropy: float | None = None
-
-    def __post_init__(self):
-        if self.stopped_by not in STOP_REASONS:
-            raise ValueError(f"stopped_by must be one of {STOP_REASONS}, got {self.stopped_by!r}")
-
-    @property
-    def full_text(self) -> str:
-        return self.prompt.text + self.text
-
-    @property
-    def token_ids(self) -> list[int]:
-        return [t.token_id for t in self.tokens]
-
-    def to_dict(self) -> dict:
-        return {
-            "prompt": self.prompt.to_dict(),
-            "tokens": [t.to_dict() for t in self.tokens],
-            "text": self.text,
-            "full_text": self.full_text,
-            "stopped_by": self.stopped_by,
-            "stop_string": self.stop_string,
-            "beams": [b.to_dict() for b in self.beams],
-            "beam_tree": [[n.to_dict() for n in step] for step in self.beam_tree],
-            "params": dict(self.params),
-            "unavailable": dict(self.unavailable),
-            "next": [c.to_dict() for c in self.next],
-            "next_entropy": self.next_entropy,
-        }
-
-    def __repr__(self) -> str:
-        preview = self.text if len(self.text) <= 40 else self.text[:37] + "..."
-        return (f"Generation({len(self.tokens)} tokens, stopped_by={self.stopped_by!r}, text={preview!r}, "
-                f"model={self.prompt.model_name!r})")
-
-    def table(self, top: int = 3) -> str:
-        """A plain-text table of the generated tokens, their probabilities and `top` candidates each."""
-        columns = [("#", 4, ">"), ("token", 12, "<"), ("prob", 8, ">"), ("sampled", 8, ">"), ("rank", 6, ">"),
-                   ("top candidates", 0, "<")]
-        rows = [[str(t.index), token_label(t.text, t.bytes), prob_cell(t.prob),
-                 prob_cell(t.sampled_prob), str(t.rank), candidate_list(t.top, top)]
-                for t in self.tokens]
-        lines = render(columns, rows)
-        stop = f" ({self.stop_string!r})" if self.stop_string is not None else ""
-        lines.append(f"stopped by: {self.stopped_by}{stop}")
-        lines.extend(f"beam {i}: {b.score:.4f} {b.text!r}" for i, b in enumerate(self.beams))
-        lines.append(f"completion: {self.text!r}")
-        return "\n".join(lines)
 
 
 @torch.inference_mode()
@@ -136,6 +61,8 @@ def generate(
     on_token: Callable[[TokenInfo], object] | None = None,
     cancel: threading.Event | None = None,
     chat: bool = False,
+    prefix_ids: list[int] | None = None,
+    prompt_tokens: int | None = None,
 ) -> Generation:
     """Generate a completion of `prompt` with transformers' `generate`, recording every token's numbers.
 
@@ -149,25 +76,36 @@ def generate(
     called at the end, for the best beam's tokens. cancel: a threading.Event; when set, generation
     stops after the current step and returns what it has (stopped_by="cancelled").
     chat=True wraps the prompt in the tokenizer's chat template as a user message.
+    prefix_ids: token ids the completion starts with, forced rather than chosen (a branch: "what if the
+    model had written this?"); they are tokens of the result with `forced=True` and the model's own numbers,
+    and max_new_tokens more follow. prompt_tokens: keep only the prompt's first n tokens (a branch that
+    replaces prompt token n), exactly as tokenized, without tokenizing the shorter text again.
     """
     decoding = DecodingParams(max_new_tokens=max_new_tokens, do_sample=do_sample, temperature=temperature,
                               top_k=top_k, top_p=top_p, num_beams=num_beams, seed=seed, stop=stop)
     _check_hooks(lm, alternatives, on_token, cancel, chat)
     stops = list(decoding.stop)
     prompt_text = _chat_prompt(lm, prompt) if chat else prompt
-    encoded = _encode_prompt(lm, prompt_text, max_new_tokens, chat)
+    forced = check_prefix(lm, prefix_ids)
+    encoded, cut_text = cut_prompt(lm, _encode_prompt(lm, prompt_text, max_new_tokens + len(forced), chat),
+                                   prompt_tokens)
+    prompt_text = cut_text if cut_text is not None else prompt_text
     eos_ids = _eos_ids(lm)
     params = {
         "max_new_tokens": max_new_tokens, "do_sample": do_sample, **decoding.sampling_filters,
         "num_beams": num_beams, "length_penalty": _length_penalty(lm) if num_beams > 1 else None, "stop": stops,
         "seed": seed, "alternatives": alternatives, "chat": chat, "eos_token_ids": eos_ids,
+        "prefix_ids": forced, "prompt_tokens": prompt_tokens,
     }
     unavailable = {"sampled_prob": BEAM_SAMPLING_REASON} if do_sample and not decoding.samples_each_token else {}
     run = _Run(lm, encoded, eos_ids, alternatives, StopScanner(stops) if stops else None, on_token, cancel,
                sampled_prob="sampled_prob" not in unavailable)
     with seeded(seed if do_sample else None, lm.device), RawLogitsTap(lm.model) as raw:
         run.raw = raw
-        prefix_stats, cache = _prompt_prefix(lm, encoded, num_beams, alternatives)
+        fed = Encoded(encoded.context, encoded.ids + forced)  # what the model reads before decoding starts
+        prefix_stats, cache = _prompt_prefix(lm, fed, num_beams, alternatives)
+        prefix_stats, forced_steps = split_prompt_stats(prefix_stats, encoded, len(forced), lm.vocabulary)
+        run.forced = list(zip(forced, forced_steps))
         warpers = sampling_warpers(temperature, top_k, top_p, num_beams, eos_ids) if do_sample else []
         kwargs = dict(
             max_new_tokens=max_new_tokens, do_sample=do_sample, num_beams=num_beams,
@@ -177,15 +115,18 @@ def generate(
         if do_sample:  # our warpers above replace transformers' (and the model's own sampling defaults)
             kwargs.update(temperature=1.0, top_k=0, top_p=1.0, min_p=None, typical_p=1.0, epsilon_cutoff=0.0,
                           eta_cutoff=0.0)
-        input_ids = encoded.tensor(lm.device)
+        input_ids = fed.tensor(lm.device)
         inputs = dict(input_ids=input_ids, attention_mask=torch.ones_like(input_ids),
                       **cache_inputs(lm.model, cache))
-        if num_beams == 1:
+        if run.forced_ends():  # a forced token is EOS or completes a stop string: nothing to decode
+            result = _Outcome(None, run.completion(on_token), False)
+        elif num_beams == 1:
             result = run.sample(inputs, kwargs)
         else:
             result = run.beam_search(inputs, kwargs, num_beams)
-    analysis = prompt_analysis(lm, prompt_text, encoded, prefix_stats, next_candidates=result.first.top,
-                               next_entropy=result.first.entropy, alternatives=alternatives)
+    after_prompt = run.forced[0][1] if run.forced else result.first  # the distribution after the prompt
+    analysis = prompt_analysis(lm, prompt_text, encoded, prefix_stats, next_candidates=after_prompt.top,
+                               next_entropy=after_prompt.entropy, alternatives=alternatives)
     completion = result.completion
     stopped_by = completion.stopped_by(result.cancelled)
     after = _distribution_after(lm, encoded, completion.tokens, alternatives) if stopped_by != "eos" else None
@@ -211,7 +152,7 @@ class _Outcome:
     """What one run of transformers' generate left: the first step's numbers (the distribution after the
     prompt), the completion, whether it was cancelled, and for beam search the beams and their tree."""
 
-    first: StepStats
+    first: StepStats | None
     completion: Completion
     cancelled: bool
     beams: list[Beam] = field(default_factory=list)
@@ -235,6 +176,7 @@ class _Run:
         self.raw: RawLogitsTap | None = None
         self.processed = ProcessedTap()
         self.cancelled = False
+        self.forced: list[tuple[int, StepStats]] = []  # (token id, its numbers) the completion starts with
 
     def stats(self, rows: torch.Tensor, targets: torch.Tensor) -> list[StepStats]:
         """This step's numbers for targets[i] chosen from running row rows[i]."""
@@ -242,8 +184,20 @@ class _Run:
         return _row_stats(self.vocabulary, self.raw.last[rows], processed, targets, self.alternatives)
 
     def completion(self, on_token=None) -> Completion:
-        return Completion(self.vocabulary, self.encoded.all_ids, len(self.encoded.ids), self.eos_ids,
-                           self.scanner, on_token)
+        """A fresh completion, already holding the forced tokens."""
+        completion = Completion(self.vocabulary, self.encoded.all_ids, len(self.encoded.ids), self.eos_ids,
+                                self.scanner, on_token)
+        for token_id, stats in self.forced:
+            if completion.push(token_id, stats, forced=True):
+                break
+        return completion
+
+    def forced_ends(self) -> bool:
+        """Whether the forced tokens already end the completion (EOS, or a stop string)."""
+        if not self.forced:
+            return False
+        probe = self.completion()
+        return probe.ended_by_eos or probe.stop_string is not None
 
     def cancel_requested(self) -> bool:
         return self.cancel is not None and self.cancel.is_set()
@@ -253,7 +207,7 @@ class _Run:
         completion = self.completion(self.on_token)
         criterion = _TokenCriterion(self, completion)
         sequences = self.lm.model.generate(**inputs, **kwargs, stopping_criteria=StoppingCriteriaList([criterion]))
-        completion.finish(sequences.shape[1] - inputs["input_ids"].shape[1])
+        completion.finish(len(self.forced) + sequences.shape[1] - inputs["input_ids"].shape[1])
         return _Outcome(criterion.first, completion, criterion.cancelled)
 
     def beam_search(self, inputs: dict, kwargs: dict, num_beams: int):

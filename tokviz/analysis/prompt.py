@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..checks import check_count, renamed_argument
+from ..checks import check_count, check_int, renamed_argument
 from ..models import LanguageModel
 from ..text_table import candidate_list, prob_cell, render, token_label
 from .encoding import Encoded, encode
@@ -45,6 +45,19 @@ class PromptAnalysis:
     def surprisal_bits(self) -> list[float | None]:
         """Per-token surprisal -log2 P, None where there is no prediction."""
         return [t.surprisal_bits for t in self.tokens]
+
+    def cut(self, n: int) -> PromptAnalysis:
+        """The analysis of this text's first n tokens (1 <= n < len(tokens)), without running the model: a
+        causal model's numbers for those tokens do not depend on what follows, and what it expects after
+        token n-1 is what it predicted for token n."""
+        check_int(n, "n", low=1, high=len(self.tokens) - 1, hint=" (fewer than the analysis' tokens)")
+        tokens = self.tokens[:n]
+        scored = [t.logprob for t in tokens if t.logprob is not None]
+        return PromptAnalysis(
+            text="".join(t.text for t in tokens), model_name=self.model_name, alternatives=self.alternatives,
+            tokens=tokens, next=self.tokens[n].top, next_entropy=self.tokens[n].entropy,
+            perplexity=math.exp(-sum(scored) / len(scored)) if scored else None, context_ids=self.context_ids,
+        )
 
     def to_dict(self) -> dict:
         return {

@@ -28,6 +28,7 @@ class TokenInfo:
     distribution, in nats. top: the most probable tokens at this position, best first.
     sampled_prob: generated tokens only, the probability under the processed distribution that was
     actually sampled from (temperature, top-k, top-p).
+    forced: put in the completion by the caller (generate's prefix_ids, a branch), not chosen by decoding.
     """
 
     index: int
@@ -41,6 +42,7 @@ class TokenInfo:
     top: list[Candidate] = field(default_factory=list)
     sampled_prob: float | None = None
     generated: bool = False
+    forced: bool = False
 
     def __post_init__(self):
         if self.prob is not None and not 0.0 <= self.prob <= 1.0 + 1e-6:

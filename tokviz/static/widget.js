@@ -195,10 +195,18 @@ function createTooltip(root, d) {
   const host = h("div", { class: `${root.className} tvz-tip-host` });
   host.append(el);
   const body = root.ownerDocument.body;
-  body.append(host);
+  const home = () => {
+    const top = root.getRootNode();
+    return top instanceof ShadowRoot ? top : body;
+  };
+  const attach = () => {
+    const where = home();
+    if (host.parentNode !== where) where.append(host);
+  };
+  attach();
   d.add(() => host.remove());
   const followRoot = new MutationObserver(() => {
-    if (root.isConnected && !host.isConnected) body.append(host);
+    if (root.isConnected && !host.isConnected) attach();
     else if (!root.isConnected && host.isConnected) host.remove();
   });
   followRoot.observe(body, { childList: true, subtree: true });
@@ -226,6 +234,7 @@ function createTooltip(root, d) {
     if (current && !el.hidden) place(current);
   }, { capture: true, passive: true });
   function open(anchor, content) {
+    attach();
     if (current && current !== anchor) current.removeAttribute("aria-describedby");
     current = anchor;
     el.replaceChildren(content);
@@ -352,6 +361,32 @@ function legendStops(colorBy) {
       probColor(p)
     ),
     label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
+  }));
+}
+var DIFF_MAX_NATS = 4;
+var DIFF_ALPHA = 0.5;
+var DIFF_HUES = Object.freeze({
+  less: Object.freeze([33, 102, 172]),
+  more: Object.freeze([230, 97, 1])
+});
+function diffUnit(d) {
+  if (!Number.isFinite(d)) return Number.isNaN(d) ? 0 : Math.sign(d);
+  return Math.max(-1, Math.min(1, d / DIFF_MAX_NATS));
+}
+function diffColor(d) {
+  if (d == null || Number.isNaN(d)) return null;
+  const u = diffUnit(d);
+  const [r, g, b] = u < 0 ? DIFF_HUES.less : DIFF_HUES.more;
+  return `rgba(${r}, ${g}, ${b}, ${(DIFF_ALPHA * Math.sqrt(Math.abs(u))).toFixed(3)})`;
+}
+function diffLegendStops() {
+  return [-4, -2, -1, 0, 1, 2, 4].map((d) => ({
+    d,
+    color: (
+      /** @type {string} */
+      diffColor(d)
+    ),
+    label: d === 0 ? "0" : `${d <= -DIFF_MAX_NATS ? "\u2264" : d >= DIFF_MAX_NATS ? "\u2265" : ""}${d > 0 ? "+" : "\u2212"}${Math.abs(d)}`
   }));
 }
 
@@ -509,6 +544,11 @@ function createStrip(cfg) {
   sep.hidden = true;
   el.append(promptBox, nextEl, sep, genBox);
   const data = {
+    branchPoint: (
+      /** @type {number | null} */
+      null
+    ),
+    // the generated token a branch forced in
     prompt: { tokens: (
       /** @type {Tok[]} */
       []
@@ -536,6 +576,8 @@ function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const span = document.createElement("span");
     let cls = source === "generated" ? "tvz-token tvz-gen" : "tvz-token";
+    if (tok.f) cls += " tvz-forced";
+    if (source === "generated" && i === data.branchPoint) cls += " tvz-branch-point";
     if (d.kind === "bytes") cls += " tvz-partial";
     else if (d.kind === "special") cls += " tvz-tag";
     span.className = cls;
@@ -563,10 +605,11 @@ function createStrip(cfg) {
     updateMarkers();
     tooltip.dropDetached();
   }
-  function setGenerated(tokens, pieces) {
+  function setGenerated(tokens, pieces, branchPoint = null) {
     const old = data.generated.tokens;
     const n = genBox.childElementCount;
-    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id);
+    const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) && branchPoint === data.branchPoint;
+    data.branchPoint = branchPoint;
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
     if (!extends_) genBox.replaceChildren();
@@ -641,10 +684,17 @@ function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown2 = Math.min(limit, tok.top.length);
       body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown2} predicted here` }));
-      body.append(candidateBars(tok.top, pieces, tok.id, limit));
+      const bars = candidateBars(tok.top, pieces, tok.id, limit);
+      if (cfg.onBranch) {
+        bars.classList.add("tvz-branchable");
+        for (const row of bars.children) if (row instanceof HTMLElement) row.tabIndex = 0;
+      }
+      body.append(bars);
+      if (cfg.onBranch) body.append(h("div", { class: "tvz-hint tvz-branch-hint", text: BRANCH_HINT }));
       if (!tok.top.slice(0, shown2).some((c) => c[0] === tok.id)) {
         body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown2} (rank ${formatRank(tok.r)}).` }));
       }
@@ -668,6 +718,22 @@ function createStrip(cfg) {
     pointers: cfg.pointers
   });
   const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
+  const branchFrom = (ev) => {
+    const row = ev.target instanceof Element ? ev.target.closest(".tvz-branchable .tvz-cand[data-id]") : null;
+    const span = tooltip.anchor();
+    if (!row || !cfg.onBranch || !tooltip.isPinned() || !(span instanceof HTMLElement) || !el.contains(span)) return;
+    const source = span.dataset.source;
+    if (source !== "prompt" && source !== "generated") return;
+    ev.preventDefault();
+    cfg.onBranch({ source, index: Number(span.dataset.index), tokenId: Number(row.getAttribute("data-id")) });
+  };
+  disposer.listen(tooltip.el, "click", branchFrom);
+  disposer.listen(tooltip.el, "keydown", (ev) => {
+    if (
+      /** @type {KeyboardEvent} */
+      ev.key === "Enter"
+    ) branchFrom(ev);
+  });
   function showAt(source, index) {
     const span = spanAt(source, index);
     if (span && tooltip.anchor() !== span) tips.show(span);
@@ -691,6 +757,8 @@ function createStrip(cfg) {
     selectedSpan: () => selectedEl
   };
 }
+var FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p is the model's probability of it.";
+var BRANCH_HINT = "To branch, click the token, then a candidate: generation continues with it in this token's place.";
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
 var SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
@@ -1091,11 +1159,11 @@ function tsvText(tok, pieces) {
   return tok.pending ? text + bytes(tok.pending) : text;
 }
 function stripTsv(parts) {
-  const cell = (v) => v == null ? "" : String(v);
+  const cell2 = (v) => v == null ? "" : String(v);
   const lines = [TSV_COLUMNS.join("	")];
   for (const { source, tokens, pieces } of parts) {
     tokens.forEach((tok, i) => {
-      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell).join("	"));
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell2).join("	"));
     });
   }
   return `${lines.join("\n")}
@@ -1223,8 +1291,12 @@ function renderTokenViz(model, root, d) {
     disposer: d,
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
+    onBranch: interactive ? (b) => {
+      if (!BUSY.has(model.get("status"))) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
+    } : void 0,
     pointers: chartsBox
   });
+  const branchBar = h("div", { class: "tvz-branch-bar", role: "radiogroup", "aria-label": "branches" });
   const surprisal = surprisalChart({
     disposer: d,
     onHover: (ref) => strip.showAt(ref.source, ref.index),
@@ -1244,6 +1316,7 @@ function renderTokenViz(model, root, d) {
     lg.el,
     staleNote,
     emptyNote,
+    branchBar,
     strip.el,
     marksKey(),
     // the key to the strip it follows
@@ -1296,7 +1369,8 @@ function renderTokenViz(model, root, d) {
     nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown2})`;
   };
   const staleState = () => {
-    const made = stripTrait(model, "analysis_data").text;
+    const a = stripTrait(model, "analysis_data");
+    const made = a.from_prompt ?? a.text;
     const stale = made != null && made !== model.get("prompt");
     strip.el.classList.toggle("tvz-stale", stale);
     staleNote.hidden = !stale;
@@ -1321,6 +1395,55 @@ function renderTokenViz(model, root, d) {
     nextBox.replaceChildren(nextPanel(a, g));
     chartsBox.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length === 0;
   };
+  const renderBranches = () => {
+    const runs = (
+      /** @type {BranchRun[]} */
+      model.get("branches_data")?.branches ?? []
+    );
+    const pieces = model.get("branches_data")?.pieces ?? {};
+    branchBar.hidden = runs.length < 2;
+    if (branchBar.hidden) return branchBar.replaceChildren();
+    const current = model.get("current_branch");
+    const busy = BUSY.has(model.get("status"));
+    branchBar.replaceChildren(h("span", { class: "tvz-branch-title", text: "branches" }), ...runs.map((run) => {
+      const b = h("button", {
+        type: "button",
+        role: "radio",
+        class: "tvz-branch",
+        "data-branch": run.id,
+        "aria-checked": String(run.id === current),
+        title: branchTitle(run, pieces)
+      });
+      b.tabIndex = run.id === current ? 0 : -1;
+      b.disabled = busy;
+      b.append(...branchLabel(run, pieces));
+      return b;
+    }));
+  };
+  d.listen(branchBar, "click", (ev) => {
+    const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
+    if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
+  });
+  d.listen(branchBar, "keydown", (ev) => {
+    const key = (
+      /** @type {KeyboardEvent} */
+      ev.key
+    );
+    const step = key === "ArrowRight" || key === "ArrowDown" ? 1 : key === "ArrowLeft" || key === "ArrowUp" ? -1 : 0;
+    const buttons = (
+      /** @type {HTMLButtonElement[]} */
+      Array.from(branchBar.querySelectorAll("button[data-branch]"))
+    );
+    const at = buttons.indexOf(
+      /** @type {HTMLButtonElement} */
+      ev.target
+    );
+    if (!step || at < 0) return;
+    ev.preventDefault();
+    const next = buttons[(at + step + buttons.length) % buttons.length];
+    setTrait(model, "current_branch", Number(next.dataset.branch));
+    next.focus();
+  });
   const showError = () => {
     const msg = model.get("error") || "";
     errorBox.textContent = msg;
@@ -1335,7 +1458,7 @@ function renderTokenViz(model, root, d) {
   };
   const renderGeneration = () => {
     const g = stripTrait(model, "generation_data");
-    strip.setGenerated(g.tokens ?? [], g.pieces ?? {});
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null);
     renderBeams(g);
     markSelected();
     renderStatus();
@@ -1395,7 +1518,10 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:status", () => {
     busyState();
     renderStatus();
+    renderBranches();
   });
+  d.onModel(model, "change:branches_data", renderBranches);
+  d.onModel(model, "change:current_branch", renderBranches);
   d.onModel(model, "change:do_sample", samplingState);
   d.onModel(model, "change:alternatives", nextRunState);
   d.onModel(model, "change:prompt", staleState);
@@ -1425,6 +1551,7 @@ function renderTokenViz(model, root, d) {
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  renderBranches();
   staleState();
   nextRunState();
   emptyState();
@@ -1459,6 +1586,16 @@ function nextPanel(a, g) {
     entropy: a.next_h,
     pieces: a.pieces ?? {}
   });
+}
+function branchLabel(run, pieces) {
+  if (run.token == null) return ["main"];
+  const where = `${run.source} ${(run.index ?? 0) + 1}`;
+  return [`${run.id} \u21B3 `, h("span", { class: "tvz-branch-tok" }, [displayNode(pieceDisplay(pieces[String(run.token)]))]), ` at ${where}`];
+}
+function branchTitle(run, pieces) {
+  const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
+  if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
+  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
 }
 
 // src/lens.js
@@ -1539,7 +1676,7 @@ function renderLens(model, root, d) {
         if (L.first_correct[i] === l) cls += " tvz-first-correct";
         if (L.settled[i] === l) cls += " tvz-settled";
         if (L.target[i] === id) cls += " tvz-hit";
-        const cell = h("div", {
+        const cell2 = h("div", {
           class: cls,
           role: "gridcell",
           tabindex: -1,
@@ -1548,20 +1685,20 @@ function renderLens(model, root, d) {
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
         const c = LENS_SCALES[mode].color(byTarget ? tp : p);
-        if (c) cell.style.backgroundColor = c;
-        frag.append(cell);
+        if (c) cell2.style.backgroundColor = c;
+        frag.append(cell2);
       }
     }
     grid.append(frag);
     focus.refresh();
   };
-  const tip = (cell) => {
+  const tip = (cell2) => {
     const L = (
       /** @type {Lens} */
       lens()
     );
-    const l = Number(cell.dataset.layer);
-    const i = Number(cell.dataset.pos);
+    const l = Number(cell2.dataset.layer);
+    const i = Number(cell2.dataset.pos);
     const target = L.target[i];
     const body = h("div", {}, [
       h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` })
@@ -1584,14 +1721,14 @@ function renderLens(model, root, d) {
   d.onModel(model, "change:lens_color", render2);
   render2();
 }
-function lensStep(cell, key, cells) {
-  const layer = Number(cell.dataset.layer);
-  const pos = Number(cell.dataset.pos);
+function lensStep(cell2, key, cells) {
+  const layer = Number(cell2.dataset.layer);
+  const pos = Number(cell2.dataset.pos);
   const at = (l, p) => cells.find((c) => Number(c.dataset.layer) === l && Number(c.dataset.pos) === p) ?? null;
   if (key === "ArrowUp") return at(layer + 1, pos);
   if (key === "ArrowDown") return at(layer - 1, pos);
   const row = cells.filter((c) => Number(c.dataset.layer) === layer);
-  return linearStep(cell, key, row);
+  return linearStep(cell2, key, row);
 }
 
 // src/icl.js
@@ -1769,6 +1906,209 @@ function markUsedScore(table, name) {
     dt.nextElementSibling?.classList.add("tvz-used");
     dt.setAttribute("title", "the score the softmax over labels used");
   }
+}
+
+// src/compare.js
+var SIDES = (
+  /** @type {const} */
+  ["a", "b"]
+);
+var MINUS = "\u2212";
+function signed(x, digits = 3) {
+  if (x == null || Number.isNaN(x)) return "\u2013";
+  const text = formatNumber(Math.abs(x), digits);
+  if (Number(text) === 0) return formatNumber(0, digits);
+  return `${x < 0 ? MINUS : "+"}${text}`;
+}
+function formatPerplexity(x) {
+  if (x == null || !Number.isFinite(x)) return formatNumber(x, 2);
+  return x < 1e3 ? x.toFixed(2) : Math.round(x).toLocaleString("en-US");
+}
+function renderCompare(model, root, d) {
+  const tooltip = createTooltip(root, d);
+  const head = h("div", { class: "tvz-cmp-head" });
+  const summary = h("div", { class: "tvz-cmp-summary" });
+  const grid = h("div", { class: "tvz-cmp-units", role: "group", "aria-label": "compared units, A over B" });
+  root.append(head, summary, grid);
+  const payload = () => {
+    const c = model.get("comparison");
+    return c && Array.isArray(c.units) && Array.isArray(c.names) ? c : null;
+  };
+  const content = (item) => {
+    const c = payload();
+    const i = Number(item.getAttribute("data-i"));
+    return c ? unitTooltip(c, i) : h("span");
+  };
+  const render2 = () => {
+    tooltip.unpin();
+    grid.replaceChildren();
+    const c = payload();
+    if (!c) {
+      head.replaceChildren();
+      summary.replaceChildren();
+      grid.append(h("div", { class: "tvz-note", text: "No comparison." }));
+      return;
+    }
+    head.replaceChildren(sidesKey(c), diffLegend(), marksKey2(c));
+    summary.replaceChildren(...summaryParts(c));
+    const frag = document.createDocumentFragment();
+    frag.append(h("span", { class: "tvz-cmp-rowlabels", "aria-hidden": "true" }, [
+      h("span", { class: "tvz-cmp-rowlabel", text: "A" }),
+      h("span", { class: "tvz-cmp-rowlabel", text: "B" })
+    ]));
+    c.units.forEach((u, i) => {
+      if (i === c.divergence) {
+        frag.append(h("span", { class: "tvz-cmp-divmark", title: "first difference", "aria-hidden": "true" }, [
+          h("span", { class: "tvz-cmp-divflag", text: "\u2260" })
+        ]));
+      }
+      frag.append(unitEl(c, u, i));
+    });
+    grid.append(frag);
+    focus.refresh();
+  };
+  itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-cmp-unit"), content });
+  const focus = rovingFocus(d, grid, ".tvz-cmp-unit");
+  d.onModel(model, "change:comparison", render2);
+  render2();
+}
+function unitEl(c, u, i) {
+  let cls = "tvz-cmp-unit";
+  if (!u.a || !u.b) cls += " tvz-cmp-one";
+  else if (u.d == null) cls += " tvz-cmp-nodiff";
+  if (i === c.divergence) cls += " tvz-cmp-diverge";
+  const el = h("span", { class: cls, tabindex: -1, "data-i": i, "aria-label": unitLabel(c, u, i) }, [
+    cell(c, u.a, 0),
+    cell(c, u.b, 1)
+  ]);
+  const color = diffColor(u.d);
+  if (color) el.style.backgroundColor = color;
+  return el;
+}
+function cell(c, side, which) {
+  const el = h("span", { class: "tvz-cmp-cell", "data-side": SIDES[which] });
+  if (!side) {
+    el.classList.add("tvz-cmp-gap");
+    el.append(h("span", { class: "tvz-cmp-gapmark", text: "\u2013" }));
+    return el;
+  }
+  for (const tok of side.toks) el.append(tokenEl(tok, c.pieces[which]));
+  return el;
+}
+function tokenEl(tok, pieces) {
+  const disp = tokenDisplay(tok, pieces);
+  let cls = "tvz-cmp-tok";
+  if (tok.g) cls += " tvz-cmp-gen";
+  if (disp.kind === "bytes") cls += " tvz-partial";
+  return h("span", { class: cls, "data-id": tok.id }, [displayNode(disp)]);
+}
+function sideLabel(side, pieces) {
+  return side ? side.toks.map((t) => plainLabel(tokenDisplay(t, pieces))).join("") : "";
+}
+function unitLabel(c, u, i) {
+  const part = (w) => {
+    const side = w === 0 ? u.a : u.b;
+    return side ? `${c.names[w]} ${sideLabel(side, c.pieces[w])} ${formatPercent(side.p)}` : `${c.names[w]} nothing`;
+  };
+  const diff = u.d == null ? "no difference" : `difference ${signed(u.d)} nats`;
+  return `unit ${i}: ${part(0)}; ${part(1)}; ${diff}${i === c.divergence ? "; first difference" : ""}`;
+}
+function sidesKey(c) {
+  const side = (w) => h("span", { class: "tvz-cmp-side-key", "data-side": SIDES[w] }, [
+    h("span", { class: "tvz-cmp-side-badge", text: w === 0 ? "A" : "B" }),
+    h("span", { class: "tvz-cmp-side-name", text: c.names[w] }),
+    c.models[w] && c.models[w] !== c.names[w] ? h("span", { class: "tvz-cmp-side-model", text: `(${c.models[w]})` }) : null,
+    h("span", { class: "tvz-cmp-side-row", text: w === 0 ? "top row" : "bottom row" })
+  ]);
+  return h("div", { class: "tvz-cmp-sides" }, [side(0), side(1)]);
+}
+function diffLegend() {
+  return h("div", { class: "tvz-legend tvz-cmp-legend" }, [
+    h("span", { class: "tvz-legend-text", text: "colour: log p difference B \u2212 A (nats), B less likely than A" }),
+    ...diffLegendStops().map((s) => {
+      const sw = h("span", { class: "tvz-swatch", text: s.label });
+      sw.style.backgroundColor = s.color;
+      return sw;
+    }),
+    h("span", { class: "tvz-legend-text tvz-cmp-legend-end", text: "more likely" })
+  ]);
+}
+function marksKey2(c) {
+  const entry = (cls, text, meaning) => h("span", { class: "tvz-key-entry" }, [
+    h("span", { class: `tvz-key-mark ${cls}`, text }),
+    h("span", { class: "tvz-key-meaning", text: meaning })
+  ]);
+  const entries = [];
+  if (c.alignment === "tokens") {
+    entries.push(entry("tvz-cmp-key-div", "\u2260", "first difference"));
+    entries.push(entry("tvz-cmp-key-one", "\u2013", "only in one text (no difference)"));
+  }
+  if (c.generated_from.some((g) => g != null)) entries.push(entry("tvz-key-gen", "abc", "generated"));
+  entries.push(entry("tvz-cmp-key-none", "\xA0\xA0", "hatched: no difference, a side has no prediction (its first token)"));
+  return h("div", { class: "tvz-key", role: "note", "aria-label": "what the marks mean" }, entries);
+}
+function summaryParts(c) {
+  const parts = [
+    h("span", { class: "tvz-cmp-mean", text: `mean B \u2212 A: ${signed(c.mean_d)} nats over ${c.aligned} unit${c.aligned === 1 ? "" : "s"}` }),
+    h("span", { class: "tvz-cmp-ppl", text: `perplexity A ${formatPerplexity(c.ppl[0])}, B ${formatPerplexity(c.ppl[1])} (per token)` })
+  ];
+  if (c.alignment === "characters") {
+    parts.push(h("span", { class: "tvz-cmp-where", text: "one text, units aligned by character spans" }));
+  } else if (c.divergence == null) {
+    parts.push(h("span", { class: "tvz-cmp-where", text: "the texts are the same" }));
+  } else {
+    parts.push(h("span", { class: "tvz-cmp-where", text: `first difference at unit ${c.divergence} (character ${c.divergence_char}); later matches have different contexts` }));
+  }
+  return parts;
+}
+function unitTooltip(c, i) {
+  const u = c.units[i];
+  const title = i === c.divergence ? `Unit ${i} \xB7 first difference` : `Unit ${i}`;
+  const table = h("table", { class: "tvz-cmp-tip-table" });
+  const header = h("tr", {}, [h("th", { text: "" })]);
+  const rows = {};
+  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key })]);
+  SIDES.forEach((key, w) => {
+    const side = u[key];
+    header.append(h("th", { class: "tvz-cmp-tip-side", "data-side": key }, [
+      h("span", { class: "tvz-cmp-side-badge", text: w === 0 ? "A" : "B" }),
+      ` ${c.names[w]}`
+    ]));
+    rows.tokens.append(h("td", { class: "tvz-cmp-tip-toks", "data-side": key }, side ? tipTokens(side, c.pieces[w]) : [h("span", { class: "tvz-note", text: "nothing here" })]));
+    rows.probability.append(h("td", { class: "tvz-cmp-tip-p", "data-side": key, text: side ? formatPercent(side.p) : "" }));
+    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatLogProb(side.lp) : "" }));
+    rows.characters.append(h("td", { class: "tvz-cmp-tip-span", "data-side": key, text: side ? `${side.start}\u2013${side.end}` : "" }));
+  });
+  table.append(h("thead", {}, [header]), h("tbody", {}, [rows.tokens, rows.probability, rows["log p"], rows.characters]));
+  const diff = statTable([["B \u2212 A", u.d == null ? "\u2013" : `${signed(u.d)} nats`]]);
+  diff.classList.add("tvz-cmp-tip-diff");
+  diff.querySelector("dd")?.classList.add("tvz-cmp-tip-d");
+  const swatch = diffColor(u.d);
+  const dd = diff.querySelector("dd");
+  if (dd && swatch) dd.style.backgroundColor = swatch;
+  return h("div", { class: "tvz-cmp-tip" }, [
+    h("div", { class: "tvz-tip-title", text: title }),
+    table,
+    diff,
+    ...tipNotes(c, u, i).map((text) => h("div", { class: "tvz-note", text }))
+  ]);
+}
+function tipTokens(side, pieces) {
+  if (side.toks.length === 1) return [h("span", { class: "tvz-tip-tok" }, [displayNode(tokenDisplay(side.toks[0], pieces))])];
+  return side.toks.map((t) => h("div", { class: "tvz-cmp-tip-tokrow" }, [
+    h("span", { class: "tvz-tip-tok" }, [displayNode(tokenDisplay(t, pieces))]),
+    h("span", { class: "tvz-cmp-tip-tokp", text: formatPercent(t.p) })
+  ]));
+}
+function tipNotes(c, u, i) {
+  const notes = [];
+  if (!u.a || !u.b) notes.push(`Only in ${u.a ? c.names[0] : c.names[1]}: nothing to compare it with.`);
+  else if (u.d == null) notes.push("A side has no prediction here (its first token).");
+  if (u.a && u.b && c.alignment === "characters" && (u.a.toks.length > 1 || u.b.toks.length > 1)) {
+    notes.push("Several tokens: the probability of their text together, P(this text | everything before).");
+  }
+  if (u.a && u.b && c.divergence != null && i > c.divergence) notes.push("After the first difference: the contexts differ.");
+  return notes;
 }
 
 // src/reshape.js
@@ -2036,6 +2376,7 @@ var VIEWS = {
   icl: renderICL,
   labels: renderLabels,
   beams: renderBeamsView,
+  compare: renderCompare,
   reshape: renderReshape
 };
 function render({ model, el }) {
