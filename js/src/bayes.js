@@ -17,6 +17,8 @@ const H = 280;
 const M = { left: 48, right: 16, top: 14, bottom: 38 };
 /** Characters of the prompt shown in a point's tooltip (its end: what the model read last). */
 const PROMPT_CHARS = 72;
+/** Radius of a point. */
+const R = 3.5;
 
 /**
  * @typedef {(number | null)[]} Probs  one probability per outcome
@@ -225,7 +227,11 @@ export function renderBayes(model, root, d) {
     const points = svg("g", { class: "tvz-points" });
     paths = {};
     const m = g.sequences.length;
-    const spread = Math.min(3, ((W - M.left - M.right) / Math.max(1, ns.length)) * 0.5 / Math.max(1, m));
+    // Apart by a point's width where there is room: 60% of the space between two n, shared by the sequences.
+    // Where there is less, the points shrink (to radius 2) and may overlap: the one on top takes the pointer,
+    // and the keyboard reaches every one.
+    const spread = Math.min(2 * R + 1, ((W - M.left - M.right) / Math.max(1, ns.length)) * 0.6 / Math.max(1, m));
+    const r = Math.max(2, Math.min(R, (spread - 0.5) / 2));
     g.sequences.forEach((s, j) => {
       const seq = b.sequences[s];
       const dx = (j - (m - 1) / 2) * spread;
@@ -234,7 +240,7 @@ export function renderBayes(model, root, d) {
       ys.forEach((y, n) => {
         if (y == null) return;
         points.append(svg("circle", {
-          class: "tvz-bayes-point", cx: (sx(n) + dx).toFixed(2), cy: sy(y).toFixed(2), r: 3.5, tabindex: -1,
+          class: "tvz-bayes-point", cx: (sx(n) + dx).toFixed(2), cy: sy(y).toFixed(2), r: r.toFixed(2), tabindex: -1,
           "data-s": s, "data-n": n, "data-p": y,
           "aria-label": `sequence ${s + 1}, n = ${n}: model P(${outcome}) ${formatPercent(y)}`,
         }));
@@ -252,7 +258,7 @@ export function renderBayes(model, root, d) {
           : svg("line", { class: `tvz-bayes-line ${cls}`, x1: 1, x2: 27, y1: 7, y2: 7 });
       return h("span", { class: "tvz-bayes-key", role: "listitem" }, [svg("svg", { width: 28, height: 14, "aria-hidden": "true" }, [mark]), name]);
     };
-    key.append(...SERIES.map((s) => entry(s.cls, s.name, "line")), entry("tvz-bayes-band", "model: min\u2013max over the sequences", "band"), entry("tvz-bayes-point", "one sequence (hover)", "point"));
+    key.append(...SERIES.map((s) => entry(s.cls, s.name, "line")), entry("tvz-bayes-band", "model: min\u2013max over the sequences", "band"), entry("tvz-bayes-point-key", "one sequence (hover)", "point"));
     if (g.hidden) key.append(entry("tvz-bayes-hidden", `hidden P(${outcome})`, "line"));
 
     const refs = /** @type {Ref[]} */ (["bayes", "laplace", "frequency"]);

@@ -1887,6 +1887,7 @@ var W2 = 600;
 var H2 = 280;
 var M2 = { left: 48, right: 16, top: 14, bottom: 38 };
 var PROMPT_CHARS = 72;
+var R = 3.5;
 var SERIES = (
   /** @type {const} */
   [
@@ -2021,7 +2022,7 @@ function renderBayes(model, root, d) {
       });
       return out.trim();
     };
-    const column = (rows) => rows.map((r) => r ? r[k] : null);
+    const column = (rows) => rows.map((r2) => r2 ? r2[k] : null);
     const axes = svg("g", { class: "tvz-axes" });
     for (const p of [0, 0.25, 0.5, 0.75, 1]) {
       axes.append(
@@ -2056,7 +2057,8 @@ function renderBayes(model, root, d) {
     const points = svg("g", { class: "tvz-points" });
     paths = {};
     const m = g.sequences.length;
-    const spread = Math.min(3, (W2 - M2.left - M2.right) / Math.max(1, ns.length) * 0.5 / Math.max(1, m));
+    const spread = Math.min(2 * R + 1, (W2 - M2.left - M2.right) / Math.max(1, ns.length) * 0.6 / Math.max(1, m));
+    const r = Math.max(2, Math.min(R, (spread - 0.5) / 2));
     g.sequences.forEach((s, j) => {
       const seq = b.sequences[s];
       const dx = (j - (m - 1) / 2) * spread;
@@ -2068,7 +2070,7 @@ function renderBayes(model, root, d) {
           class: "tvz-bayes-point",
           cx: (sx(n) + dx).toFixed(2),
           cy: sy(y).toFixed(2),
-          r: 3.5,
+          r: r.toFixed(2),
           tabindex: -1,
           "data-s": s,
           "data-n": n,
@@ -2084,7 +2086,7 @@ function renderBayes(model, root, d) {
       const mark = kind === "band" ? svg("rect", { class: cls, x: 1, y: 2, width: 26, height: 10 }) : kind === "point" ? svg("circle", { class: cls, cx: 14, cy: 7, r: 3.5 }) : svg("line", { class: `tvz-bayes-line ${cls}`, x1: 1, x2: 27, y1: 7, y2: 7 });
       return h("span", { class: "tvz-bayes-key", role: "listitem" }, [svg("svg", { width: 28, height: 14, "aria-hidden": "true" }, [mark]), name]);
     };
-    key.append(...SERIES.map((s) => entry(s.cls, s.name, "line")), entry("tvz-bayes-band", "model: min\u2013max over the sequences", "band"), entry("tvz-bayes-point", "one sequence (hover)", "point"));
+    key.append(...SERIES.map((s) => entry(s.cls, s.name, "line")), entry("tvz-bayes-band", "model: min\u2013max over the sequences", "band"), entry("tvz-bayes-point-key", "one sequence (hover)", "point"));
     if (g.hidden) key.append(entry("tvz-bayes-hidden", `hidden P(${outcome})`, "line"));
     const refs = (
       /** @type {Ref[]} */
@@ -2093,7 +2095,7 @@ function renderBayes(model, root, d) {
     summary.append(
       h("div", { text: `Fitted prior: \u03B1 = ${sig3(b.alpha)} per outcome (${sig3(b.strength)} pseudo-observations in all; Laplace: \u03B1 = 1)${b.alpha_at_bound ? ", at the edge of the search range" : ""}.` }),
       h("div", { text: `\u03B1 fitted per window: ${b.alpha_windows.map((w) => `${windowName(w)}: ${sig3(w.alpha)}`).join(" \xB7 ")}` }),
-      h("div", { text: `Every sequence, n \u2265 1: mean |model \u2212 ref| ${refs.map((r) => `${REF_NAMES[r]} ${divergence(b.summary.tv[r])}`).join(" \xB7 ")}; mean KL(model \u2016 ref) ${refs.map((r) => `${REF_NAMES[r]} ${divergence(b.summary.kl[r])}`).join(" \xB7 ")} nats; mass on other tokens ${formatPercent(b.summary.outside)}.` })
+      h("div", { text: `Every sequence, n \u2265 1: mean |model \u2212 ref| ${refs.map((r2) => `${REF_NAMES[r2]} ${divergence(b.summary.tv[r2])}`).join(" \xB7 ")}; mean KL(model \u2016 ref) ${refs.map((r2) => `${REF_NAMES[r2]} ${divergence(b.summary.kl[r2])}`).join(" \xB7 ")} nats; mass on other tokens ${formatPercent(b.summary.outside)}.` })
     );
     focus.refresh();
   };
