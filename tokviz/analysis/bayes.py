@@ -36,7 +36,7 @@ from .forward import Request, score
 from .templates import byte_span, overlapping, token_spans
 
 PLACEHOLDER = "{sequence}"
-DEFAULT_TEMPLATE = "Coin flips: {sequence}"
+DEFAULT_TEMPLATE = "Here is a sequence of coin flips (H = heads, T = tails): {sequence}"
 DEFAULT_SEPARATOR = ", "
 REFERENCES = ("bayes", "laplace", "frequency")
 # The search range of the fitted prior strength alpha (per outcome): a grid of ALPHA_GRID points, evenly
@@ -122,8 +122,9 @@ def fit_alpha(q, counts, *, low: float = ALPHA_LOW, high: float = ALPHA_HIGH) ->
     x = (a + b) / 2.0
     if losses[best] < loss(x):  # the refinement never does worse than the grid
         x = float(xs[best])
-    at_bound = best in (0, len(xs) - 1) and min(x - math.log(low), math.log(high) - x) < 1e-6
-    return math.exp(x), at_bound
+    if best in (0, len(xs) - 1) and min(x - math.log(low), math.log(high) - x) < 1e-6:
+        return (low if best == 0 else high), True  # exactly the bound, not exp(log(bound))
+    return math.exp(x), False
 
 
 def doubling_windows(max_n: int) -> list[tuple[int, int]]:
