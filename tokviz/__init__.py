@@ -1,6 +1,7 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
 from .analysis import (
+    BayesICL,
     Beam,
     BeamNode,
     Candidate,
@@ -12,10 +13,13 @@ from .analysis import (
     LabelToken,
     LayerLaw,
     LogitLens,
+    OutcomeSequences,
     Perplexity,
     PromptAnalysis,
     TokenInfo,
     analyze,
+    bayes_icl,
+    draw_sequences,
     generate,
     icl_curve,
     icl_in_prompt,
@@ -32,12 +36,14 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView
+from .views import BayesView, BeamTreeView, ICLView, LabelScoresView, LogitLensView
 from .widget import TokenViz
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesICL",
+    "BayesView",
     "Beam",
     "BeamNode",
     "BeamTreeView",
@@ -57,6 +63,7 @@ __all__ = [
     "LogitLensView",
     "MissingDependencyError",
     "ModelNotFoundError",
+    "OutcomeSequences",
     "Perplexity",
     "PromptAnalysis",
     "TokenInfo",
@@ -64,6 +71,8 @@ __all__ = [
     "TokvizError",
     "UnsupportedModelError",
     "analyze",
+    "bayes_icl",
+    "draw_sequences",
     "generate",
     "icl_curve",
     "icl_in_prompt",

@@ -361,3 +361,73 @@ def reshape_payload(reshaped, vocabulary: Vocabulary, *, curve=None, about: dict
         "actual": None if actual is None else pieces.add(actual),
         "pieces": pieces.table,
     }
+
+
+def bayes_payload(result) -> dict:
+    """BayesICL as P(outcome) vs n: per group of sequences (one hidden distribution) the model's mean with its
+    min-max band and the references' means; per sequence every prediction, for the hovered point."""
+    import numpy as np
+
+    def probs(values) -> list:
+        """Probabilities (any nesting) rounded as the view shows them; NaN (undefined) becomes null."""
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
+        if isinstance(values, list):
+            return [probs(v) for v in values]
+        return None if values is None or math.isnan(values) else rounded_prob(float(values))
+
+    def divergence(value: float) -> float | None:
+        """A KL or |difference| to 4 significant digits; null when infinite or undefined."""
+        return None if not math.isfinite(value) else rounded(float(value))
+
+    valid = result.valid
+    groups = []
+    for label in result.groups:
+        rows = result.select(label)
+        curves: dict[str, list] = {name: [] for name in ("mean", "low", "high", "bayes", "laplace", "frequency")}
+        for n in range(valid.shape[1]):
+            at = rows[valid[rows, n]]
+            q = result.model[at, n]  # [sequences, K]
+            curves["mean"].append(probs(q.mean(0)))
+            curves["low"].append(probs(q.min(0)))
+            curves["high"].append(probs(q.max(0)))
+            for name in ("bayes", "laplace", "frequency"):
+                ref = result.reference(name)[at, n]
+                curves[name].append(None if np.isnan(ref).any() else probs(ref.mean(0)))
+        hidden = result.hidden[rows[0]]
+        groups.append({"label": label, "hidden": None if hidden is None else probs(list(hidden)),
+                       "sequences": [int(i) for i in rows], **curves})
+    sequences = []
+    for i, seq in enumerate(result.sequences):
+        length = len(seq)
+        sequences.append({
+            "label": result.labels[i],
+            "group": result.groups.index(result.labels[i]),
+            "text": result.texts[i],
+            "cuts": list(result.prompt_ends[i]),
+            "observed": [result.outcomes.index(o) for o in seq],
+            "p": probs(result.token_probs[i, :length]),
+            "q": probs(result.model[i, :length]),
+            "outside": probs(result.outside[i, :length]),
+            "bayes": probs(result.bayes[i, :length]),
+            "laplace": probs(result.laplace[i, :length]),
+            "frequency": [None, *probs(result.frequency[i, 1:length])],
+        })
+    summary = result.distances()
+    return {
+        "outcomes": list(result.outcomes),
+        "outcome_tokens": list(result.outcome_tokens),
+        "n": list(range(valid.shape[1])),
+        "alpha": rounded(result.alpha),
+        "strength": rounded(result.strength),
+        "alpha_at_bound": bool(result.alpha_at_bound),
+        "alpha_windows": [{"first": a, "last": b, "alpha": divergence(x)}
+                          for (a, b), x in zip(result.windows, result.alpha_by_window)],
+        "summary": {
+            "tv": {name: divergence(v) for name, v in summary["tv"].items()},
+            "kl": {name: divergence(v) for name, v in summary["kl"].items()},
+            "outside": probs(float(np.mean(result.outside[valid]))),
+        },
+        "groups": groups,
+        "sequences": sequences,
+    }

@@ -203,3 +203,26 @@ class ReshapeView(View):
 
     def __repr__(self) -> str:
         return f"<ReshapeView {self.lm.name}: {self.reshaped!r}>"
+
+
+class BayesView(View):
+    """In-context learning as Bayesian updating: the model's P(outcome) after n observations (mean and
+    min-max band over a group's sequences) beside the Dirichlet predictive with the fitted prior, Laplace's
+    rule and the running frequency; hover a point to see that prompt and its outcome probabilities."""
+
+    _kind = t.Unicode("bayes").tag(sync=True)
+    bayes = t.Dict({}, help="the predictions and references per sequence and group (docs/view-payload.md)"
+                   ).tag(sync=True)
+    group = t.Unicode("", help="the label of the group of sequences shown (\"\": the first)").tag(sync=True)
+    outcome = t.Unicode("", help="the outcome whose probability is drawn (\"\": the first)").tag(sync=True)
+
+    def __init__(self, result, **kwargs):
+        super().__init__(**kwargs)
+        if self.group and self.group not in result.groups:
+            raise InvalidInputError(f"group must be one of {result.groups!r}, got {self.group!r}")
+        if self.outcome and self.outcome not in result.outcomes:
+            raise InvalidInputError(f"outcome must be one of {list(result.outcomes)!r}, got {self.outcome!r}")
+        self.result = result
+        self.group = self.group or result.groups[0]
+        self.outcome = self.outcome or result.outcomes[0]
+        self.bayes = payloads.bayes_payload(result)

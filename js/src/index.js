@@ -9,6 +9,7 @@ import { renderLabels } from "./labels.js";
 import { renderBeamsView } from "./beams.js";
 import { renderCompare } from "./compare.js";
 import { renderReshape } from "./reshape.js";
+import { renderBayes } from "./bayes.js";
 
 /** @type {Record<string, (model: import("./types.js").Model, root: HTMLElement, d: Disposer) => void>} */
 const VIEWS = {
@@ -19,6 +20,7 @@ const VIEWS = {
   beams: renderBeamsView,
   compare: renderCompare,
   reshape: renderReshape,
+  bayes: renderBayes,
 };
 
 /**

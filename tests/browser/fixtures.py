@@ -216,6 +216,22 @@ class Payloads:
         """The ReshapeView state (traits: others of the same view, e.g. another temperature's reshape_data)."""
         return copy.deepcopy(self.reshape_view.snapshot_state()) | {"interactive": True} | traits
 
+    @cached_property
+    def bayes(self) -> dict:
+        """BayesView of coin flips drawn with P(H) = 0.2 and 0.8, three sequences each, of 8 and (one) 5 flips;
+        the template's prefix holds HTML, which must stay text."""
+        drawn = tokviz.draw_sequences(("H", "T"), (0.2, 0.8), per_hidden=3, length=8, seed=0)
+        drawn.sequences[1] = drawn.sequences[1][:5]  # unequal lengths: the group's curves use what exists at each n
+        result = tokviz.bayes_icl(self.lm, drawn, template=f"{HTML_IMG} flips: {{sequence}}")
+        return tokviz.BayesView(result).snapshot_state() | {"interactive": True}
+
+    @cached_property
+    def bayes_die(self) -> dict:
+        """BayesView of die rolls (six outcomes, so the view offers a choice of outcome), two hidden dice."""
+        drawn = tokviz.draw_sequences(tuple("123456"), 2, per_hidden=2, length=6, seed=1)
+        result = tokviz.bayes_icl(self.lm, drawn, template="Die rolls: {sequence}")
+        return tokviz.BayesView(result).snapshot_state() | {"interactive": True}
+
 
 def shown_percent(p: float) -> str:
     """The view's one probability format (js/src/format.js formatPercent): percent with 3 significant

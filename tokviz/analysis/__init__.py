@@ -1,5 +1,6 @@
 """Pure analysis functions: model in, result dataclasses out. Nothing here knows about the widget."""
 
+from .bayes import BayesICL, OutcomeSequences, bayes_icl, draw_sequences
 from .beams import Beam, BeamNode
 from .generation import Generation, generate
 from .icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
@@ -11,6 +12,7 @@ from .scoring import LabelScore, LabelScores, LabelToken, score_labels
 from .token_info import Candidate, TokenInfo
 
 __all__ = [
+    "BayesICL",
     "Beam",
     "BeamNode",
     "Candidate",
@@ -22,10 +24,13 @@ __all__ = [
     "LabelToken",
     "LayerLaw",
     "LogitLens",
+    "OutcomeSequences",
     "Perplexity",
     "PromptAnalysis",
     "TokenInfo",
     "analyze",
+    "bayes_icl",
+    "draw_sequences",
     "generate",
     "icl_curve",
     "icl_in_prompt",
