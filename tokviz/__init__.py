@@ -111,3 +111,29 @@ from .analysis import Reshaped, position_logits, reshape  # noqa: E402 (after th
 from .views import ReshapeView  # noqa: E402
 
 __all__ += ["ReshapeView", "Reshaped", "position_logits", "reshape"]
+
+# Served models (issue 14): tokviz.connect(base_url) -> a ServedModel that analyze accepts.
+from .errors import (  # noqa: E402
+    PromptLogprobsUnsupportedError,
+    ServedContextError,
+    ServerAuthError,
+    ServerError,
+    ServerProtocolError,
+    ServerTimeoutError,
+    ServerUnreachableError,
+    UnknownServedModelError,
+)
+from .served import ServedModel, connect  # noqa: E402
+
+__all__ += [
+    "PromptLogprobsUnsupportedError",
+    "ServedContextError",
+    "ServedModel",
+    "ServerAuthError",
+    "ServerError",
+    "ServerProtocolError",
+    "ServerTimeoutError",
+    "ServerUnreachableError",
+    "UnknownServedModelError",
+    "connect",
+]
