@@ -52,10 +52,31 @@ SHIFTED = "shifted"
 UNAVAILABLE_ENTROPY = ("a served model returns only the top-k log-probabilities of each position, not the "
                        "whole distribution, so its entropy is unknown")
 UNAVAILABLE_RANK = "known only when the token is inside the server's top-k (k={k}); None otherwise"
-UNAVAILABLE_OUTSIDE_TOP_K = ("the server returns a shifted log-probability for this token; realigned, it is "
-                             "read from the previous entry's top-k (k={k}), and {n} token(s) were outside it")
-UNAVAILABLE_FIRST = ("the server gives no distribution before the first prompt token (its first entry is "
-                     "null), so the first token after it has no prediction either" )
+UNAVAILABLE_OUTSIDE_TOP_K = ("the server's log-probability for these tokens is shifted (or missing); realigned, it "
+                             "is read from the top-k (k={k}) of the distribution that predicts the token, and "
+                             "{n} token(s) were outside it")
+UNAVAILABLE_FIRST = ("the server's first echo entry is null and a completion of the first token alone did not "
+                     "give the distribution after it, so the second token has no prediction")
+
+
+class _Secret:
+    """An API key that prints as <hidden> (repr, str, vars(), a traceback's locals)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None):
+        self._value = value
+
+    def reveal(self) -> str | None:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<hidden>" if self._value else "None"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("an API key is not pickled")
 
 
 def _redact(text: str, secret: str | None) -> str:
@@ -76,7 +97,7 @@ class ServedModel:
                  context_length: int | None = None, logprobs: int = DEFAULT_LOGPROBS):
         self.base_url = base_url
         self.name = name
-        self.__api_key = api_key  # name-mangled: not an attribute anyone reads by accident
+        self._api_key = _Secret(api_key)
         self.timeout = timeout
         self.tokenizer = tokenizer
         self.context_length = context_length
@@ -102,16 +123,28 @@ class ServedModel:
         return None if self.tokenizer is None else len(self.vocabulary)
 
     def id_of_text(self, text: str) -> int | None:
-        """The token id whose text on its own is `text` (as the server writes candidates), or None when no
-        token or several have it (e.g. "" for every partial-UTF-8 piece) or there is no local tokenizer."""
+        """The token id whose text on its own is `text` (as the server writes candidates), or None when there
+        is no local tokenizer or no single such token.
+
+        Servers write a token's text with invalid UTF-8 dropped (llama-cpp-python: errors="ignore"), so a
+        piece like b" \xe2" is written " " too. The token whose bytes are exactly the text wins; only when
+        none is, a single token matching after the drop does. "" (every partial piece) matches nothing."""
         if self.vocabulary is None:
             return None
         if self._text_ids is None:
-            ids: dict[str, int | None] = {}
+            exact: dict[str, int | None] = {}
+            lossy: dict[str, int | None] = {}
             for i in range(len(self.vocabulary)):
-                piece = self.vocabulary.bytes_of(i).decode("utf-8", errors="ignore")
-                ids[piece] = None if piece in ids else i
-            self._text_ids = ids
+                raw = self.vocabulary.bytes_of(i)
+                try:
+                    piece = raw.decode("utf-8")
+                    table = exact
+                except UnicodeDecodeError:
+                    piece = raw.decode("utf-8", errors="ignore")
+                    table = lossy
+                table[piece] = None if piece in table else i
+            self._text_ids = {**{t: i for t, i in lossy.items() if t not in exact}, **exact}
+            self._text_ids.pop("", None)
         return self._text_ids.get(text)
 
     def __repr__(self) -> str:
@@ -123,7 +156,7 @@ class ServedModel:
     # -- HTTP ---------------------------------------------------------------------------------------
     def request(self, method: str, path: str, payload: dict | None = None) -> dict:
         """One JSON request to the server; every fault becomes a ServerError naming what to check."""
-        return _request(self.base_url, method, path, payload, self.__api_key, self.timeout)
+        return _request(self.base_url, method, path, payload, self._api_key.reveal(), self.timeout)
 
     def completion(self, prompt: str, *, logprobs: int, echo: bool = True, max_tokens: int = 1) -> dict:
         """The first choice of /v1/completions for prompt, greedy (temperature 0)."""
@@ -239,6 +272,31 @@ def _sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
     return sorted(entry.items(), key=lambda kv: -kv[1])[:k]
 
 
+def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> ServedPosition | None:
+    """The distribution that predicts token 1, which echo leaves null: a completion (no echo) of the first
+    token alone, whose generated token's top-k is the distribution after it. None when the first token's
+    text does not come back as one prompt token."""
+    choice_data = served.request("POST", "/v1/completions", {
+        "model": served.name, "prompt": tokens[0], "echo": False, "logprobs": k, "max_tokens": 1,
+        "temperature": 0.0})
+    try:
+        choice = choice_data["choices"][0]
+        prompt_tokens = choice_data.get("usage", {}).get("prompt_tokens")
+        entry = choice["logprobs"]["top_logprobs"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not entry or prompt_tokens not in (1, 2):  # 2: a server that adds BOS
+        return None
+    top = dict(entry)
+    text_1 = tokens[1]
+    ambiguous = served.id_of_text(text_1) is None if served.vocabulary is not None else text_1 == ""
+    if ambiguous:
+        return ServedPosition(_sorted_top(top, k), None, "ambiguous token text")
+    if text_1 in top:
+        return ServedPosition(_sorted_top(top, k), top[text_1])
+    return ServedPosition(_sorted_top(top, k), None, f"outside the server's top-k (k={k})")
+
+
 def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedScores:
     """The log-probabilities of text's tokens from the server, realigned so positions[i] predicts token i."""
     k = max(served.logprobs, k or 0)
@@ -271,12 +329,16 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
                 positions[i] = ServedPosition(_sorted_top(entry, k), None, f"outside the server's top-k (k={k})")
         if entries.top[n - 1] is not None:
             nxt = ServedPosition(_sorted_top(entries.top[n - 1], k), None)
-        if n > 1:
-            unavailable["first_prediction"] = UNAVAILABLE_FIRST
         if outside:
             unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=outside)
     else:
         raise ServerProtocolError("the server's alignment is unknown: connect() probes it")
+    if n > 1 and positions[1] is None:
+        positions[1] = _after_first_token(served, entries.tokens, k)
+        if positions[1] is None:
+            unavailable["first_prediction"] = UNAVAILABLE_FIRST
+        elif positions[1].logprob is None and "logprob" not in unavailable:
+            unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=1)
     unavailable["entropy"] = UNAVAILABLE_ENTROPY
     unavailable["rank"] = UNAVAILABLE_RANK.format(k=k)
     return ServedScores(list(entries.tokens), positions, nxt, k, unavailable)
