@@ -214,3 +214,119 @@ def test_first_token_prediction_comes_from_a_completion(served, default_lm):
     local = tokviz.analyze(default_lm, text, alternatives=20)
     assert remote.tokens[1].top and remote.tokens[1].top[0].token_id == local.tokens[1].top[0].token_id
     assert math.isclose(remote.tokens[1].top[0].prob, local.tokens[1].top[0].prob, rel_tol=0.3)
+
+
+# -- a proxy in front of the real server that answers as other servers do --------------------------------
+class Proxy:
+    """Forwards to the real server; `mode` rewrites /v1/completions answers: "aligned" (as a server whose
+    entry i predicts token i, echoing the completion token's entry too), "no-logprobs", "scrambled", "drop"."""
+
+    def __init__(self, target: str):
+        import http.server
+        import threading
+
+        proxy = self
+        self.mode = "pass"
+        self.target = target
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self._forward(None)
+
+            def do_POST(self):
+                self._forward(self.rfile.read(int(self.headers["Content-Length"])))
+
+            def _forward(self, body):
+                request = urllib.request.Request(proxy.target + self.path, data=body, method=self.command,
+                                                 headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    data = json.loads(response.read())
+                if self.path == "/v1/completions":
+                    if proxy.mode == "drop":
+                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                         b"Content-Length: 5000\r\n\r\n{\"choices\": [")
+                        self.wfile.flush()
+                        self.connection.close()
+                        return
+                    data = proxy.rewrite(json.loads(body), data)
+                out = json.dumps(data).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def rewrite(self, request: dict, data: dict) -> dict:
+        logprobs = data["choices"][0]["logprobs"]
+        if not request.get("echo") or logprobs is None:
+            return data
+        if self.mode == "no-logprobs":
+            data["choices"][0]["logprobs"] = None
+        elif self.mode == "scrambled":
+            logprobs["top_logprobs"] = [None, *logprobs["top_logprobs"][1:][::-1]]
+        elif self.mode == "aligned":
+            tokens, top, offsets = logprobs["tokens"], logprobs["top_logprobs"], logprobs["text_offset"]
+            n = len(tokens)
+            after = top[n - 1]
+            completion = max(after, key=after.get)
+            new_top = [None, None, *top[1:n - 1], after]
+            new_tokens = [*tokens, completion]
+            logprobs.update(
+                tokens=new_tokens, top_logprobs=new_top, text_offset=[*offsets, len(request["prompt"])],
+                token_logprobs=[None if t is None else t.get(tok) for t, tok in zip(new_top, new_tokens)])
+        return data
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def proxy(server_url):
+    p = Proxy(server_url)
+    yield p
+    p.close()
+
+
+def test_an_aligned_server_is_used_as_it_is(proxy, served, default_lm):
+    proxy.mode = "aligned"
+    model = tokviz.connect(proxy.url, timeout=120)
+    assert model.alignment == "aligned"
+    assert model.probe["top1_is_token"] == model.probe["positions"]
+    text = PROMPTS[0]
+    aligned = tokviz.analyze(model, text, alternatives=5)
+    shifted = tokviz.analyze(served, text, alternatives=5)
+    assert [t.logprob for t in aligned.tokens] == [t.logprob for t in shifted.tokens]
+    def tops(result):
+        return [[c.token_id for c in t.top] for t in result.tokens]
+
+    assert tops(aligned) == tops(shifted)
+    assert [c.token_id for c in aligned.next] == [c.token_id for c in shifted.next]
+
+
+def test_a_server_whose_alignment_is_unclear_is_refused(proxy):
+    proxy.mode = "scrambled"
+    with pytest.raises(tokviz.ServerProtocolError, match="refusing"):
+        tokviz.connect(proxy.url, timeout=120)
+
+
+def test_a_server_without_prompt_logprobs_is_refused(proxy):
+    proxy.mode = "no-logprobs"
+    with pytest.raises(tokviz.PromptLogprobsUnsupportedError, match="no log-probabilities for the prompt"):
+        tokviz.connect(proxy.url, timeout=120)
+
+
+def test_a_connection_dropped_mid_answer_is_a_clear_error(proxy, served):
+    model = tokviz.connect(proxy.url, timeout=120)
+    proxy.mode = "drop"
+    with pytest.raises(tokviz.ServerUnreachableError, match="dropped"):
+        tokviz.analyze(model, "Hello there")
+    proxy.mode = "pass"  # the model stays usable
+    assert tokviz.analyze(model, "Hello there").next

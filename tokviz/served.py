@@ -16,6 +16,7 @@ nowhere else: not in a repr, an error, a result or a payload.
 
 from __future__ import annotations
 
+import http.client
 import json
 import math
 import urllib.error
@@ -191,7 +192,16 @@ class ServedModel:
         if len(tokens) > 1 and all(t is None for t in top[1:]):
             raise PromptLogprobsUnsupportedError(
                 f"the server at {self.base_url} returned prompt tokens without their top log-probabilities")
-        return PromptEntries(list(tokens), list(token_logprobs), [dict(t) if t else None for t in top])
+        top = [dict(t) if t else None for t in top]
+        # Servers that echo the completion token too (vLLM) add its entry after the prompt's: cut there.
+        offsets = logprobs.get("text_offset")
+        after = None
+        if isinstance(offsets, list) and len(offsets) == len(tokens):
+            n = sum(1 for offset in offsets if isinstance(offset, int) and offset < len(text))
+            if 0 < n < len(tokens):
+                after = top[n]
+                tokens, token_logprobs, top = tokens[:n], token_logprobs[:n], top[:n]
+        return PromptEntries(list(tokens), list(token_logprobs), top, after)
 
     # -- the probe ----------------------------------------------------------------------------------
     def run_probe(self) -> str:
@@ -231,6 +241,7 @@ class PromptEntries:
     tokens: list[str]
     token_logprobs: list[float | None]
     top: list[dict[str, float] | None]
+    completion_top: dict[str, float] | None = None  # the first completion token's entry, when echoed
 
 
 @dataclass
@@ -310,6 +321,11 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
             if entries.top[i] is not None:
                 positions[i] = ServedPosition(_sorted_top(entries.top[i], k), entries.token_logprobs[i])
         # the distribution after the prompt: the generated token's entry, when the server echoes it too
+        if entries.completion_top is not None:
+            nxt = ServedPosition(_sorted_top(entries.completion_top, k), None)
+        else:
+            unavailable["next"] = "the server did not echo the completion token's entry (the distribution " \
+                                  "after the prompt)"
     elif served.alignment == SHIFTED:
         outside = 0
         for i in range(1, n):
@@ -431,7 +447,7 @@ def _request(base_url: str, method: str, path: str, payload: dict | None, api_ke
             "right?") from None
     except TimeoutError:
         raise ServerTimeoutError(f"the server at {base_url} did not answer {path} within {timeout:g} s") from None
-    except (ConnectionError, OSError) as error:  # reset or dropped mid-answer
+    except (ConnectionError, OSError, http.client.HTTPException) as error:  # reset or dropped mid-answer
         raise ServerUnreachableError(
             f"the connection to {base_url} dropped during {path} ({type(error).__name__})") from None
     try:
