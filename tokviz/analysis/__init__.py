@@ -8,6 +8,7 @@ from .layer_law import LayerLaw, layer_law
 from .lens import LogitLens, logit_lens
 from .perplexity import Perplexity, perplexity
 from .prompt import PromptAnalysis, analyze
+from .refinement import LayerImportance, QAPrompt, Refinement, layer_importance, multidoc_prompts, refinement
 from .scoring import LabelScore, LabelScores, LabelToken, score_labels
 from .token_info import Candidate, TokenInfo
 
@@ -22,11 +23,14 @@ __all__ = [
     "LabelScore",
     "LabelScores",
     "LabelToken",
+    "LayerImportance",
     "LayerLaw",
     "LogitLens",
     "OutcomeSequences",
     "Perplexity",
     "PromptAnalysis",
+    "QAPrompt",
+    "Refinement",
     "TokenInfo",
     "analyze",
     "bayes_icl",
@@ -34,9 +38,12 @@ __all__ = [
     "generate",
     "icl_curve",
     "icl_in_prompt",
+    "layer_importance",
     "layer_law",
     "logit_lens",
+    "multidoc_prompts",
     "perplexity",
+    "refinement",
     "score_labels",
 ]
 

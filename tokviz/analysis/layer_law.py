@@ -254,3 +254,76 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
         reduction_shares=shares, heldout_slope=held_slope, heldout_pearson_r=held_r, num_examples=n,
         num_sequences=len(sequences), hidden_size=d, top_tokens=top_tokens if method == "onehot" else None,
     )
+
+
+# --- The law against the paper (issue 15) ---------------------------------------------------------
+
+# What He & Su report (arXiv 2408.13442; ../shared/DESIGN.md section 11): log10 PR falls linearly with the
+# layer, i.e. every layer contributes about equally, with a Pearson r between layer and log10 PR of about
+# -0.98 to -0.997 across their models (GPT-1, GPT-2-XL, Llama, Mistral, ...), embeddings excluded. They
+# publish no per-layer factor that would carry over to another model, so none is compared.
+PAPER_PEARSON_R = (-0.997, -0.98)
+
+
+def paper_comparison(law: LayerLaw) -> list[dict]:
+    """Rows (measure, paper, tokviz in-sample, tokviz held-out) putting a measured law beside He & Su's
+    reported figures. "Near-equal contributions" is read through the per-step shares of the total fall of
+    log10 PR (equal contributions: every share = 1 / (L - 1)), their spread, and the share of the fall in
+    the first half of the steps (equal contributions: about half); where PR does not fall from layer 1 to
+    layer L there is no fall to share ("n/a"). The held-out column uses heldout_pr. The paper's column is
+    text: the reported range of r, and the law's statements where no number is reported."""
+
+    def shares(pr):
+        if pr is None or any(p is None or p <= 0 for p in pr):
+            return None
+        logs = np.log10(np.asarray(pr, dtype=np.float64))
+        total = logs[0] - logs[-1]
+        return None if total <= 0 else (logs[:-1] - logs[1:]) / total  # no fall: no shares of it
+
+    def fmt(value, digits=3):
+        return "n/a" if value is None else f"{value:.{digits}f}"
+
+    steps = len(law.layers) - 1
+    equal = 1 / steps
+    measured = {"in-sample": shares(law.pr), "held-out": shares(law.heldout_pr)}
+
+    def share_stats(s):
+        if s is None:
+            return None
+        half = steps // 2
+        return {"max": float(s.max()), "min": float(s.min()), "negative": int((s < 0).sum()),
+                "first_half": float(s[:half].sum()), "half": half}
+
+    stats = {k: share_stats(v) for k, v in measured.items()}
+    low, high = PAPER_PEARSON_R
+
+    def row(measure, paper, in_sample, held_out):
+        return {"measure": measure, "paper": paper, "tokviz in-sample": in_sample, "tokviz held-out": held_out}
+
+    def pick(key, digits=3, percent=False):
+        out = []
+        for name in ("in-sample", "held-out"):
+            s = stats[name]
+            if s is None:
+                out.append("n/a (PR_L >= PR_1)")
+            elif percent:
+                out.append(f"{100 * s[key]:.1f}%")
+            else:
+                out.append(str(s[key]) if isinstance(s[key], int) else fmt(s[key], digits))
+        return out
+
+    half = steps // 2
+    return [
+        row("Pearson r (layer, log10 PR)", f"{low} to {high}", fmt(law.pearson_r), fmt(law.heldout_pearson_r)),
+        row("per-layer factor rho = 10^slope", "< 1, constant", fmt(law.rho, 4),
+            fmt(None if law.heldout_slope is None else 10**law.heldout_slope, 4)),
+        row("PR_L / PR_1", "(no figure at hand)", fmt(law.pr_ratio),
+            fmt(None if law.heldout_pr[0] is None or law.heldout_pr[-1] is None
+                else law.heldout_pr[-1] / law.heldout_pr[0])),
+        row(f"largest share of the fall in one step (equal: {100 * equal:.1f}%)", f"near-equal, ~{100 * equal:.1f}%",
+            *pick("max", percent=True)),
+        row("smallest share of the fall in one step", f"near-equal, ~{100 * equal:.1f}%", *pick("min", percent=True)),
+        row(f"steps where PR rises (of {steps})", "none (implied by near-equal)", *pick("negative")),
+        row(f"share of the fall in the first {half} of {steps} steps", f"~{100 * half / steps:.0f}% (implied)",
+            *pick("first_half", percent=True)),
+    ]
