@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+import torch
 
 import tokviz
 from tokviz import InvalidInputError
@@ -133,3 +134,16 @@ def test_the_views_branch_message_runs_once_and_can_be_stopped(tiny_lm):
     assert viz.wait(60)
     assert len(viz.branches) == 2, viz.error  # one branch, however many clicks
     assert viz.generation.stopped_by == "cancelled" and len(viz.generation.tokens) < 100
+
+
+def test_reshape_opens_the_selected_tokens_distribution(w, tiny_lm):
+    from tokviz.analysis.reshape import position_logits
+
+    w.selected = {"source": "prompt", "index": 4}
+    view = w.reshape()
+    expected = position_logits(tiny_lm, PROMPT, 4)
+    assert torch.allclose(view.logits.float(), expected.float(), atol=1e-4)
+    w.do_sample, w.temperature, w.top_k = True, 0.5, 7
+    view = w.reshape("generated", 1)
+    assert (view.temperature, view.top_k) == (0.5, 7)
+    assert view.reshaped.kept == 7

@@ -1,6 +1,7 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
 from .analysis import (
+    BayesICL,
     Beam,
     BeamNode,
     Candidate,
@@ -13,12 +14,15 @@ from .analysis import (
     LayerImportance,
     LayerLaw,
     LogitLens,
+    OutcomeSequences,
     Perplexity,
     PromptAnalysis,
     QAPrompt,
     Refinement,
     TokenInfo,
     analyze,
+    bayes_icl,
+    draw_sequences,
     generate,
     icl_curve,
     icl_in_prompt,
@@ -38,12 +42,14 @@ from .errors import (
     UnsupportedModelError,
 )
 from .models import LanguageModel, load_model
-from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView
+from .views import BayesView, BeamTreeView, ICLView, LabelScoresView, LogitLensView
 from .widget import TokenViz
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BayesICL",
+    "BayesView",
     "Beam",
     "BeamNode",
     "BeamTreeView",
@@ -64,6 +70,7 @@ __all__ = [
     "LogitLensView",
     "MissingDependencyError",
     "ModelNotFoundError",
+    "OutcomeSequences",
     "Perplexity",
     "PromptAnalysis",
     "QAPrompt",
@@ -73,6 +80,8 @@ __all__ = [
     "TokvizError",
     "UnsupportedModelError",
     "analyze",
+    "bayes_icl",
+    "draw_sequences",
     "generate",
     "icl_curve",
     "icl_in_prompt",
@@ -84,4 +93,59 @@ __all__ = [
     "perplexity",
     "refinement",
     "score_labels",
+]
+
+# Comparing two results (issue 13): tokviz.compare(...) and its view.
+from .analysis.compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
+)
+from .views import CompareView
+
+__all__ += [
+    "CompareView",
+    "ComparedUnit",
+    "Comparison",
+    "UnitSide",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+]
+
+# Reshape (issue 13): one position's distribution under temperature / top-k / top-p, with live controls.
+from .analysis import Reshaped, position_logits, reshape  # noqa: E402 (after the compare block)
+from .views import ReshapeView  # noqa: E402
+
+__all__ += ["ReshapeView", "Reshaped", "position_logits", "reshape"]
+
+# Served models (issue 14): tokviz.connect(base_url) -> a ServedModel that analyze accepts.
+from .errors import (  # noqa: E402
+    PromptLogprobsUnsupportedError,
+    ServedContextError,
+    ServerAuthError,
+    ServerError,
+    ServerProtocolError,
+    ServerTimeoutError,
+    ServerUnreachableError,
+    UnknownServedModelError,
+)
+from .served import ServedModel, connect  # noqa: E402
+
+__all__ += [
+    "PromptLogprobsUnsupportedError",
+    "ServedContextError",
+    "ServedModel",
+    "ServerAuthError",
+    "ServerError",
+    "ServerProtocolError",
+    "ServerTimeoutError",
+    "ServerUnreachableError",
+    "UnknownServedModelError",
+    "connect",
 ]

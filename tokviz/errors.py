@@ -23,3 +23,37 @@ class UnsupportedModelError(TokvizError, TypeError):
 
 class TokvizWarning(UserWarning):
     """Warnings tokviz emits (tests turn these into errors)."""
+
+
+class ServerError(TokvizError, ConnectionError):
+    """A served model (tokviz.connect) could not give what was asked; the message says why. Never holds
+    the API key."""
+
+
+class ServerUnreachableError(ServerError):
+    """Nothing answers at the base URL (server not running, wrong host or port), or the connection dropped."""
+
+
+class ServerAuthError(ServerError):
+    """The server refused the API key (HTTP 401 / 403)."""
+
+
+class ServerTimeoutError(ServerError, TimeoutError):
+    """The server did not answer within the timeout."""
+
+
+class UnknownServedModelError(ServerError):
+    """The server does not serve the model named (the message lists the ones it does)."""
+
+
+class ServerProtocolError(ServerError):
+    """The server answered, but not as an OpenAI-compatible completions server does (wrong URL path,
+    missing fields), or with numbers tokviz cannot check or align."""
+
+
+class PromptLogprobsUnsupportedError(ServerError):
+    """The server gives no log-probabilities of prompt tokens (echo + logprobs), which analyses need."""
+
+
+class ServedContextError(ServerError, InvalidInputError):
+    """A prompt longer than the server's context window."""

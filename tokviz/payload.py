@@ -247,3 +247,187 @@ def lens_payload(lens, vocabulary: Vocabulary) -> dict:
         "settled": list(lens.settled_layer),
         "pieces": pieces.table,
     }
+
+
+# --- Comparison (CompareView, issue 13) -----------------------------------------------------------------
+
+
+class _ResultBytes:
+    """Stands in for a Vocabulary when a comparison does not know a side's tokenizer: each token's bytes come
+    from the results themselves, and no token is known to be special (it shows as its text, not a tag)."""
+
+    def __init__(self, tokens):
+        self._bytes = {t.token_id: t.bytes for t in tokens}
+
+    def bytes_of(self, token_id: int) -> bytes:
+        return self._bytes[token_id]
+
+    def is_special(self, token_id: int) -> bool:
+        return False
+
+    def is_partial(self, token_id: int) -> bool:
+        return not self.piece_text(token_id) and bool(self._bytes[token_id])
+
+    def piece_text(self, token_id: int) -> str:
+        try:
+            return self._bytes[token_id].decode("utf-8")
+        except UnicodeDecodeError:
+            return ""
+
+
+def compared_token(token: TokenInfo, pieces: Pieces) -> dict:
+    """One token of a compared unit: id, text in context, probability and log-probability as the strip has them."""
+    entry = {"id": pieces.add(token.token_id), "t": token.text, "p": rounded_prob(token.prob),
+             "lp": decimals(token.logprob)}
+    pending = pending_bytes(token.bytes) if token.text else b""
+    if pending:
+        entry["pending"] = pending.hex()
+    if token.generated:
+        entry["g"] = 1
+    return entry
+
+
+def compared_side(side, pieces: Pieces) -> dict | None:
+    """One side of a unit: its tokens, character span, summed log-probability and that probability."""
+    if side is None:
+        return None
+    return {"toks": [compared_token(t, pieces) for t in side.tokens], "start": side.start, "end": side.end,
+            "lp": decimals(side.logprob), "p": rounded_prob(side.prob)}
+
+
+def compare_payload(comparison) -> dict:
+    """A Comparison as two aligned rows of units (docs/view-payload.md, "Comparison")."""
+    sides = []
+    for which in (0, 1):
+        vocabulary = comparison.vocabularies[which]
+        if vocabulary is None:
+            vocabulary = _ResultBytes(t for u in comparison.units if (s := u.side(which)) is not None for t in s.tokens)
+        sides.append(Pieces(vocabulary))
+    return {
+        "names": list(comparison.names),
+        "models": list(comparison.models),
+        "alignment": comparison.alignment,
+        "units": [{"a": compared_side(u.a, sides[0]), "b": compared_side(u.b, sides[1]), "d": decimals(u.difference)}
+                  for u in comparison.units],
+        "mean_d": decimals(comparison.mean_difference),
+        "ppl": [rounded(p) for p in comparison.perplexities],
+        "aligned": comparison.aligned,
+        "divergence": comparison.divergence,
+        "divergence_char": comparison.divergence_char,
+        "generated_from": list(comparison.generated_from),
+        "pieces": [sides[0].table, sides[1].table],
+    }
+
+
+# ----- reshape view (ReshapeView) ---------------------------------------------------------------------
+# The text before the reshaped position travels as its last CONTEXT_TOKENS tokens (the view's heading).
+CONTEXT_TOKENS = 24
+
+
+def context_tail(vocabulary: Vocabulary, shown_ids: list[int]) -> dict:
+    """The end of the text before a position, as the view's heading shows it: the last CONTEXT_TOKENS
+    tokens' texts in context, and whether earlier tokens were left out."""
+    texts = vocabulary.texts(list(shown_ids)) if shown_ids else []
+    return {"context": "".join(texts[-CONTEXT_TOKENS:]), "context_cut": len(texts) > CONTEXT_TOKENS}
+
+
+def reshape_payload(reshaped, vocabulary: Vocabulary, *, curve=None, about: dict | None = None,
+                    actual: int | None = None) -> dict:
+    """A Reshaped (tokviz.analysis.reshape) as rows of bars before / after, with its entropies and curve.
+
+    curve: an EntropyCurve (default: reshaped.curve); about: context_tail()'s heading; actual: the id of
+    the token that came next in the text (None after the last token), which the view marks.
+    """
+    pieces = Pieces(vocabulary)
+    curve = curve if curve is not None else reshaped.curve
+    shown = len(reshaped.tokens)
+    return {
+        "settings": {"temperature": reshaped.temperature, "top_k": reshaped.top_k, "top_p": reshaped.top_p},
+        "rows": [{"id": pieces.add(t.token_id), "r": t.rank, "raw": rounded_prob(t.raw_prob),
+                  "p": rounded_prob(t.prob), "cut": t.cut} for t in reshaped.tokens],
+        "rest": {"raw": rounded_prob(reshaped.rest_raw), "p": rounded_prob(reshaped.rest_prob),
+                 "count": reshaped.vocab_size - shown, "kept": reshaped.rest_kept},
+        "h_raw": rounded(reshaped.raw_entropy, 3),
+        "h_tempered": rounded(reshaped.tempered_entropy, 3),
+        "h": rounded(reshaped.entropy, 3),
+        "kept": reshaped.kept,
+        "kept_mass": rounded_prob(reshaped.kept_mass),
+        "cut_k": reshaped.cut_by_top_k,
+        "cut_p": reshaped.cut_by_top_p,
+        "vocab": reshaped.vocab_size,
+        "curve": None if curve is None else {"t": list(curve.temperatures),
+                                             "h": [rounded(h, 3) for h in curve.entropies]},
+        **(about or {"context": "", "context_cut": False}),
+        "actual": None if actual is None else pieces.add(actual),
+        "pieces": pieces.table,
+    }
+
+
+def bayes_payload(result) -> dict:
+    """BayesICL as P(outcome) vs n: per group of sequences (one hidden distribution) the model's mean with its
+    min-max band and the references' means; per sequence every prediction, for the hovered point."""
+    import numpy as np
+
+    def probs(values) -> list:
+        """Probabilities (any nesting) rounded as the view shows them; NaN (undefined) becomes null."""
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
+        if isinstance(values, list):
+            return [probs(v) for v in values]
+        return None if values is None or math.isnan(values) else rounded_prob(float(values))
+
+    def divergence(value: float) -> float | None:
+        """A KL or |difference| to 4 significant digits; null when infinite or undefined."""
+        return None if not math.isfinite(value) else rounded(float(value))
+
+    valid = result.valid
+    groups = []
+    for label in result.groups:
+        rows = result.select(label)
+        curves: dict[str, list] = {name: [] for name in ("mean", "low", "high", "bayes", "laplace", "frequency")}
+        for n in range(valid.shape[1]):
+            at = rows[valid[rows, n]]
+            q = result.model[at, n]  # [sequences, K]
+            curves["mean"].append(probs(q.mean(0)))
+            curves["low"].append(probs(q.min(0)))
+            curves["high"].append(probs(q.max(0)))
+            for name in ("bayes", "laplace", "frequency"):
+                ref = result.reference(name)[at, n]
+                curves[name].append(None if np.isnan(ref).any() else probs(ref.mean(0)))
+        hidden = result.hidden[rows[0]]
+        groups.append({"label": label, "hidden": None if hidden is None else probs(list(hidden)),
+                       "sequences": [int(i) for i in rows], **curves})
+    sequences = []
+    for i, seq in enumerate(result.sequences):
+        length = len(seq)
+        sequences.append({
+            "label": result.labels[i],
+            "group": result.groups.index(result.labels[i]),
+            "text": result.texts[i],
+            "cuts": list(result.prompt_ends[i]),
+            "observed": [result.outcomes.index(o) for o in seq],
+            "p": probs(result.token_probs[i, :length]),
+            "q": probs(result.model[i, :length]),
+            "outside": probs(result.outside[i, :length]),
+            "bayes": probs(result.bayes[i, :length]),
+            "laplace": probs(result.laplace[i, :length]),
+            "frequency": [None, *probs(result.frequency[i, 1:length])],
+        })
+    summary = result.distances()
+    return {
+        "outcomes": list(result.outcomes),
+        "outcome_tokens": list(result.outcome_tokens),
+        "n": list(range(valid.shape[1])),
+        "alpha": rounded(result.alpha),
+        "strength": rounded(result.strength),
+        "alpha_at_bound": bool(result.alpha_at_bound),
+        "alpha_windows": [{"first": a, "last": b, "alpha": divergence(x)}
+                          for (a, b), x in zip(result.windows, result.alpha_by_window)],
+        "summary": {
+            "tv": {name: divergence(v) for name, v in summary["tv"].items()},
+            "kl": {name: divergence(v) for name, v in summary["kl"].items()},
+            "outside": probs(float(np.mean(result.outside[valid]))),
+        },
+        "groups": groups,
+        "sequences": sequences,
+    }

@@ -120,6 +120,22 @@ class TokenViz(View):
             self._show_branch()
         return result
 
+    def reshape(self, source: str | None = None, index: int | None = None, **settings):
+        """A ReshapeView of the distribution at a token of the shown run: by default the selected token (none
+        selected: after the last token), with the sampling settings of the controls when "sample" is ticked.
+        Temperature, top-k and top-p can then be moved without running the model again."""
+        from .views import ReshapeView
+
+        if self.analysis is None:
+            raise InvalidInputError("nothing to reshape yet: analyze or generate first")
+        if source is None and index is None and self.selected:
+            source, index = self.selected["source"], self.selected["index"]
+        if source is None:  # after the last token shown
+            source = "generated" if self.generation is not None and self.generation.tokens else "prompt"
+        result = self.generation if source == "generated" else self.analysis
+        sampling = {"temperature": self.temperature, "top_k": self.top_k, "top_p": self.top_p} if self.do_sample else {}
+        return ReshapeView.from_token(self.lm, result, source, index, **(sampling | settings))
+
     def _stream_generation(self, decoding: DecodingParams, **generate_args):
         """Run generate(), sending the growing generation to the view at most every STREAM_INTERVAL_S."""
         from .analysis.generation import generate

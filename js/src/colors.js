@@ -142,3 +142,56 @@ export function legendStops(colorBy) {
     label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%",
   }));
 }
+
+// --- Diverging scale (CompareView): the log-probability difference B − A ---------------------------------
+
+/** The difference (nats) at which the diverging scale saturates: B 55 times more, or less, likely than A. */
+export const DIFF_MAX_NATS = 4;
+
+/** Strongest alpha of the diverging swatches (at ±DIFF_MAX_NATS); weaker ones fade towards the theme. */
+export const DIFF_ALPHA = 0.5;
+
+/**
+ * The diverging scale's two hues, ColorBrewer PuOr's ends: blue where B found the text less likely than A,
+ * orange where more. Blue against orange survives protanopia, deuteranopia (blue vs yellow-brown) and
+ * tritanopia (teal vs pink), and the strength of either grows with the size of the difference.
+ */
+export const DIFF_HUES = Object.freeze({
+  less: Object.freeze([33, 102, 172]),
+  more: Object.freeze([230, 97, 1]),
+});
+
+/**
+ * Position of a difference on the diverging scale: -1 (B at least DIFF_MAX_NATS less likely) .. 0 (same)
+ * .. 1 (at least DIFF_MAX_NATS more likely).
+ * @param {number} d b - a, nats
+ */
+export function diffUnit(d) {
+  if (!Number.isFinite(d)) return Number.isNaN(d) ? 0 : Math.sign(d);
+  return Math.max(-1, Math.min(1, d / DIFF_MAX_NATS));
+}
+
+/**
+ * Background for a log-probability difference (b - a, nats); null where there is none. The hue says which
+ * side found the text more likely, the strength how much: alpha grows with the square root of the size, so
+ * a difference of one nat already shows.
+ * @param {number | null | undefined} d
+ */
+export function diffColor(d) {
+  if (d == null || Number.isNaN(d)) return null;
+  const u = diffUnit(d);
+  const [r, g, b] = u < 0 ? DIFF_HUES.less : DIFF_HUES.more;
+  return `rgba(${r}, ${g}, ${b}, ${(DIFF_ALPHA * Math.sqrt(Math.abs(u))).toFixed(3)})`;
+}
+
+/**
+ * Legend entries of the diverging scale, from "B much less likely" to "B much more likely".
+ * @returns {{color: string, label: string, d: number}[]}
+ */
+export function diffLegendStops() {
+  return [-4, -2, -1, 0, 1, 2, 4].map((d) => ({
+    d,
+    color: /** @type {string} */ (diffColor(d)),
+    label: d === 0 ? "0" : `${d <= -DIFF_MAX_NATS ? "\u2264" : d >= DIFF_MAX_NATS ? "\u2265" : ""}${d > 0 ? "+" : "\u2212"}${Math.abs(d)}`,
+  }));
+}

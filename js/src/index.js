@@ -7,6 +7,9 @@ import { renderLens } from "./lens.js";
 import { renderICL } from "./icl.js";
 import { renderLabels } from "./labels.js";
 import { renderBeamsView } from "./beams.js";
+import { renderCompare } from "./compare.js";
+import { renderReshape } from "./reshape.js";
+import { renderBayes } from "./bayes.js";
 
 /** @type {Record<string, (model: import("./types.js").Model, root: HTMLElement, d: Disposer) => void>} */
 const VIEWS = {
@@ -15,6 +18,9 @@ const VIEWS = {
   icl: renderICL,
   labels: renderLabels,
   beams: renderBeamsView,
+  compare: renderCompare,
+  reshape: renderReshape,
+  bayes: renderBayes,
 };
 
 /**

@@ -125,3 +125,70 @@ test("entropy swatches: token text keeps WCAG contrast >= 4.5 in every theme", (
     for (const c of colors) assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `entropy ${theme}`);
   }
 });
+
+// The diverging scale of CompareView (b - a in nats): blue for "B less likely", orange for "B more likely",
+// fading into the theme at 0. Each half must stay ordered (further from the theme the larger the
+// difference), the two halves must not be mistaken for each other, for every vision, and text stays readable.
+import { diffLegendStops } from "../src/colors.js";
+
+function diffViews() {
+  const stops = diffLegendStops();
+  const out = [];
+  for (const [theme, { bg, text }] of Object.entries(THEMES)) {
+    const seen = stops.map((s) => over(s.color, bg));
+    const backdrop = bg.map(toLinear);
+    out.push({ theme, vision: "normal", colors: seen, backdrop, text });
+    for (const [vision, m] of Object.entries(MACHADO)) {
+      out.push({ theme, vision, colors: seen.map((c) => simulate(m, c)), backdrop: simulate(m, backdrop), text });
+    }
+  }
+  return { d: stops.map((s) => s.d), views: out };
+}
+
+test("diverging swatches: legend runs from B much less to B much more likely, 0 in the middle", () => {
+  const { d } = diffViews();
+  assert.deepEqual(d, [...d].sort((x, y) => x - y));
+  assert.equal(d[(d.length - 1) / 2], 0);
+  assert.ok(d.includes(-4) && d.includes(4));
+});
+
+test("diverging swatches: each half moves further from the theme as the difference grows, for every vision", () => {
+  const { d, views } = diffViews();
+  const zero = d.indexOf(0);
+  for (const { theme, vision, colors, backdrop } of views) {
+    const base = lab(backdrop);
+    const dist = colors.map((c) => deltaE(lab(c), base));
+    const lumDist = colors.map((c) => Math.abs(luminanceOfLinear(c) - luminanceOfLinear(backdrop)));
+    assert.ok(dist[zero] < 0.5, `${theme} ${vision}: 0 should be the theme itself`);
+    for (let i = zero + 1; i < d.length; i++) {
+      assert.ok(dist[i] > dist[i - 1], `more side ${theme} ${vision}: ${dist}`);
+      assert.ok(lumDist[i] > lumDist[i - 1], `more side luminance ${theme} ${vision}: ${lumDist}`);
+    }
+    for (let i = zero - 1; i >= 0; i--) {
+      assert.ok(dist[i] > dist[i + 1], `less side ${theme} ${vision}: ${dist}`);
+      assert.ok(lumDist[i] > lumDist[i + 1], `less side luminance ${theme} ${vision}: ${lumDist}`);
+    }
+  }
+});
+
+test(`diverging swatches: every pair, across the halves too, stays distinguishable (CIE76 dE >= ${MIN_DELTA_E})`, () => {
+  const { views } = diffViews();
+  for (const { theme, vision, colors } of views) {
+    const labs = colors.map(lab);
+    for (let i = 0; i < labs.length; i++) {
+      for (let j = i + 1; j < labs.length; j++) {
+        const dE = deltaE(labs[i], labs[j]);
+        assert.ok(dE >= MIN_DELTA_E, `diverging ${theme} ${vision}: stops ${i} and ${j} differ by ${dE.toFixed(1)}`);
+      }
+    }
+  }
+});
+
+test("diverging swatches: token text keeps WCAG contrast >= 4.5 in every theme", () => {
+  const { views } = diffViews();
+  for (const { theme, vision, colors, text } of views) {
+    if (vision !== "normal") continue;
+    const fg = luminanceOfLinear(text.map(toLinear));
+    for (const c of colors) assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `diverging ${theme}: ${contrast(fg, luminanceOfLinear(c))}`);
+  }
+});

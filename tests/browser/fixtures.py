@@ -175,6 +175,63 @@ class Payloads:
                                      [" positive", " negative", " " + HTML_IMG])
         return tokviz.LabelScoresView(scores).snapshot_state() | {"interactive": True}
 
+    # --- CompareView (tokviz.compare) --------------------------------------------------------------
+    @cached_property
+    def compare_prompts(self) -> tokviz.CompareView:
+        """Two prompts on the tiny model, aligned by matching tokens: a shared start, then different words
+        (the first difference), HTML-looking text, an emoji split into pieces, and a special token in one."""
+        text_a = f"The capital of France is Paris. {HTML_IMG} ok{EMOJI}\n\tdone"
+        text_b = f"The capital of Spain is Madrid. {HTML_IMG} ok{EMOJI}\n\tdone<|endoftext|>"
+        comparison = tokviz.compare_texts(self.lm, text_a, text_b, names=("France", "Spain"), alternatives=2)
+        assert comparison.alignment == "tokens" and comparison.divergence is not None
+        return tokviz.CompareView(comparison)
+
+    @cached_property
+    def compare_models(self) -> tokviz.CompareView:
+        """The awkward prompt scored by two tiny models (seeds 0 and 1): one text, aligned by character spans,
+        the emoji's pieces in one unit."""
+        comparison = tokviz.compare_models(self.lm, self._tiny(seed=1), PROMPT_TEXT, names=("seed 0", "seed 1"),
+                                           alternatives=2)
+        assert comparison.alignment == "characters"
+        return tokviz.CompareView(comparison)
+
+    @cached_property
+    def compare_generations(self) -> tokviz.CompareView:
+        """Two sampled generations of one prompt (seeds 1 and 2): they diverge in the generated part."""
+        comparison = tokviz.compare_generations(self.lm, "Once upon a time", {"seed": 1}, {"seed": 2},
+                                                do_sample=True, max_new_tokens=6, alternatives=2)
+        assert comparison.divergence is not None and comparison.divergence >= comparison.generated_from[0]
+        return tokviz.CompareView(comparison)
+
+    # --- ReshapeView (tokviz.reshape) --------------------------------------------------------------
+    @cached_property
+    def reshape_view(self) -> tokviz.ReshapeView:
+        """ReshapeView of the awkward prompt's token 14 (the text goes on with it), at temperature 1.3 with
+        top-k 8 and top-p 0.9: rows kept, rows cut by top-k, rows cut by top-p. Its state is `reshape`."""
+        view = tokviz.ReshapeView(self.lm, PROMPT_TEXT, 14, temperature=1.3, top_k=8, top_p=0.9, show=12)
+        assert {row["cut"] for row in view.reshape_data["rows"]} == {None, "top-k", "top-p"}
+        return view
+
+    def reshape(self, **traits) -> dict:
+        """The ReshapeView state (traits: others of the same view, e.g. another temperature's reshape_data)."""
+        return copy.deepcopy(self.reshape_view.snapshot_state()) | {"interactive": True} | traits
+
+    @cached_property
+    def bayes(self) -> dict:
+        """BayesView of coin flips drawn with P(H) = 0.2 and 0.8, three sequences each, of 8 and (one) 5 flips;
+        the template's prefix holds HTML, which must stay text."""
+        drawn = tokviz.draw_sequences(("H", "T"), (0.2, 0.8), per_hidden=3, length=8, seed=0)
+        drawn.sequences[1] = drawn.sequences[1][:5]  # unequal lengths: the group's curves use what exists at each n
+        result = tokviz.bayes_icl(self.lm, drawn, template=f"{HTML_IMG} flips: {{sequence}}")
+        return tokviz.BayesView(result).snapshot_state() | {"interactive": True}
+
+    @cached_property
+    def bayes_die(self) -> dict:
+        """BayesView of die rolls (six outcomes, so the view offers a choice of outcome), two hidden dice."""
+        drawn = tokviz.draw_sequences(tuple("123456"), 2, per_hidden=2, length=6, seed=1)
+        result = tokviz.bayes_icl(self.lm, drawn, template="Die rolls: {sequence}")
+        return tokviz.BayesView(result).snapshot_state() | {"interactive": True}
+
 
 def shown_percent(p: float) -> str:
     """The view's one probability format (js/src/format.js formatPercent): percent with 3 significant

@@ -1,5 +1,6 @@
 """Pure analysis functions: model in, result dataclasses out. Nothing here knows about the widget."""
 
+from .bayes import BayesICL, OutcomeSequences, bayes_icl, draw_sequences
 from .beams import Beam, BeamNode
 from .generation import Generation, generate
 from .icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
@@ -12,6 +13,7 @@ from .scoring import LabelScore, LabelScores, LabelToken, score_labels
 from .token_info import Candidate, TokenInfo
 
 __all__ = [
+    "BayesICL",
     "Beam",
     "BeamNode",
     "Candidate",
@@ -24,12 +26,15 @@ __all__ = [
     "LayerImportance",
     "LayerLaw",
     "LogitLens",
+    "OutcomeSequences",
     "Perplexity",
     "PromptAnalysis",
     "QAPrompt",
     "Refinement",
     "TokenInfo",
     "analyze",
+    "bayes_icl",
+    "draw_sequences",
     "generate",
     "icl_curve",
     "icl_in_prompt",
@@ -41,3 +46,37 @@ __all__ = [
     "refinement",
     "score_labels",
 ]
+
+# Comparing two results (issue 13).
+from .compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
+)
+
+__all__ += [
+    "ComparedUnit",
+    "Comparison",
+    "UnitSide",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+]
+
+# Reshape (issue 13): one position's distribution under temperature / top-k / top-p, from kept logits.
+from .reshape import (  # noqa: E402 (after the compare block)
+    EntropyCurve,
+    Reshaped,
+    ReshapedToken,
+    entropy_curve,
+    next_logits,
+    position_logits,
+    reshape,
+)
+
+__all__ += ["EntropyCurve", "Reshaped", "ReshapedToken", "entropy_curve", "next_logits", "position_logits", "reshape"]

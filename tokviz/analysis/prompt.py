@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..checks import check_count, check_int, renamed_argument
 from ..models import LanguageModel
+from ..served import ServedModel
 from ..text_table import candidate_list, prob_cell, render, token_label
 from .encoding import Encoded, encode
 from .forward import score
@@ -31,6 +32,8 @@ class PromptAnalysis:
     next_entropy: float | None
     perplexity: float | None
     context_ids: list[int] = field(default_factory=list)
+    # numbers this analysis cannot give (None on the tokens), each with the reason (served models)
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     @property
     def token_ids(self) -> list[int]:
@@ -57,6 +60,7 @@ class PromptAnalysis:
             text="".join(t.text for t in tokens), model_name=self.model_name, alternatives=self.alternatives,
             tokens=tokens, next=self.tokens[n].top, next_entropy=self.tokens[n].entropy,
             perplexity=math.exp(-sum(scored) / len(scored)) if scored else None, context_ids=self.context_ids,
+            unavailable=dict(self.unavailable),
         )
 
     def to_dict(self) -> dict:
@@ -68,6 +72,7 @@ class PromptAnalysis:
             "next": [c.to_dict() for c in self.next],
             "next_entropy": self.next_entropy,
             "perplexity": self.perplexity,
+            **({"unavailable": dict(self.unavailable)} if self.unavailable else {}),
         }
 
     def __repr__(self) -> str:
@@ -127,6 +132,10 @@ def analyze(lm: LanguageModel, text: str, *, alternatives: int = 10, top_k: int 
     """Run one forward pass over text and report every token's probability and the `alternatives` most
     probable tokens at each position (top_k: the old name of alternatives, deprecated)."""
     alternatives = renamed_argument(top_k, alternatives, "analyze")
+    if isinstance(lm, ServedModel):
+        from .served_prompt import analyze_served
+
+        return analyze_served(lm, text, alternatives=alternatives)
     check_count(alternatives, "alternatives", lm.vocab_size)
     encoded = encode(lm, text)
     (stats,), _ = score(lm, [encoded.request(with_next=True)], alternatives)

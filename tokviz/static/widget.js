@@ -363,6 +363,32 @@ function legendStops(colorBy) {
     label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
   }));
 }
+var DIFF_MAX_NATS = 4;
+var DIFF_ALPHA = 0.5;
+var DIFF_HUES = Object.freeze({
+  less: Object.freeze([33, 102, 172]),
+  more: Object.freeze([230, 97, 1])
+});
+function diffUnit(d) {
+  if (!Number.isFinite(d)) return Number.isNaN(d) ? 0 : Math.sign(d);
+  return Math.max(-1, Math.min(1, d / DIFF_MAX_NATS));
+}
+function diffColor(d) {
+  if (d == null || Number.isNaN(d)) return null;
+  const u = diffUnit(d);
+  const [r, g, b] = u < 0 ? DIFF_HUES.less : DIFF_HUES.more;
+  return `rgba(${r}, ${g}, ${b}, ${(DIFF_ALPHA * Math.sqrt(Math.abs(u))).toFixed(3)})`;
+}
+function diffLegendStops() {
+  return [-4, -2, -1, 0, 1, 2, 4].map((d) => ({
+    d,
+    color: (
+      /** @type {string} */
+      diffColor(d)
+    ),
+    label: d === 0 ? "0" : `${d <= -DIFF_MAX_NATS ? "\u2264" : d >= DIFF_MAX_NATS ? "\u2265" : ""}${d > 0 ? "+" : "\u2212"}${Math.abs(d)}`
+  }));
+}
 
 // src/bars.js
 function probBar(p) {
@@ -1071,11 +1097,11 @@ function rankBar(what, bands) {
   const total = bands.counts.reduce((a, b) => a + b, 0);
   const bar = h("div", { class: "tvz-rank-bar", role: "img" });
   const key = h("div", { class: "tvz-rank-key" });
-  bands.counts.forEach((count, i) => {
+  bands.counts.forEach((count2, i) => {
     const color = rankColor(i < bands.edges.length ? bands.edges[i] : bands.edges[bands.edges.length - 1] + 1) || "";
-    if (count > 0) {
-      const seg = h("span", { class: "tvz-rank-seg", "data-band": i, title: `${labels[i]}: ${count} of ${total}` });
-      seg.style.flexGrow = String(count);
+    if (count2 > 0) {
+      const seg = h("span", { class: "tvz-rank-seg", "data-band": i, title: `${labels[i]}: ${count2} of ${total}` });
+      seg.style.flexGrow = String(count2);
       seg.style.backgroundColor = color;
       bar.append(seg);
     }
@@ -1084,7 +1110,7 @@ function rankBar(what, bands) {
     key.append(h("span", { class: "tvz-rank-entry", "data-band": i }, [
       swatch,
       `${labels[i]}: `,
-      h("span", { class: "tvz-rank-count", text: String(count) })
+      h("span", { class: "tvz-rank-count", text: String(count2) })
     ]));
   });
   bar.setAttribute("aria-label", `${what}: ${labels.map((l, i) => `${l} ${bands.counts[i]}`).join(", ")}`);
@@ -1133,11 +1159,11 @@ function tsvText(tok, pieces) {
   return tok.pending ? text + bytes(tok.pending) : text;
 }
 function stripTsv(parts) {
-  const cell = (v) => v == null ? "" : String(v);
+  const cell2 = (v) => v == null ? "" : String(v);
   const lines = [TSV_COLUMNS.join("	")];
   for (const { source, tokens, pieces } of parts) {
     tokens.forEach((tok, i) => {
-      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell).join("	"));
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell2).join("	"));
     });
   }
   return `${lines.join("\n")}
@@ -1650,7 +1676,7 @@ function renderLens(model, root, d) {
         if (L.first_correct[i] === l) cls += " tvz-first-correct";
         if (L.settled[i] === l) cls += " tvz-settled";
         if (L.target[i] === id) cls += " tvz-hit";
-        const cell = h("div", {
+        const cell2 = h("div", {
           class: cls,
           role: "gridcell",
           tabindex: -1,
@@ -1659,20 +1685,20 @@ function renderLens(model, root, d) {
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
         const c = LENS_SCALES[mode].color(byTarget ? tp : p);
-        if (c) cell.style.backgroundColor = c;
-        frag.append(cell);
+        if (c) cell2.style.backgroundColor = c;
+        frag.append(cell2);
       }
     }
     grid.append(frag);
     focus.refresh();
   };
-  const tip = (cell) => {
+  const tip = (cell2) => {
     const L = (
       /** @type {Lens} */
       lens()
     );
-    const l = Number(cell.dataset.layer);
-    const i = Number(cell.dataset.pos);
+    const l = Number(cell2.dataset.layer);
+    const i = Number(cell2.dataset.pos);
     const target = L.target[i];
     const body = h("div", {}, [
       h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` })
@@ -1695,14 +1721,14 @@ function renderLens(model, root, d) {
   d.onModel(model, "change:lens_color", render2);
   render2();
 }
-function lensStep(cell, key, cells) {
-  const layer = Number(cell.dataset.layer);
-  const pos = Number(cell.dataset.pos);
+function lensStep(cell2, key, cells) {
+  const layer = Number(cell2.dataset.layer);
+  const pos = Number(cell2.dataset.pos);
   const at = (l, p) => cells.find((c) => Number(c.dataset.layer) === l && Number(c.dataset.pos) === p) ?? null;
   if (key === "ArrowUp") return at(layer + 1, pos);
   if (key === "ArrowDown") return at(layer - 1, pos);
   const row = cells.filter((c) => Number(c.dataset.layer) === layer);
-  return linearStep(cell, key, row);
+  return linearStep(cell2, key, row);
 }
 
 // src/icl.js
@@ -1882,13 +1908,707 @@ function markUsedScore(table, name) {
   }
 }
 
+// src/compare.js
+var SIDES = (
+  /** @type {const} */
+  ["a", "b"]
+);
+var MINUS = "\u2212";
+function signed(x, digits = 3) {
+  if (x == null || Number.isNaN(x)) return "\u2013";
+  const text = formatNumber(Math.abs(x), digits);
+  if (Number(text) === 0) return formatNumber(0, digits);
+  return `${x < 0 ? MINUS : "+"}${text}`;
+}
+function formatPerplexity(x) {
+  if (x == null || !Number.isFinite(x)) return formatNumber(x, 2);
+  return x < 1e3 ? x.toFixed(2) : Math.round(x).toLocaleString("en-US");
+}
+function renderCompare(model, root, d) {
+  const tooltip = createTooltip(root, d);
+  const head = h("div", { class: "tvz-cmp-head" });
+  const summary = h("div", { class: "tvz-cmp-summary" });
+  const grid = h("div", { class: "tvz-cmp-units", role: "group", "aria-label": "compared units, A over B" });
+  root.append(head, summary, grid);
+  const payload = () => {
+    const c = model.get("comparison");
+    return c && Array.isArray(c.units) && Array.isArray(c.names) ? c : null;
+  };
+  const content = (item) => {
+    const c = payload();
+    const i = Number(item.getAttribute("data-i"));
+    return c ? unitTooltip(c, i) : h("span");
+  };
+  const render2 = () => {
+    tooltip.unpin();
+    grid.replaceChildren();
+    const c = payload();
+    if (!c) {
+      head.replaceChildren();
+      summary.replaceChildren();
+      grid.append(h("div", { class: "tvz-note", text: "No comparison." }));
+      return;
+    }
+    head.replaceChildren(sidesKey(c), diffLegend(), marksKey2(c));
+    summary.replaceChildren(...summaryParts(c));
+    const frag = document.createDocumentFragment();
+    frag.append(h("span", { class: "tvz-cmp-rowlabels", "aria-hidden": "true" }, [
+      h("span", { class: "tvz-cmp-rowlabel", text: "A" }),
+      h("span", { class: "tvz-cmp-rowlabel", text: "B" })
+    ]));
+    c.units.forEach((u, i) => {
+      if (i === c.divergence) {
+        frag.append(h("span", { class: "tvz-cmp-divmark", title: "first difference", "aria-hidden": "true" }, [
+          h("span", { class: "tvz-cmp-divflag", text: "\u2260" })
+        ]));
+      }
+      frag.append(unitEl(c, u, i));
+    });
+    grid.append(frag);
+    focus.refresh();
+  };
+  itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-cmp-unit"), content });
+  const focus = rovingFocus(d, grid, ".tvz-cmp-unit");
+  d.onModel(model, "change:comparison", render2);
+  render2();
+}
+function unitEl(c, u, i) {
+  let cls = "tvz-cmp-unit";
+  if (!u.a || !u.b) cls += " tvz-cmp-one";
+  else if (u.d == null) cls += " tvz-cmp-nodiff";
+  if (i === c.divergence) cls += " tvz-cmp-diverge";
+  const el = h("span", { class: cls, tabindex: -1, "data-i": i, "aria-label": unitLabel(c, u, i) }, [
+    cell(c, u.a, 0),
+    cell(c, u.b, 1)
+  ]);
+  const color = diffColor(u.d);
+  if (color) el.style.backgroundColor = color;
+  return el;
+}
+function cell(c, side, which) {
+  const el = h("span", { class: "tvz-cmp-cell", "data-side": SIDES[which] });
+  if (!side) {
+    el.classList.add("tvz-cmp-gap");
+    el.append(h("span", { class: "tvz-cmp-gapmark", text: "\u2013" }));
+    return el;
+  }
+  for (const tok of side.toks) el.append(tokenEl(tok, c.pieces[which]));
+  return el;
+}
+function tokenEl(tok, pieces) {
+  const disp = tokenDisplay(tok, pieces);
+  let cls = "tvz-cmp-tok";
+  if (tok.g) cls += " tvz-cmp-gen";
+  if (disp.kind === "bytes") cls += " tvz-partial";
+  return h("span", { class: cls, "data-id": tok.id }, [displayNode(disp)]);
+}
+function sideLabel(side, pieces) {
+  return side ? side.toks.map((t) => plainLabel(tokenDisplay(t, pieces))).join("") : "";
+}
+function unitLabel(c, u, i) {
+  const part = (w) => {
+    const side = w === 0 ? u.a : u.b;
+    return side ? `${c.names[w]} ${sideLabel(side, c.pieces[w])} ${formatPercent(side.p)}` : `${c.names[w]} nothing`;
+  };
+  const diff = u.d == null ? "no difference" : `difference ${signed(u.d)} nats`;
+  return `unit ${i}: ${part(0)}; ${part(1)}; ${diff}${i === c.divergence ? "; first difference" : ""}`;
+}
+function sidesKey(c) {
+  const side = (w) => h("span", { class: "tvz-cmp-side-key", "data-side": SIDES[w] }, [
+    h("span", { class: "tvz-cmp-side-badge", text: w === 0 ? "A" : "B" }),
+    h("span", { class: "tvz-cmp-side-name", text: c.names[w] }),
+    c.models[w] && c.models[w] !== c.names[w] ? h("span", { class: "tvz-cmp-side-model", text: `(${c.models[w]})` }) : null,
+    h("span", { class: "tvz-cmp-side-row", text: w === 0 ? "top row" : "bottom row" })
+  ]);
+  return h("div", { class: "tvz-cmp-sides" }, [side(0), side(1)]);
+}
+function diffLegend() {
+  return h("div", { class: "tvz-legend tvz-cmp-legend" }, [
+    h("span", { class: "tvz-legend-text", text: "colour: log p difference B \u2212 A (nats), B less likely than A" }),
+    ...diffLegendStops().map((s) => {
+      const sw = h("span", { class: "tvz-swatch", text: s.label });
+      sw.style.backgroundColor = s.color;
+      return sw;
+    }),
+    h("span", { class: "tvz-legend-text tvz-cmp-legend-end", text: "more likely" })
+  ]);
+}
+function marksKey2(c) {
+  const entry = (cls, text, meaning) => h("span", { class: "tvz-key-entry" }, [
+    h("span", { class: `tvz-key-mark ${cls}`, text }),
+    h("span", { class: "tvz-key-meaning", text: meaning })
+  ]);
+  const entries = [];
+  if (c.alignment === "tokens") {
+    entries.push(entry("tvz-cmp-key-div", "\u2260", "first difference"));
+    entries.push(entry("tvz-cmp-key-one", "\u2013", "only in one text (no difference)"));
+  }
+  if (c.generated_from.some((g) => g != null)) entries.push(entry("tvz-key-gen", "abc", "generated"));
+  entries.push(entry("tvz-cmp-key-none", "\xA0\xA0", "hatched: no difference, a side has no prediction (its first token)"));
+  return h("div", { class: "tvz-key", role: "note", "aria-label": "what the marks mean" }, entries);
+}
+function summaryParts(c) {
+  const parts = [
+    h("span", { class: "tvz-cmp-mean", text: `mean B \u2212 A: ${signed(c.mean_d)} nats over ${c.aligned} unit${c.aligned === 1 ? "" : "s"}` }),
+    h("span", { class: "tvz-cmp-ppl", text: `perplexity A ${formatPerplexity(c.ppl[0])}, B ${formatPerplexity(c.ppl[1])} (per token)` })
+  ];
+  if (c.alignment === "characters") {
+    parts.push(h("span", { class: "tvz-cmp-where", text: "one text, units aligned by character spans" }));
+  } else if (c.divergence == null) {
+    parts.push(h("span", { class: "tvz-cmp-where", text: "the texts are the same" }));
+  } else {
+    parts.push(h("span", { class: "tvz-cmp-where", text: `first difference at unit ${c.divergence} (character ${c.divergence_char}); later matches have different contexts` }));
+  }
+  return parts;
+}
+function unitTooltip(c, i) {
+  const u = c.units[i];
+  const title = i === c.divergence ? `Unit ${i} \xB7 first difference` : `Unit ${i}`;
+  const table = h("table", { class: "tvz-cmp-tip-table" });
+  const header = h("tr", {}, [h("th", { text: "" })]);
+  const rows = {};
+  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key })]);
+  SIDES.forEach((key, w) => {
+    const side = u[key];
+    header.append(h("th", { class: "tvz-cmp-tip-side", "data-side": key }, [
+      h("span", { class: "tvz-cmp-side-badge", text: w === 0 ? "A" : "B" }),
+      ` ${c.names[w]}`
+    ]));
+    rows.tokens.append(h("td", { class: "tvz-cmp-tip-toks", "data-side": key }, side ? tipTokens(side, c.pieces[w]) : [h("span", { class: "tvz-note", text: "nothing here" })]));
+    rows.probability.append(h("td", { class: "tvz-cmp-tip-p", "data-side": key, text: side ? formatPercent(side.p) : "" }));
+    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatLogProb(side.lp) : "" }));
+    rows.characters.append(h("td", { class: "tvz-cmp-tip-span", "data-side": key, text: side ? `${side.start}\u2013${side.end}` : "" }));
+  });
+  table.append(h("thead", {}, [header]), h("tbody", {}, [rows.tokens, rows.probability, rows["log p"], rows.characters]));
+  const diff = statTable([["B \u2212 A", u.d == null ? "\u2013" : `${signed(u.d)} nats`]]);
+  diff.classList.add("tvz-cmp-tip-diff");
+  diff.querySelector("dd")?.classList.add("tvz-cmp-tip-d");
+  const swatch = diffColor(u.d);
+  const dd = diff.querySelector("dd");
+  if (dd && swatch) dd.style.backgroundColor = swatch;
+  return h("div", { class: "tvz-cmp-tip" }, [
+    h("div", { class: "tvz-tip-title", text: title }),
+    table,
+    diff,
+    ...tipNotes(c, u, i).map((text) => h("div", { class: "tvz-note", text }))
+  ]);
+}
+function tipTokens(side, pieces) {
+  if (side.toks.length === 1) return [h("span", { class: "tvz-tip-tok" }, [displayNode(tokenDisplay(side.toks[0], pieces))])];
+  return side.toks.map((t) => h("div", { class: "tvz-cmp-tip-tokrow" }, [
+    h("span", { class: "tvz-tip-tok" }, [displayNode(tokenDisplay(t, pieces))]),
+    h("span", { class: "tvz-cmp-tip-tokp", text: formatPercent(t.p) })
+  ]));
+}
+function tipNotes(c, u, i) {
+  const notes = [];
+  if (!u.a || !u.b) notes.push(`Only in ${u.a ? c.names[0] : c.names[1]}: nothing to compare it with.`);
+  else if (u.d == null) notes.push("A side has no prediction here (its first token).");
+  if (u.a && u.b && c.alignment === "characters" && (u.a.toks.length > 1 || u.b.toks.length > 1)) {
+    notes.push("Several tokens: the probability of their text together, P(this text | everything before).");
+  }
+  if (u.a && u.b && c.divergence != null && i > c.divergence) notes.push("After the first difference: the contexts differ.");
+  return notes;
+}
+
+// src/reshape.js
+var SLIDERS = {
+  temperature: { min: 0, max: 2, step: 0.05 },
+  top_k: { min: 0, max: 100, step: 1 },
+  top_p: { min: 0.01, max: 1, step: 0.01 }
+};
+var SEND_EVERY_MS = 60;
+var CUT_TEXT = { "top-k": "cut by top-k", "top-p": "cut by top-p", greedy: "not the greedy choice" };
+var CURVE = { w: 420, h: 130, left: 44, right: 12, top: 10, bottom: 30 };
+var count = (n) => Math.round(n).toLocaleString("en-US");
+function slider(model, d, name, label, answered) {
+  const { min, max, step } = SLIDERS[name];
+  const input = h("input", {
+    type: "range",
+    class: "tvz-slider",
+    name: `${name}-slider`,
+    min,
+    max,
+    step,
+    "aria-label": label
+  });
+  let timer = null;
+  let lastSent = 0;
+  let held = false;
+  const send = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    held = false;
+    lastSent = performance.now();
+    const v = Number(input.value);
+    if (v !== model.get(name)) setTrait(model, name, v);
+  };
+  d.listen(input, "input", () => {
+    if (answered && !answered.ready()) {
+      held = true;
+      return;
+    }
+    const wait = SEND_EVERY_MS - (performance.now() - lastSent);
+    if (wait <= 0) send();
+    else if (!timer) timer = setTimeout(send, wait);
+  });
+  d.listen(input, "change", send);
+  if (answered) {
+    d.onModel(model, answered.event, () => {
+      if (held && answered.ready()) send();
+    });
+  }
+  d.add(() => {
+    if (timer) clearTimeout(timer);
+  });
+  const sync = () => {
+    const v = Number(model.get(name));
+    if (Number(input.value) !== v) input.value = String(Math.min(max, Math.max(min, v)));
+  };
+  sync();
+  d.onModel(model, `change:${name}`, sync);
+  return input;
+}
+function renderReshape(model, root, d) {
+  const interactive = model.get("interactive") !== false;
+  const heading = h("div", { class: "tvz-rs-heading" });
+  const control = (name, label, hint) => {
+    const field = numberField(model, d, name, { label, title: hint });
+    const range = slider(model, d, name, label, { event: "change:reshape_data", ready: () => !pending() });
+    return h("div", { class: "tvz-rs-control", "data-setting": name }, [
+      field,
+      range,
+      h("span", { class: "tvz-hint", text: hint })
+    ]);
+  };
+  const controls = h("fieldset", { class: "tvz-group tvz-rs-controls" }, [
+    h("legend", { text: interactive ? "Sampling settings \u2014 the bars follow at once (the model does not run again)" : "Sampling settings (a saved view: changing them needs the running notebook)" }),
+    control("temperature", "temperature", "divides the logits; 0 = greedy, < 1 sharper, > 1 flatter"),
+    control("top_k", "top-k", "keep the k most probable tokens; 0 = off"),
+    control("top_p", "top-p", "keep the most probable tokens until they hold p; 1 = off")
+  ]);
+  if (!interactive) for (const input of controls.querySelectorAll("input")) input.disabled = true;
+  const summary = h("div", { class: "tvz-rs-summary", "aria-live": "polite" });
+  const rows = h("div", { class: "tvz-rs-rows", role: "list", "aria-label": "tokens before and after reshaping" });
+  const curveBox = h("div", { class: "tvz-rs-curve" });
+  root.append(heading, controls, summary, rows, curveBox);
+  const focus = rovingFocus(d, rows, ".tvz-rs-tok-row");
+  const data = () => {
+    const r = model.get("reshape_data");
+    return r && Array.isArray(r.rows) ? r : null;
+  };
+  const pending = () => {
+    const s = data()?.settings;
+    return !!s && interactive && (s.temperature !== model.get("temperature") || s.top_k !== model.get("top_k") || s.top_p !== model.get("top_p"));
+  };
+  const markPending = () => root.classList.toggle("tvz-rs-pending", pending());
+  const render2 = () => {
+    const r = data();
+    rows.replaceChildren();
+    curveBox.replaceChildren();
+    if (!r) {
+      heading.replaceChildren();
+      summary.textContent = "";
+      rows.append(h("div", { class: "tvz-note", text: "No distribution." }));
+      return;
+    }
+    drawHeading(heading, r);
+    drawSummary(summary, r);
+    drawRows(rows, r);
+    if (r.curve) curveBox.append(entropyCurve(r, interactive ? (t) => setTrait(model, "temperature", t) : null, d));
+    focus.refresh();
+    markPending();
+  };
+  d.onModel(model, "change:reshape_data", render2);
+  for (const name of Object.keys(SLIDERS)) d.onModel(model, `change:${name}`, markPending);
+  render2();
+}
+function drawHeading(el, r) {
+  const context = h("span", { class: "tvz-rs-context" }, [
+    r.context_cut ? "\u2026" : "",
+    displayNode({ kind: "text", segments: textSegments(r.context) })
+  ]);
+  const parts = [h("span", { text: "The next token after " }), context];
+  if (r.actual != null) {
+    parts.push(
+      h("span", { text: " \u2014 the text went on with " }),
+      h("span", { class: "tvz-rs-actual-tok" }, [displayNode(pieceDisplay(r.pieces[String(r.actual)]))]),
+      h("span", { text: " (marked)" })
+    );
+  }
+  el.replaceChildren(...parts);
+}
+function drawSummary(el, r) {
+  const s = r.settings;
+  const item = (label, value, key) => h("span", { class: "tvz-rs-stat", "data-stat": key || label }, [
+    h("span", { class: "tvz-rs-stat-label", text: label }),
+    " ",
+    h("b", { text: value })
+  ]);
+  const cuts = [];
+  if (r.cut_k) cuts.push(`top-k cut ${count(r.cut_k)}`);
+  if (r.cut_p) cuts.push(`top-p cut ${count(r.cut_p)}`);
+  const stats = [
+    item("entropy before", formatBits(r.h_raw), "h_raw"),
+    item("after", formatBits(r.h), "h"),
+    s.temperature > 0 && (r.cut_k || r.cut_p) ? item("temperature alone", formatBits(r.h_tempered), "h_tempered") : null,
+    item("tokens kept", `${count(r.kept)} of ${count(r.vocab)}`, "kept"),
+    s.temperature > 0 ? item("they held", `${formatPercent(r.kept_mass)} of the tempered probability`, "kept_mass") : item("greedy", "all probability on the most probable token", "greedy"),
+    cuts.length ? h("span", { class: "tvz-rs-stat tvz-hint", "data-stat": "cuts", text: cuts.join(", ") }) : null
+  ];
+  el.replaceChildren(...stats.filter((x) => x !== null));
+}
+function drawRows(list, r) {
+  const displays = r.rows.map((row) => pieceDisplay(r.pieces[String(row.id)]));
+  const longest = Math.max(10, ...displays.map((dd) => Array.from(plainLabel(dd)).length));
+  list.style.setProperty("--tvz-rs-tok-w", `${Math.min(18, longest) + 1}ch`);
+  list.append(h("div", { class: "tvz-rs-row tvz-rs-head", "aria-hidden": "true" }, [
+    h("span", { class: "tvz-rs-rank", text: "rank" }),
+    h("span", { text: "token" }),
+    h("span", { class: "tvz-rs-col", text: "before: the model's probability" }),
+    h("span", { class: "tvz-rs-col", text: "after: the probability sampled from" }),
+    h("span")
+  ]));
+  r.rows.forEach((row, i) => {
+    const actual = r.actual != null && row.id === r.actual;
+    const cls = ["tvz-rs-row", "tvz-rs-tok-row", row.cut ? "tvz-rs-cut" : "", actual ? "tvz-rs-actual" : ""];
+    const note = row.cut ? CUT_TEXT[row.cut] : "";
+    list.append(h("div", {
+      class: cls.filter(Boolean).join(" "),
+      role: "listitem",
+      tabindex: -1,
+      "data-id": row.id,
+      "data-cut": row.cut || "",
+      "aria-label": `rank ${row.r}, ${plainLabel(displays[i])}: before ${formatPercent(row.raw)}, after ${formatPercent(row.p)}${note ? `, ${note}` : ""}${actual ? ", the token that came next" : ""}`
+    }, [
+      h("span", { class: "tvz-rs-rank", text: `#${count(row.r)}` }),
+      h("span", { class: "tvz-rs-tok" }, [displayNode(displays[i])]),
+      h("span", { class: "tvz-rs-before" }, [probBar(row.raw)]),
+      h("span", { class: "tvz-rs-p tvz-rs-raw", text: formatPercent(row.raw) }),
+      h("span", { class: "tvz-rs-after" }, [row.cut ? h("span", { class: "tvz-bar-track" }) : probBar(row.p)]),
+      h("span", { class: "tvz-rs-p tvz-rs-new", text: formatPercent(row.p) }),
+      h("span", { class: "tvz-rs-note" }, [
+        note ? h("span", { class: "tvz-rs-cut-label", text: note }) : null,
+        actual ? h("span", { class: "tvz-badge", text: "came next" }) : null
+      ])
+    ]));
+  });
+  const rest = r.rest;
+  list.append(h("div", { class: "tvz-rs-row tvz-rs-rest", "data-id": "rest" }, [
+    h("span", { class: "tvz-rs-tok", text: `all ${count(rest.count)} others` }),
+    h("span", { class: "tvz-rs-before" }, [probBar(rest.raw)]),
+    h("span", { class: "tvz-rs-p tvz-rs-raw", text: formatPercent(rest.raw) }),
+    h("span", { class: "tvz-rs-after" }, [rest.p > 0 ? probBar(rest.p) : h("span", { class: "tvz-bar-track" })]),
+    h("span", { class: "tvz-rs-p tvz-rs-new", text: formatPercent(rest.p) }),
+    h("span", { class: "tvz-rs-note tvz-rs-cut-label", text: rest.kept ? `${count(rest.kept)} of them kept` : "" })
+  ]));
+}
+function entropyCurve(r, pick, d) {
+  const c = (
+    /** @type {{t: number[], h: number[]}} */
+    r.curve
+  );
+  const { w, h: height, left, right, top, bottom } = CURVE;
+  const bits = c.h.map(natsToBits);
+  const tMax = c.t[c.t.length - 1] || 1;
+  const hMax = Math.max(0.5, Math.ceil(Math.max(...bits, natsToBits(r.h)) * 2) / 2);
+  const sx = (t2) => left + Math.min(t2, tMax) / tMax * (w - left - right);
+  const sy = (b) => top + (1 - b / hMax) * (height - top - bottom);
+  const axes = svg("g", { class: "tvz-axes" });
+  for (const b of [0, hMax / 2, hMax]) {
+    axes.append(
+      svg("line", { class: "tvz-grid-line", x1: left, x2: w - right, y1: sy(b), y2: sy(b) }),
+      svg("text", { x: left - 5, y: sy(b) + 4, "text-anchor": "end", text: `${+b.toFixed(2)}` })
+    );
+  }
+  for (let t2 = 0; t2 <= tMax + 1e-9; t2 += tMax > 2 ? 1 : 0.5) {
+    axes.append(svg("text", { x: sx(t2), y: height - bottom + 14, "text-anchor": "middle", text: `${+t2.toFixed(2)}` }));
+  }
+  axes.append(
+    svg("text", { x: (left + w - right) / 2, y: height - 3, "text-anchor": "middle", text: "temperature" }),
+    svg("text", {
+      x: 10,
+      y: (top + height - bottom) / 2,
+      "text-anchor": "middle",
+      transform: `rotate(-90 10 ${(top + height - bottom) / 2})`,
+      text: "bits"
+    })
+  );
+  const line = bits.map((b, i) => `${i ? "L" : "M"}${sx(c.t[i]).toFixed(1)},${sy(b).toFixed(1)}`).join(" ");
+  const t = r.settings.temperature;
+  const hb = natsToBits(r.h);
+  const marker = svg("g", { class: "tvz-rs-now" }, [
+    svg("line", { class: "tvz-rs-now-line", x1: sx(t), x2: sx(t), y1: top, y2: height - bottom }),
+    svg("circle", { class: "tvz-rs-now-dot", cx: sx(t), cy: sy(hb), r: 4 })
+  ]);
+  const plot = svg("svg", {
+    class: "tvz-rs-curve-svg",
+    width: w,
+    height,
+    viewBox: `0 0 ${w} ${height}`,
+    role: "img",
+    "aria-label": `entropy against temperature; now ${formatBits(r.h)} at temperature ${t}`
+  }, [axes, svg("path", { class: "tvz-line", d: line }), marker]);
+  if (pick) {
+    plot.classList.add("tvz-rs-pickable");
+    d.listen(plot, "click", (ev) => {
+      const box = plot.getBoundingClientRect();
+      const x = (
+        /** @type {MouseEvent} */
+        (ev.clientX - box.left) / Math.max(1, box.width) * w
+      );
+      const at = (x - left) / (w - left - right) * tMax;
+      let best = 0;
+      c.t.forEach((ti, i) => {
+        if (Math.abs(ti - at) < Math.abs(c.t[best] - at)) best = i;
+      });
+      pick(c.t[best]);
+    });
+  }
+  const title = `Entropy of the distribution sampled from, at each temperature (top-k and top-p as set); the dot is now: ${formatBits(r.h)} at temperature ${t}.` + (pick ? " Click to set the temperature." : "");
+  return h("div", { class: "tvz-chart" }, [h("div", { class: "tvz-chart-title", text: title }), plot]);
+}
+
+// src/bayes.js
+var W2 = 600;
+var H2 = 280;
+var M2 = { left: 48, right: 16, top: 14, bottom: 38 };
+var PROMPT_CHARS = 72;
+var R = 3.5;
+var SERIES = (
+  /** @type {const} */
+  [
+    { key: "mean", cls: "tvz-bayes-model", name: "model (mean over the group's sequences)" },
+    { key: "bayes", cls: "tvz-bayes-bayes", name: "Bayes, fitted \u03B1" },
+    { key: "laplace", cls: "tvz-bayes-laplace", name: "Laplace's rule (\u03B1 = 1)" },
+    { key: "frequency", cls: "tvz-bayes-frequency", name: "running frequency" }
+  ]
+);
+var REF_NAMES = (
+  /** @type {const} */
+  { bayes: "Bayes", laplace: "Laplace", frequency: "frequency" }
+);
+function sig3(x) {
+  if (x == null || Number.isNaN(x)) return "\u2013";
+  return String(Number(x.toPrecision(3)));
+}
+function divergence(x) {
+  return x == null ? "\u221E" : formatNumber(x, 3);
+}
+function windowName(w) {
+  return w.first === w.last ? `n ${w.first}` : `n ${w.first}\u2013${w.last}`;
+}
+function renderBayes(model, root, d) {
+  const tooltip = createTooltip(root, d);
+  const sub = h("div", { class: "tvz-sub" });
+  const controls = h("div", { class: "tvz-controls tvz-bayes-controls" });
+  const plot = h("div", { class: "tvz-bayes-plot" });
+  const key = h("div", { class: "tvz-bayes-legend", role: "list", "aria-label": "what the lines mean" });
+  const summary = h("div", { class: "tvz-bayes-summary" });
+  root.append(sub, controls, plot, key, summary);
+  let controlsD = new Disposer();
+  d.add(() => controlsD.dispose());
+  const data = () => {
+    const b = model.get("bayes");
+    return b && Array.isArray(b.groups) && b.groups.length ? b : null;
+  };
+  const groupIndex = (b) => Math.max(0, b.groups.findIndex((g) => g.label === model.get("group")));
+  const outcomeIndex = (b) => Math.max(0, b.outcomes.indexOf(model.get("outcome")));
+  const trace = svg("path", { class: "tvz-bayes-trace" });
+  let paths = {};
+  const content = (point) => {
+    const b = data();
+    if (!b) return document.createTextNode("");
+    const s = Number(point.getAttribute("data-s"));
+    const n = Number(point.getAttribute("data-n"));
+    const seq = b.sequences[s];
+    const chars = Array.from(seq.text).slice(0, seq.cuts[n]);
+    const shown2 = chars.length > PROMPT_CHARS ? `\u2026${chars.slice(-PROMPT_CHARS).join("")}` : chars.join("");
+    const next = b.outcomes[seq.observed[n]];
+    const table = h("table", { class: "tvz-bayes-table" }, [
+      h("thead", {}, [h("tr", {}, ["outcome", "model", "token p", "Bayes", "Laplace", "frequency"].map((t) => h("th", { text: t })))]),
+      h("tbody", {}, b.outcomes.map((o, k) => h("tr", {}, [
+        h("td", {}, [h("span", { class: "tvz-answer", text: o })]),
+        h("td", { class: "tvz-bayes-q", text: formatPercent(seq.q[n][k]) }),
+        h("td", { text: formatPercent(seq.p[n][k]) }),
+        h("td", { text: formatPercent(seq.bayes[n][k]) }),
+        h("td", { text: formatPercent(seq.laplace[n][k]) }),
+        h("td", { text: seq.frequency[n] ? formatPercent(
+          /** @type {Probs} */
+          seq.frequency[n][k]
+        ) : "undefined" })
+      ])))
+    ]);
+    const frag = document.createDocumentFragment();
+    frag.append(
+      h("div", { class: "tvz-tip-title", text: `sequence ${s + 1} (${seq.label}), n = ${n}: ${n} outcome${n === 1 ? "" : "s"} seen` }),
+      h("div", { class: "tvz-bayes-prompt" }, [displayNode({ kind: "text", segments: textSegments(shown2) })]),
+      h("div", { class: "tvz-tip-sub" }, ["what came next: ", h("span", { class: "tvz-answer", text: next })]),
+      table,
+      h("div", { class: "tvz-tip-sub", text: `model = token p normalised over the outcomes; other tokens: ${formatPercent(seq.outside[n])}` })
+    );
+    return frag;
+  };
+  const traceSequence = (point) => {
+    const s = point.getAttribute("data-s");
+    trace.setAttribute("d", paths[String(s)] || "");
+    for (const p of plot.querySelectorAll(".tvz-bayes-point.tvz-active")) p.classList.remove("tvz-active");
+    for (const p of plot.querySelectorAll(`.tvz-bayes-point[data-s="${s}"]`)) p.classList.add("tvz-active");
+  };
+  const buildControls = () => {
+    controlsD.dispose();
+    controlsD = new Disposer();
+    controls.replaceChildren();
+    const b = data();
+    if (!b) return;
+    if (b.groups.length > 1) {
+      controls.append(switchField(model, controlsD, "group", {
+        label: "sequences drawn with",
+        choices: b.groups.map((g) => [g.label, `${g.label} (${g.sequences.length})`])
+      }));
+    }
+    if (b.outcomes.length > 2) {
+      controls.append(switchField(model, controlsD, "outcome", { label: "probability of", choices: b.outcomes.map((o) => [o, o]) }));
+    }
+  };
+  const render2 = () => {
+    plot.replaceChildren();
+    key.replaceChildren();
+    summary.replaceChildren();
+    tooltip.dropDetached();
+    const b = data();
+    if (!b) {
+      sub.textContent = "";
+      plot.append(h("div", { class: "tvz-note", text: "No Bayesian ICL data." }));
+      return;
+    }
+    const g = b.groups[groupIndex(b)];
+    const k = outcomeIndex(b);
+    const outcome = b.outcomes[k];
+    sub.replaceChildren(
+      `P(`,
+      h("span", { class: "tvz-answer", text: outcome }),
+      `) after n outcomes of ${g.label === "all sequences" ? "every sequence" : `the sequences drawn with ${g.label}`}: `,
+      "the model's probability of the outcome's token, normalised over the outcomes, beside the Bayesian references. ",
+      "Hover a point for its prompt."
+    );
+    const ns = b.n;
+    const x1 = Math.max(1, ns[ns.length - 1]);
+    const sx = (n) => M2.left + n / x1 * (W2 - M2.left - M2.right);
+    const sy = (p) => M2.top + (1 - Math.min(1, Math.max(0, p))) * (H2 - M2.top - M2.bottom);
+    const line = (ys) => {
+      let out = "";
+      let pen = false;
+      ys.forEach((y, n) => {
+        if (y == null) {
+          pen = false;
+          return;
+        }
+        out += `${pen ? "L" : "M"}${sx(n).toFixed(1)},${sy(y).toFixed(1)} `;
+        pen = true;
+      });
+      return out.trim();
+    };
+    const column = (rows) => rows.map((r2) => r2 ? r2[k] : null);
+    const axes = svg("g", { class: "tvz-axes" });
+    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
+      axes.append(
+        svg("line", { class: "tvz-grid-line", x1: M2.left, x2: W2 - M2.right, y1: sy(p), y2: sy(p) }),
+        svg("text", { x: M2.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` })
+      );
+    }
+    const every = Math.max(1, Math.ceil(ns.length / 16));
+    ns.forEach((n, i) => {
+      if (i % every === 0 || i === ns.length - 1) axes.append(svg("text", { x: sx(n), y: H2 - M2.bottom + 16, "text-anchor": "middle", text: String(n) }));
+    });
+    axes.append(svg("text", { x: (M2.left + W2 - M2.right) / 2, y: H2 - 4, "text-anchor": "middle", text: "n = outcomes seen before the prediction" }));
+    const high = column(g.high);
+    const low = column(g.low);
+    const back = low.map((y, n) => [n, y]).filter(([, y]) => y != null).reverse().map(([n, y]) => `L${sx(
+      /** @type {number} */
+      n
+    ).toFixed(1)},${sy(
+      /** @type {number} */
+      y
+    ).toFixed(1)}`).join(" ");
+    const layers = [axes, svg("path", { class: "tvz-bayes-band", d: `${line(high)} ${back} Z` })];
+    if (g.hidden) {
+      const y = sy(
+        /** @type {number} */
+        g.hidden[k]
+      );
+      layers.push(svg("line", { class: "tvz-bayes-hidden", x1: M2.left, x2: W2 - M2.right, y1: y, y2: y }));
+    }
+    for (const s of SERIES.slice(1)) layers.push(svg("path", { class: `tvz-bayes-line ${s.cls}`, d: line(column(g[s.key])) }));
+    layers.push(svg("path", { class: `tvz-bayes-line ${SERIES[0].cls}`, d: line(column(g.mean)) }));
+    const points = svg("g", { class: "tvz-points" });
+    paths = {};
+    const m = g.sequences.length;
+    const spread = Math.min(2 * R + 1, (W2 - M2.left - M2.right) / Math.max(1, ns.length) * 0.6 / Math.max(1, m));
+    const r = Math.max(2, Math.min(R, (spread - 0.5) / 2));
+    g.sequences.forEach((s, j) => {
+      const seq = b.sequences[s];
+      const dx = (j - (m - 1) / 2) * spread;
+      const ys = column(seq.q);
+      paths[String(s)] = ys.map((y, n) => `${n ? "L" : "M"}${(sx(n) + dx).toFixed(1)},${sy(y ?? 0).toFixed(1)}`).join(" ");
+      ys.forEach((y, n) => {
+        if (y == null) return;
+        points.append(svg("circle", {
+          class: "tvz-bayes-point",
+          cx: (sx(n) + dx).toFixed(2),
+          cy: sy(y).toFixed(2),
+          r: r.toFixed(2),
+          tabindex: -1,
+          "data-s": s,
+          "data-n": n,
+          "data-p": y,
+          "aria-label": `sequence ${s + 1}, n = ${n}: model P(${outcome}) ${formatPercent(y)}`
+        }));
+      });
+    });
+    trace.setAttribute("d", "");
+    layers.push(trace, points);
+    plot.append(svg("svg", { class: "tvz-bayes-svg", width: W2, height: H2, viewBox: `0 0 ${W2} ${H2}`, role: "img", "aria-label": `P(${outcome}) vs n: the model and the Bayesian references` }, layers));
+    const entry = (cls, name, kind) => {
+      const mark = kind === "band" ? svg("rect", { class: cls, x: 1, y: 2, width: 26, height: 10 }) : kind === "point" ? svg("circle", { class: cls, cx: 14, cy: 7, r: 3.5 }) : svg("line", { class: `tvz-bayes-line ${cls}`, x1: 1, x2: 27, y1: 7, y2: 7 });
+      return h("span", { class: "tvz-bayes-key", role: "listitem" }, [svg("svg", { width: 28, height: 14, "aria-hidden": "true" }, [mark]), name]);
+    };
+    key.append(...SERIES.map((s) => entry(s.cls, s.name, "line")), entry("tvz-bayes-band", "model: min\u2013max over the sequences", "band"), entry("tvz-bayes-point-key", "one sequence (hover)", "point"));
+    if (g.hidden) key.append(entry("tvz-bayes-hidden", `hidden P(${outcome})`, "line"));
+    const refs = (
+      /** @type {Ref[]} */
+      ["bayes", "laplace", "frequency"]
+    );
+    summary.append(
+      h("div", { text: `Fitted prior: \u03B1 = ${sig3(b.alpha)} per outcome (${sig3(b.strength)} pseudo-observations in all; Laplace: \u03B1 = 1)${b.alpha_at_bound ? ", at the edge of the search range" : ""}.` }),
+      h("div", { text: `\u03B1 fitted per window: ${b.alpha_windows.map((w) => `${windowName(w)}: ${sig3(w.alpha)}`).join(" \xB7 ")}` }),
+      h("div", { text: `Every sequence, n \u2265 1: mean |model \u2212 ref| ${refs.map((r2) => `${REF_NAMES[r2]} ${divergence(b.summary.tv[r2])}`).join(" \xB7 ")}; mean KL(model \u2016 ref) ${refs.map((r2) => `${REF_NAMES[r2]} ${divergence(b.summary.kl[r2])}`).join(" \xB7 ")} nats; mass on other tokens ${formatPercent(b.summary.outside)}.` })
+    );
+    focus.refresh();
+  };
+  itemTooltips({ container: plot, tooltip, disposer: d, itemOf: itemFinder(plot, ".tvz-bayes-point"), content });
+  onItemHover(d, plot, itemFinder(plot, ".tvz-bayes-point"), traceSequence);
+  const focus = rovingFocus(d, plot, ".tvz-bayes-point");
+  d.onModel(model, "change:bayes", () => {
+    buildControls();
+    render2();
+  });
+  d.onModel(model, "change:group", render2);
+  d.onModel(model, "change:outcome", render2);
+  buildControls();
+  render2();
+}
+
 // src/index.js
 var VIEWS = {
   tokens: renderTokenViz,
   lens: renderLens,
   icl: renderICL,
   labels: renderLabels,
-  beams: renderBeamsView
+  beams: renderBeamsView,
+  compare: renderCompare,
+  reshape: renderReshape,
+  bayes: renderBayes
 };
 function render({ model, el }) {
   const kind = String(model.get("_kind") || "tokens");
