@@ -104,14 +104,7 @@ def score(lm: LanguageModel, requests: list[Request], alternatives: int = 1, *,
     results: list[RowStats | None] = [None] * len(requests)
     passes = plan_passes([len(r.ids) for r in requests], batch_size)
     for members in passes:
-        width = len(requests[members[0]].ids)
-        ids = torch.full((len(members), width), _pad_id(lm), dtype=torch.long)
-        mask = torch.zeros((len(members), width), dtype=torch.long)
-        for slot, i in enumerate(members):
-            ids[slot, : len(requests[i].ids)] = torch.tensor(requests[i].ids)
-            mask[slot, : len(requests[i].ids)] = 1
-        single = len(members) == 1  # no padding: no mask needed
-        out = final_states(lm, ids.to(lm.device), None if single else mask.to(lm.device))
+        out = final_states(lm, *padded_batch(lm, requests, members))
         for i, stats in zip(members, pass_stats(lm, out, [requests[i] for i in members], alternatives)):
             results[i] = stats
         del out
@@ -147,6 +140,18 @@ def plan_passes(lengths: list[int], batch_size: int | None) -> list[list[int]]:
             passes.append([i])
             real = lengths[i]
     return passes
+
+
+def padded_batch(lm: LanguageModel, requests: list[Request], members: list[int]):
+    """Right-padded ids and attention mask of requests[members], longest first as plan_passes orders them
+    (mask None for a single sequence: no padding, no mask needed)."""
+    width = len(requests[members[0]].ids)
+    ids = torch.full((len(members), width), _pad_id(lm), dtype=torch.long)
+    mask = torch.zeros((len(members), width), dtype=torch.long)
+    for slot, i in enumerate(members):
+        ids[slot, : len(requests[i].ids)] = torch.tensor(requests[i].ids)
+        mask[slot, : len(requests[i].ids)] = 1
+    return ids.to(lm.device), None if len(members) == 1 else mask.to(lm.device)
 
 
 def _pad_id(lm: LanguageModel) -> int:

@@ -28,7 +28,7 @@ from ..errors import InvalidInputError
 from ..model_parts import decoder_layers, model_parts
 from ..models import LanguageModel
 from .encoding import Encoded, encode, tokenize
-from .forward import Request, _pad_id, final_states, plan_passes, project_stats, score
+from .forward import Request, final_states, padded_batch, plan_passes, project_stats, score
 from .lens import first_correct_and_settled
 
 # ----------------------------------------------------------------------------------------------------
@@ -130,17 +130,6 @@ def _prompts_and_answers(prompts, answers) -> tuple[list[str], list, list[QAProm
         raise InvalidInputError(f"answers must be a list of {len(prompts)} answers (strings or token ids), "
                                 f"one per prompt; got {answers!r}")
     return list(prompts), list(answers), [None] * len(prompts)
-
-
-def _batch(lm: LanguageModel, requests: list[Request], members: list[int]):
-    """Right-padded ids and mask of requests[members] (None mask for a single sequence)."""
-    width = len(requests[members[0]].ids)
-    ids = torch.full((len(members), width), _pad_id(lm), dtype=torch.long)
-    mask = torch.zeros((len(members), width), dtype=torch.long)
-    for slot, i in enumerate(members):
-        ids[slot, : len(requests[i].ids)] = torch.tensor(requests[i].ids)
-        mask[slot, : len(requests[i].ids)] = 1
-    return ids.to(lm.device), None if len(members) == 1 else mask.to(lm.device)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -330,7 +319,7 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     probs: list[list[float]] = []
     order: list[int] = []
     for members in plan_passes([len(r.ids) for r in requests], batch_size):
-        ids, mask = _batch(lm, requests, members)
+        ids, mask = padded_batch(lm, requests, members)
         out = final_states(lm, ids, mask, all_layers=True)
         device = out.states.device
         slots = torch.arange(len(members), device=device)
