@@ -115,6 +115,24 @@ export function checkField(model, d, name, o) {
 const RADIO_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
 /**
+ * Arrow keys in a radio group: choose the next or previous button (wrapping round) and focus it.
+ * @param {Disposer} d @param {Element} group @param {() => HTMLButtonElement[]} buttons (may change)
+ * @param {(button: HTMLButtonElement) => void} choose
+ */
+export function radioKeys(d, group, buttons, choose) {
+  d.listen(group, "keydown", (ev) => {
+    const move = RADIO_KEYS[/** @type {keyof RADIO_KEYS} */ (/** @type {KeyboardEvent} */ (ev).key)];
+    const all = buttons();
+    const at = all.indexOf(/** @type {HTMLButtonElement} */ (ev.target));
+    if (!move || at < 0) return;
+    ev.preventDefault();
+    const next = all[(at + move + all.length) % all.length];
+    choose(next);
+    next.focus();
+  });
+}
+
+/**
  * A segmented switch bound to a string trait, as a radio group: one Tab stop (the chosen button), arrow
  * keys choose the next or previous option (wrapping round).
  * @param {Model} model @param {Disposer} d @param {string} name
@@ -130,15 +148,7 @@ export function switchField(model, d, name, o) {
     buttons.push(b);
     group.append(b);
   }
-  d.listen(group, "keydown", (ev) => {
-    const move = RADIO_KEYS[/** @type {keyof RADIO_KEYS} */ (ev.key)];
-    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (ev.target));
-    if (!move || at < 0) return;
-    ev.preventDefault();
-    const next = buttons[(at + move + buttons.length) % buttons.length];
-    setTrait(model, name, next.dataset.value);
-    next.focus();
-  });
+  radioKeys(d, group, () => buttons, (next) => setTrait(model, name, next.dataset.value));
   const sync = () => {
     const v = model.get(name);
     for (const b of buttons) {

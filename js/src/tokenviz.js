@@ -5,7 +5,7 @@ import { h, Disposer, displayNode } from "./dom.js";
 import { formatNumber, pieceDisplay, plainLabel } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
-import { numberField, checkField, switchField, legend, marksKey, setTrait } from "./controls.js";
+import { numberField, checkField, switchField, radioKeys, legend, marksKey, setTrait } from "./controls.js";
 import { beamTree, beamList } from "./beams.js";
 import { surprisalChart, rankBar, nextDistribution } from "./charts.js";
 import { stripTsv, copyText, downloadText } from "./export.js";
@@ -261,17 +261,8 @@ export function renderTokenViz(model, root, d) {
     const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
     if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
   });
-  d.listen(branchBar, "keydown", (ev) => {
-    const key = /** @type {KeyboardEvent} */ (ev).key;
-    const step = key === "ArrowRight" || key === "ArrowDown" ? 1 : key === "ArrowLeft" || key === "ArrowUp" ? -1 : 0;
-    const buttons = /** @type {HTMLButtonElement[]} */ (Array.from(branchBar.querySelectorAll("button[data-branch]")));
-    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (ev.target));
-    if (!step || at < 0) return;
-    ev.preventDefault();
-    const next = buttons[(at + step + buttons.length) % buttons.length];
-    setTrait(model, "current_branch", Number(next.dataset.branch));
-    next.focus();
-  });
+  radioKeys(d, branchBar, () => Array.from(branchBar.querySelectorAll("button[data-branch]")),
+    (next) => setTrait(model, "current_branch", Number(next.dataset.branch)));
 
   const showError = () => {
     const msg = model.get("error") || "";

@@ -841,6 +841,25 @@ function checkField(model, d, name, o) {
   return h("label", { class: "tvz-field tvz-check", title: o.title }, [input, h("span", { text: o.label })]);
 }
 var RADIO_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+function radioKeys(d, group2, buttons, choose) {
+  d.listen(group2, "keydown", (ev) => {
+    const move = RADIO_KEYS[
+      /** @type {keyof RADIO_KEYS} */
+      /** @type {KeyboardEvent} */
+      ev.key
+    ];
+    const all = buttons();
+    const at = all.indexOf(
+      /** @type {HTMLButtonElement} */
+      ev.target
+    );
+    if (!move || at < 0) return;
+    ev.preventDefault();
+    const next = all[(at + move + all.length) % all.length];
+    choose(next);
+    next.focus();
+  });
+}
 function switchField(model, d, name, o) {
   const group2 = h("span", { class: "tvz-switch", role: "radiogroup", "aria-label": o.label });
   const buttons = [];
@@ -850,21 +869,7 @@ function switchField(model, d, name, o) {
     buttons.push(b);
     group2.append(b);
   }
-  d.listen(group2, "keydown", (ev) => {
-    const move = RADIO_KEYS[
-      /** @type {keyof RADIO_KEYS} */
-      ev.key
-    ];
-    const at = buttons.indexOf(
-      /** @type {HTMLButtonElement} */
-      ev.target
-    );
-    if (!move || at < 0) return;
-    ev.preventDefault();
-    const next = buttons[(at + move + buttons.length) % buttons.length];
-    setTrait(model, name, next.dataset.value);
-    next.focus();
-  });
+  radioKeys(d, group2, () => buttons, (next) => setTrait(model, name, next.dataset.value));
   const sync = () => {
     const v = model.get(name);
     for (const b of buttons) {
@@ -1424,26 +1429,12 @@ function renderTokenViz(model, root, d) {
     const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
     if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
   });
-  d.listen(branchBar, "keydown", (ev) => {
-    const key = (
-      /** @type {KeyboardEvent} */
-      ev.key
-    );
-    const step = key === "ArrowRight" || key === "ArrowDown" ? 1 : key === "ArrowLeft" || key === "ArrowUp" ? -1 : 0;
-    const buttons = (
-      /** @type {HTMLButtonElement[]} */
-      Array.from(branchBar.querySelectorAll("button[data-branch]"))
-    );
-    const at = buttons.indexOf(
-      /** @type {HTMLButtonElement} */
-      ev.target
-    );
-    if (!step || at < 0) return;
-    ev.preventDefault();
-    const next = buttons[(at + step + buttons.length) % buttons.length];
-    setTrait(model, "current_branch", Number(next.dataset.branch));
-    next.focus();
-  });
+  radioKeys(
+    d,
+    branchBar,
+    () => Array.from(branchBar.querySelectorAll("button[data-branch]")),
+    (next) => setTrait(model, "current_branch", Number(next.dataset.branch))
+  );
   const showError = () => {
     const msg = model.get("error") || "";
     errorBox.textContent = msg;
