@@ -51,3 +51,30 @@ def tiny_lm(tokenizer):
 @pytest.fixture(scope="session")
 def default_lm():
     return tokviz.load_model()
+
+
+# -- the served-model tests' real server (tests/served_server.py): one per session, stopped at its end ----
+@pytest.fixture(scope="session")
+def server_url():
+    from .served_server import MISSING, start_server, stop_server
+
+    if MISSING:
+        pytest.skip(f"llama-cpp-python's server is not installed (missing: {', '.join(MISSING)})")
+    process, url = start_server()
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def served(server_url):
+    """The default model's GGUF served by llama-cpp-python, connected (and probed) once."""
+    return tokviz.connect(server_url, timeout=120)
+
+
+@pytest.fixture()
+def proxy(server_url):
+    from .served_server import Proxy
+
+    p = Proxy(server_url)
+    yield p
+    p.close()

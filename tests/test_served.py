@@ -3,24 +3,17 @@ own GGUF file, started on a free local port by a fixture and stopped by its pid.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 import tokviz
-from tokviz.models import default_model_gguf
 
-SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
-MISSING = [m for m in SERVER_MODULES if importlib.util.find_spec(m) is None]
-pytestmark = pytest.mark.skipif(
-    bool(MISSING), reason=f"llama-cpp-python's server is not installed (missing: {', '.join(MISSING)})")
+from .served_server import free_port, requires_server, start_server, stop_server
+
+pytestmark = requires_server
 
 API_KEY = "sk-tokviz-test-9f8e7d6c5b4a"
 PROMPTS = [
@@ -29,55 +22,6 @@ PROMPTS = [
     "Once upon a time, there was a little girl who lived in a village near the forest.",
     "1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(*extra: str):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_gguf()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_threads", "1", "--n_ctx", "1024", "--verbose", "False", *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
-        try:
-            urllib.request.urlopen(url + "/v1/models", timeout=2).close()
-            return process, url
-        except urllib.error.HTTPError:  # 401 from a server with a key: it is up
-            return process, url
-        except OSError:
-            time.sleep(0.3)
-    stop_server(process)
-    raise RuntimeError("the server did not start within 120 s")
-
-
-def stop_server(process) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@pytest.fixture(scope="module")
-def server_url():
-    process, url = start_server()
-    yield url
-    stop_server(process)
-
-
-@pytest.fixture(scope="module")
-def served(server_url):
-    return tokviz.connect(server_url, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -216,85 +160,7 @@ def test_first_token_prediction_comes_from_a_completion(served, default_lm):
     assert math.isclose(remote.tokens[1].top[0].prob, local.tokens[1].top[0].prob, rel_tol=0.3)
 
 
-# -- a proxy in front of the real server that answers as other servers do --------------------------------
-class Proxy:
-    """Forwards to the real server; `mode` rewrites /v1/completions answers: "aligned" (as a server whose
-    entry i predicts token i, echoing the completion token's entry too), "no-logprobs", "scrambled", "drop"."""
-
-    def __init__(self, target: str):
-        import http.server
-        import threading
-
-        proxy = self
-        self.mode = "pass"
-        self.target = target
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                self._forward(None)
-
-            def do_POST(self):
-                self._forward(self.rfile.read(int(self.headers["Content-Length"])))
-
-            def _forward(self, body):
-                request = urllib.request.Request(proxy.target + self.path, data=body, method=self.command,
-                                                 headers={"Content-Type": "application/json"})
-                with urllib.request.urlopen(request, timeout=120) as response:
-                    data = json.loads(response.read())
-                if self.path == "/v1/completions":
-                    if proxy.mode == "drop":
-                        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                         b"Content-Length: 5000\r\n\r\n{\"choices\": [")
-                        self.wfile.flush()
-                        self.connection.close()
-                        return
-                    data = proxy.rewrite(json.loads(body), data)
-                out = json.dumps(data).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def rewrite(self, request: dict, data: dict) -> dict:
-        logprobs = data["choices"][0]["logprobs"]
-        if not request.get("echo") or logprobs is None:
-            return data
-        if self.mode == "no-logprobs":
-            data["choices"][0]["logprobs"] = None
-        elif self.mode == "scrambled":
-            logprobs["top_logprobs"] = [None, *logprobs["top_logprobs"][1:][::-1]]
-        elif self.mode == "aligned":
-            tokens, top, offsets = logprobs["tokens"], logprobs["top_logprobs"], logprobs["text_offset"]
-            n = len(tokens)
-            after = top[n - 1]
-            completion = max(after, key=after.get)
-            new_top = [None, None, *top[1:n - 1], after]
-            new_tokens = [*tokens, completion]
-            logprobs.update(
-                tokens=new_tokens, top_logprobs=new_top, text_offset=[*offsets, len(request["prompt"])],
-                token_logprobs=[None if t is None else t.get(tok) for t, tok in zip(new_top, new_tokens)])
-        return data
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture()
-def proxy(server_url):
-    p = Proxy(server_url)
-    yield p
-    p.close()
-
-
+# -- the proxy (served_server.Proxy) answers as other servers do ----------------------------------------
 def test_an_aligned_server_is_used_as_it_is(proxy, served, default_lm):
     proxy.mode = "aligned"
     model = tokviz.connect(proxy.url, timeout=120)

@@ -128,6 +128,8 @@ __all__ += ["ReshapeView", "Reshaped", "position_logits", "reshape"]
 from .errors import (  # noqa: E402
     PromptLogprobsUnsupportedError,
     ServedContextError,
+    ServedUnavailableError,
+    ServedUnsupportedError,
     ServerAuthError,
     ServerError,
     ServerProtocolError,
@@ -141,6 +143,8 @@ __all__ += [
     "PromptLogprobsUnsupportedError",
     "ServedContextError",
     "ServedModel",
+    "ServedUnavailableError",
+    "ServedUnsupportedError",
     "ServerAuthError",
     "ServerError",
     "ServerProtocolError",

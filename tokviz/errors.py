@@ -57,3 +57,12 @@ class PromptLogprobsUnsupportedError(ServerError):
 
 class ServedContextError(ServerError, InvalidInputError):
     """A prompt longer than the server's context window."""
+
+
+class ServedUnsupportedError(ServerError, InvalidInputError):
+    """Something an OpenAI-compatible server cannot do for tokviz (beam search, hidden states, whole
+    logits); the message names what and, where there is one, the way round it."""
+
+
+class ServedUnavailableError(ServerError):
+    """A number an analysis needs that the server's answer does not hold (a token outside its top-k)."""

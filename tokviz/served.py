@@ -22,13 +22,15 @@ import math
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .checks import check_text
+from .checks import check_int, check_text
 from .errors import (
     InvalidInputError,
     PromptLogprobsUnsupportedError,
     ServedContextError,
+    ServedUnsupportedError,
     ServerAuthError,
     ServerError,
     ServerProtocolError,
@@ -36,6 +38,7 @@ from .errors import (
     ServerUnreachableError,
     UnknownServedModelError,
 )
+from .served_vocabulary import ServedVocabulary
 
 # The probe: counting "1, 2, 3, ..., 30", whose continuation is certain from the middle on (the default
 # 135M model puts the right token on top at 54 of 54 late positions; a repeated four-word pattern was
@@ -105,18 +108,16 @@ class ServedModel:
         self.logprobs = logprobs
         self.alignment: str | None = None
         self.probe: dict = {}
+        self.streams_logprobs: bool | None = None  # whether streamed completions carry log-probabilities
         self._vocabulary = None
-        self._text_ids: dict[str, int | None] | None = None
 
     # -- what analyses ask of a model --------------------------------------------------------------
     @property
-    def vocabulary(self):
-        if self.tokenizer is None:
-            return None
+    def vocabulary(self) -> ServedVocabulary:
+        """Token ids and display: the local tokenizer's where it matches the server's text (see
+        served_vocabulary.py); made on first use."""
         if self._vocabulary is None:
-            from .tokens import Vocabulary
-
-            self._vocabulary = Vocabulary(self.tokenizer)
+            self._vocabulary = ServedVocabulary(self.tokenizer)
         return self._vocabulary
 
     @property
@@ -124,29 +125,8 @@ class ServedModel:
         return None if self.tokenizer is None else len(self.vocabulary)
 
     def id_of_text(self, text: str) -> int | None:
-        """The token id whose text on its own is `text` (as the server writes candidates), or None when there
-        is no local tokenizer or no single such token.
-
-        Servers write a token's text with invalid UTF-8 dropped (llama-cpp-python: errors="ignore"), so a
-        piece like b" \xe2" is written " " too. The token whose bytes are exactly the text wins; only when
-        none is, a single token matching after the drop does. "" (every partial piece) matches nothing."""
-        if self.vocabulary is None:
-            return None
-        if self._text_ids is None:
-            exact: dict[str, int | None] = {}
-            lossy: dict[str, int | None] = {}
-            for i in range(len(self.vocabulary)):
-                raw = self.vocabulary.bytes_of(i)
-                try:
-                    piece = raw.decode("utf-8")
-                    table = exact
-                except UnicodeDecodeError:
-                    piece = raw.decode("utf-8", errors="ignore")
-                    table = lossy
-                table[piece] = None if piece in table else i
-            self._text_ids = {**{t: i for t, i in lossy.items() if t not in exact}, **exact}
-            self._text_ids.pop("", None)
-        return self._text_ids.get(text)
+        """The local token id of a server token text, or None when no single local token has it."""
+        return self.vocabulary.local_id(text)
 
     def __repr__(self) -> str:
         return f"ServedModel({self.name!r}, base_url={self.base_url!r}, alignment={self.alignment!r})"
@@ -158,6 +138,13 @@ class ServedModel:
     def request(self, method: str, path: str, payload: dict | None = None) -> dict:
         """One JSON request to the server; every fault becomes a ServerError naming what to check."""
         return _request(self.base_url, method, path, payload, self._api_key.reveal(), self.timeout)
+
+    def stream(self, path: str, payload: dict) -> Iterator[dict]:
+        """The events of one streamed request (`"stream": true` is added); closing the iterator closes the
+        connection, which is how a generation stops early."""
+        response = _open(self.base_url, "POST", path, {**payload, "stream": True}, self._api_key.reveal(),
+                         self.timeout)
+        return _events(response, self.base_url, path, self.timeout)
 
     def completion(self, prompt: str, *, logprobs: int, echo: bool = True, max_tokens: int = 1) -> dict:
         """The first choice of /v1/completions for prompt, greedy (temperature 0)."""
@@ -183,10 +170,14 @@ class ServedModel:
         tokens = logprobs["tokens"]
         token_logprobs = logprobs.get("token_logprobs") or [None] * len(tokens)
         top = logprobs.get("top_logprobs") or [None] * len(tokens)
-        if not tokens or not "".join(tokens)[:1] == text[:1]:
+        if not tokens:
             raise PromptLogprobsUnsupportedError(
-                f"the server at {self.base_url} ignored echo=true: its log-probabilities cover the completion, "
-                "not the prompt")
+                f"the server at {self.base_url} ignored echo=true: it returned no prompt tokens")
+        if not "".join(tokens)[:1] == text[:1]:
+            raise ServerProtocolError(
+                f"the server at {self.base_url} echoed tokens that do not start the text ({tokens[0]!r} for "
+                f"{text[:20]!r}): it ignored echo=true, or dropped a leading special token (llama-cpp-python drops "
+                "one it takes for the start-of-text token); tokviz cannot line its numbers up with the text")
         if len(token_logprobs) != len(tokens) or len(top) != len(tokens):
             raise ServerProtocolError("the server's tokens, token_logprobs and top_logprobs differ in length")
         if len(tokens) > 1 and all(t is None for t in top[1:]):
@@ -231,7 +222,29 @@ class ServedModel:
                 f"on a repeated pattern, the top-1 of {before} of {counted} late entries was the entry's own "
                 f"token and of {after} the next token (tokviz needs one of them at >= {PROBE_AGREEMENT:.0%}); "
                 "refusing rather than showing numbers that may be shifted")
+        self._probe_stream()
         return self.alignment
+
+    def _probe_stream(self):
+        """Check the numbers of generated tokens too, on the path generate() takes (a streamed completion):
+        greedy decoding picks each entry's top-1, so an entry whose top-1 is not its own token describes
+        another position. Sets self.streams_logprobs: True (checked), False (none reported)."""
+        tokens = matched = 0
+        payload = {"model": self.name, "prompt": PROBE_TEXT, "max_tokens": 4, "logprobs": 5, "temperature": 0.0}
+        for event in self.stream("/v1/completions", payload):
+            choice = (event.get("choices") or [{}])[0] if isinstance(event, dict) else {}
+            logprobs = choice.get("logprobs") or {}
+            for token, top in zip(logprobs.get("tokens") or [], logprobs.get("top_logprobs") or []):
+                if top:
+                    tokens += 1
+                    matched += max(top, key=top.get) == token
+        self.probe.update(stream_tokens=tokens, stream_top1_is_token=matched)
+        self.streams_logprobs = tokens > 0
+        if tokens and matched < tokens:
+            raise ServerProtocolError(
+                f"the server at {self.base_url} streams generated tokens whose log-probabilities describe another "
+                f"position: greedy decoding chose its entry's top-1 for only {matched} of {tokens} tokens; refusing "
+                "rather than showing numbers that may be shifted")
 
 
 @dataclass
@@ -265,16 +278,28 @@ class ServedScores:
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
+def refuse_served(lm, what: str, needs: str = "every layer's hidden states") -> None:
+    """A clear error for an analysis a server cannot feed (it returns only each position's top-k)."""
+    if isinstance(lm, ServedModel):
+        raise ServedUnsupportedError(
+            f"{what} needs {needs}, which an OpenAI-compatible server does not return ({lm.name} is served at "
+            f"{lm.base_url}); load the model locally with tokviz.load_model (quantization='4bit' for a big one)")
+
+
+def check_alternatives(served: ServedModel, alternatives) -> int:
+    """Candidates per position: 1 .. the top-k the server is asked for (vLLM refuses more than 20 by default)."""
+    return check_int(alternatives, "alternatives", low=1, high=served.logprobs,
+                     hint=f" (a served model reports at most the server's top {served.logprobs})")
+
+
 def candidate_from_text(served: ServedModel, text: str, logprob: float):
     """A Candidate from the server's (text, logprob): the local token when exactly one has that text, else
-    token_id -1 with the server's text."""
+    the text's own negative id (ServedVocabulary)."""
     from .analysis.token_info import Candidate
 
-    token_id = served.id_of_text(text)
-    prob = min(1.0, math.exp(logprob))
-    if token_id is None:
-        return Candidate(token_id=-1, text=text, prob=prob, bytes=text.encode("utf-8"))
     vocabulary = served.vocabulary
+    token_id = vocabulary.id_of_text(text)
+    prob = min(1.0, math.exp(logprob))
     return Candidate(token_id=token_id, text=vocabulary.piece_text(token_id), prob=prob,
                      bytes=vocabulary.bytes_of(token_id))
 
@@ -300,7 +325,7 @@ def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> Served
         return None
     top = dict(entry)
     text_1 = tokens[1]
-    ambiguous = served.id_of_text(text_1) is None if served.vocabulary is not None else text_1 == ""
+    ambiguous = served.id_of_text(text_1) is None if served.tokenizer is not None else text_1 == ""
     if ambiguous:
         return ServedPosition(_sorted_top(top, k), None, "ambiguous token text")
     if text_1 in top:
@@ -333,8 +358,8 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
             if entry is None:
                 continue
             text_i = entries.tokens[i]
-            ambiguous = served.vocabulary is not None and served.id_of_text(text_i) is None
-            if ambiguous or (served.vocabulary is None and text_i == ""):
+            ambiguous = served.tokenizer is not None and served.id_of_text(text_i) is None
+            if ambiguous or (served.tokenizer is None and text_i == ""):
                 positions[i] = ServedPosition(_sorted_top(entry, k), None,
                                               "the server's text for this token is shared by other tokens, so "
                                               "its log-probability cannot be read from the top-k by text")
@@ -362,16 +387,19 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
 
 # -- connect ----------------------------------------------------------------------------------------
 def connect(base_url: str, model: str | None = None, *, api_key: str | None = None, timeout: float = 30.0,
-            tokenizer=None, probe: bool = True) -> ServedModel:
+            tokenizer=None, logprobs: int = DEFAULT_LOGPROBS, probe: bool = True) -> ServedModel:
     """A model served at base_url by an OpenAI-compatible server (e.g. "http://127.0.0.1:8000" or ".../v1").
 
     model: the server's model id (None: the only one it serves). tokenizer: the model's tokenizer (object,
     or a name / path for AutoTokenizer); None loads the default model's when the server serves its GGUF.
-    On connect tokviz lists the server's models, then probes how it aligns prompt log-probabilities.
+    logprobs: the top-k asked of the server at every position (vLLM allows 20 unless started with a larger
+    --max-logprobs; llama-cpp-python has no limit): more candidates, and more realigned log-probabilities.
+    On connect tokviz lists the server's models, then probes how it aligns log-probabilities.
     """
     check_text(base_url, "base_url")
-    if not isinstance(timeout, (int, float)) or not timeout > 0:
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
         raise InvalidInputError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    check_int(logprobs, "logprobs", low=1)
     url = base_url.strip().rstrip("/")
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -396,7 +424,7 @@ def connect(base_url: str, model: str | None = None, *, api_key: str | None = No
     context = next((entry[key] for key in ("max_model_len", "context_length", "n_ctx", "max_context_length")
                     if isinstance(entry.get(key), int) and entry[key] > 0), None)
     lm = ServedModel(url, entry["id"], api_key=api_key, timeout=float(timeout),
-                     tokenizer=_load_tokenizer(tokenizer, entry["id"]), context_length=context)
+                     tokenizer=_load_tokenizer(tokenizer, entry["id"]), context_length=context, logprobs=logprobs)
     if probe:
         lm.run_probe()
     return lm
@@ -421,8 +449,8 @@ def _excerpt(data, limit: int = 300) -> str:
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
-def _request(base_url: str, method: str, path: str, payload: dict | None, api_key: str | None,
-             timeout: float):
+def _open(base_url: str, method: str, path: str, payload: dict | None, api_key: str | None, timeout: float):
+    """The server's HTTP response to one request; every fault before the answer starts is a ServerError."""
     url = base_url + path
     headers = {"Accept": "application/json"}
     body = None
@@ -433,29 +461,77 @@ def _request(base_url: str, method: str, path: str, payload: dict | None, api_ke
         headers["Authorization"] = f"Bearer {api_key}"
     req = urllib.request.Request(url, data=body, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            raw = response.read()
+        return urllib.request.urlopen(req, timeout=timeout)
     except urllib.error.HTTPError as error:
         detail = _redact(error.read().decode("utf-8", errors="replace"), api_key)
         raise _http_error(error.code, url, detail) from None
     except urllib.error.URLError as error:
         reason = error.reason
         if isinstance(reason, TimeoutError):
-            raise ServerTimeoutError(f"the server at {base_url} did not answer {path} within {timeout:g} s") from None
+            raise _timeout(base_url, path, timeout) from None
         raise ServerUnreachableError(
             f"no server answers at {base_url} ({_redact(str(reason), api_key)}): is it running, and is the URL "
             "right?") from None
     except TimeoutError:
-        raise ServerTimeoutError(f"the server at {base_url} did not answer {path} within {timeout:g} s") from None
+        raise _timeout(base_url, path, timeout) from None
+    except (ConnectionError, OSError, http.client.HTTPException) as error:
+        raise _dropped(base_url, path, error) from None
+
+
+def _timeout(base_url: str, path: str, timeout: float) -> ServerTimeoutError:
+    return ServerTimeoutError(f"the server at {base_url} did not answer {path} within {timeout:g} s")
+
+
+def _dropped(base_url: str, path: str, error: BaseException) -> ServerUnreachableError:
+    return ServerUnreachableError(f"the connection to {base_url} dropped during {path} ({type(error).__name__})")
+
+
+def _request(base_url: str, method: str, path: str, payload: dict | None, api_key: str | None,
+             timeout: float):
+    response = _open(base_url, method, path, payload, api_key, timeout)
+    try:
+        with response:
+            raw = response.read()
+    except TimeoutError:
+        raise _timeout(base_url, path, timeout) from None
     except (ConnectionError, OSError, http.client.HTTPException) as error:  # reset or dropped mid-answer
-        raise ServerUnreachableError(
-            f"the connection to {base_url} dropped during {path} ({type(error).__name__})") from None
+        raise _dropped(base_url, path, error) from None
     try:
         return json.loads(raw)
     except ValueError:
         raise ServerProtocolError(
-            f"{url} did not answer with JSON (is {base_url} an OpenAI-compatible server?): "
+            f"{base_url + path} did not answer with JSON (is {base_url} an OpenAI-compatible server?): "
             f"{_excerpt(_redact(raw.decode('utf-8', errors='replace'), api_key))}") from None
+
+
+def _events(response, base_url: str, path: str, timeout: float) -> Iterator[dict]:
+    """The JSON events of a server-sent-events answer (`data: {...}` lines), until `data: [DONE]`. A
+    connection lost or silent for `timeout` seconds mid-answer is a ServerUnreachableError / ServerTimeoutError."""
+    with response:
+        while True:
+            try:
+                line = response.readline()
+            except TimeoutError:
+                raise _timeout(base_url, path, timeout) from None
+            except (ConnectionError, OSError, http.client.HTTPException) as error:
+                raise _dropped(base_url, path, error) from None
+            if not line:
+                raise ServerUnreachableError(
+                    f"the connection to {base_url} dropped during {path} (the stream ended without [DONE])")
+            line = line.strip()
+            if not line.startswith(b"data:"):
+                continue  # blank separators, comments (": ping"), event names
+            data = line[len(b"data:"):].strip()
+            if data == b"[DONE]":
+                return
+            try:
+                event = json.loads(data)
+            except ValueError:
+                raise ServerProtocolError(f"{base_url + path} streamed an event that is not JSON: "
+                                          f"{_excerpt(data.decode('utf-8', errors='replace'))}") from None
+            if isinstance(event, dict) and "error" in event:
+                raise ServerError(f"{base_url + path} reported an error mid-stream: {_excerpt(event['error'])}")
+            yield event
 
 
 def _http_error(code: int, url: str, detail: str) -> ServerError:

@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import math
 
-from ..checks import check_int, check_text
+from ..checks import check_text
 from ..errors import ServedContextError
-from ..served import ServedModel, ServedPosition, candidate_from_text, score_text
+from ..served import ServedModel, ServedPosition, candidate_from_text, check_alternatives, score_text
 from .encoding import tokenize
 from .prompt import PromptAnalysis
 from .token_info import Candidate, TokenInfo
 
 UNAVAILABLE_IDS = ("the server tokenized the text differently from the local tokenizer (or none is loaded): "
-                   "token ids are -1 and token text is the server's")
+                   "tokens are the server's texts, and a text no single local token has gets a negative id")
 UNAVAILABLE_PERPLEXITY = "some tokens' log-probabilities are unavailable (see 'logprob'), so the mean is unknown"
 
 
 def analyze_served(served: ServedModel, text: str, *, alternatives: int = 10) -> PromptAnalysis:
     check_text(text, "text")
-    check_int(alternatives, "alternatives", low=1)
+    check_alternatives(served, alternatives)
     if served.context_length is not None and len(text) and served.tokenizer is not None:
         length = len(tokenize(served, text).all_ids)
         if length > served.context_length:
@@ -31,25 +31,24 @@ def analyze_served(served: ServedModel, text: str, *, alternatives: int = 10) ->
                                      f"{served.context_length} tokens (the server's context window)")
     scores = score_text(served, text, alternatives)
     unavailable = dict(scores.unavailable)
-    ids, texts, vocabulary = _local_tokens(served, text, scores.tokens)
+    vocabulary = served.vocabulary
+    ids, texts = _local_tokens(served, text, scores.tokens)
     if ids is None:
         unavailable["token_ids"] = UNAVAILABLE_IDS
-        ids, texts, vocabulary = [-1] * len(scores.tokens), list(scores.tokens), None
+        ids, texts = [vocabulary.id_of_text(t) for t in scores.tokens], list(scores.tokens)
 
     def top_of(position: ServedPosition) -> list[Candidate]:
         return [candidate_from_text(served, t, lp) for t, lp in position.top[:alternatives]]
 
     tokens: list[TokenInfo] = []
     for i, (token_id, token_text, position) in enumerate(zip(ids, texts, scores.positions)):
-        raw = vocabulary.bytes_of(token_id) if vocabulary is not None else token_text.encode("utf-8")
+        raw = vocabulary.bytes_of(token_id)
         if position is None:
             tokens.append(TokenInfo(index=i, token_id=token_id, text=token_text, bytes=raw, prob=None,
                                     logprob=None, rank=None, entropy=None))
             continue
-        rank = None
-        if token_id >= 0:
-            top_ids = [served.id_of_text(t) for t, _ in position.top]
-            rank = top_ids.index(token_id) + 1 if token_id in top_ids else None
+        top_ids = [vocabulary.id_of_text(t) for t, _ in position.top]
+        rank = top_ids.index(token_id) + 1 if token_id in top_ids else None
         logprob = position.logprob
         tokens.append(TokenInfo(
             index=i, token_id=token_id, text=token_text, bytes=raw,
@@ -69,14 +68,14 @@ def analyze_served(served: ServedModel, text: str, *, alternatives: int = 10) ->
 
 
 def _local_tokens(served: ServedModel, text: str, server_tokens: list[str]):
-    """(ids, texts, vocabulary) from the local tokenizer when it splits text as the server did, else Nones."""
+    """(ids, texts) from the local tokenizer when it splits text as the server did, else Nones."""
     if served.tokenizer is None:
-        return None, None, None
+        return None, None
     encoded = tokenize(served, text)
     vocabulary = served.vocabulary
     if len(encoded.ids) != len(server_tokens):
-        return None, None, None
+        return None, None
     for token_id, server_text in zip(encoded.ids, server_tokens):
         if vocabulary.bytes_of(token_id).decode("utf-8", errors="ignore") != server_text:
-            return None, None, None
-    return encoded.ids, vocabulary.texts(encoded.ids), vocabulary
+            return None, None
+    return encoded.ids, vocabulary.texts(encoded.ids)
