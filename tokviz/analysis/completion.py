@@ -14,17 +14,20 @@ from dataclasses import dataclass
 from ..tokens import TextAssembler, Vocabulary
 from .token_info import Candidate, TokenInfo
 
-STOP_REASONS = ("length", "eos", "stop", "cancelled")
+# "cut_off": a served model's connection ended mid-stream (the tokens received so far are kept).
+STOP_REASONS = ("length", "eos", "stop", "cancelled", "cut_off")
 
 
 @dataclass(frozen=True)
 class StepStats:
     """The model's numbers for one chosen token: under the raw distribution (logprob, rank, entropy, top
-    alternatives) and under the processed one it was sampled from (sampled_logprob; None: not defined)."""
+    alternatives) and under the processed one it was sampled from (sampled_logprob; None: not defined).
+    A served model may lack some: logprob None (only the processed one known), rank None (outside the
+    server's top-k), entropy None (always)."""
 
-    logprob: float
-    rank: int
-    entropy: float
+    logprob: float | None
+    rank: int | None
+    entropy: float | None
     top: list[Candidate]
     sampled_logprob: float | None
 
@@ -62,10 +65,11 @@ class Completion:
             return "cancelled"
         return "eos" if self.ended_by_eos else "length"
 
-    def push(self, token_id: int, stats: StepStats | None, *, forced: bool = False) -> bool:
-        """Add one token; True when generation must end here (EOS or a completed stop string)."""
+    def push(self, token_id: int, stats: StepStats | None, *, forced: bool = False, text: str | None = None) -> bool:
+        """Add one token; True when generation must end here (EOS or a completed stop string). text: the
+        token's text as a server streamed it (default: decoded from its bytes here)."""
         info = generated_token(self.vocabulary, self.first_index + len(self.tokens), token_id,
-                               self.assembler.push(token_id), stats)
+                               self.assembler.push(token_id) if text is None else text, stats)
         info.forced = forced
         self._starts.append(len(self._text))
         self.tokens.append(info)
@@ -135,7 +139,8 @@ def generated_token(vocabulary: Vocabulary, index: int, token_id: int, text: str
                          prob=None, logprob=None, rank=None, entropy=None, generated=True)
     return TokenInfo(
         index=index, token_id=token_id, text=text, bytes=vocabulary.bytes_of(token_id),
-        prob=math.exp(stats.logprob), logprob=stats.logprob, rank=stats.rank, entropy=stats.entropy,
+        prob=None if stats.logprob is None else math.exp(stats.logprob), logprob=stats.logprob, rank=stats.rank,
+        entropy=stats.entropy,
         top=stats.top, generated=True,
         sampled_prob=None if stats.sampled_logprob is None else math.exp(stats.sampled_logprob),
     )

@@ -25,6 +25,7 @@ from ..checks import check_bool, check_count, check_text
 from ..compat import cache_inputs
 from ..errors import InvalidInputError
 from ..models import LanguageModel
+from ..served import ServedModel
 from ..tokens import Vocabulary
 from .beams import Beam, BeamNode, BeamRecorder
 from .completion import Completion, StepStats, StopScanner
@@ -84,6 +85,11 @@ def generate(
     decoding = DecodingParams(max_new_tokens=max_new_tokens, do_sample=do_sample, temperature=temperature,
                               top_k=top_k, top_p=top_p, num_beams=num_beams, seed=seed, stop=stop)
     _check_hooks(lm, alternatives, on_token, cancel, chat)
+    if isinstance(lm, ServedModel):
+        from .served_generation import generate_served
+
+        return generate_served(lm, prompt, decoding, alternatives=alternatives, on_token=on_token, cancel=cancel,
+                               chat=chat, prefix_ids=prefix_ids, prompt_tokens=prompt_tokens)
     stops = list(decoding.stop)
     prompt_text = _chat_prompt(lm, prompt) if chat else prompt
     forced = check_prefix(lm, prefix_ids)
@@ -353,8 +359,9 @@ def _length_penalty(lm: LanguageModel) -> float:
 
 
 def _check_hooks(lm, alternatives, on_token, cancel, chat):
-    """The arguments of generate() that are not decoding settings."""
-    check_count(alternatives, "alternatives", lm.vocab_size)
+    """The arguments of generate() that are not decoding settings (a served model checks alternatives itself)."""
+    if not isinstance(lm, ServedModel):
+        check_count(alternatives, "alternatives", lm.vocab_size)
     if on_token is not None and not callable(on_token):
         raise InvalidInputError(f"on_token must be a function taking a TokenInfo, got {type(on_token).__name__}")
     if cancel is not None and not callable(getattr(cancel, "is_set", None)):
