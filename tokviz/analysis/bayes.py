@@ -33,6 +33,7 @@ from ..errors import InvalidInputError
 from ..models import LanguageModel
 from .encoding import Encoded, encode
 from .forward import Request, score
+from .served_scores import require_known
 from .templates import byte_span, overlapping, token_spans
 
 PLACEHOLDER = "{sequence}"
@@ -519,6 +520,8 @@ def bayes_icl(lm: LanguageModel, sequences, outcomes=None, *, template: str = DE
         requests.append(Request(ids=base.ids, rows=[row for row in base.rows for _ in range(k)],
                                 targets=[t for _ in base.rows for t in ids]))
     stats, passes = score(lm, requests, 1, batch_size=batch_size)
+    for st in stats:
+        require_known(lm, st.logprob, "the outcomes' probabilities")
 
     s_count, n_max = len(seqs), max(len(s) for s in seqs)
     valid = np.zeros((s_count, n_max), dtype=bool)

@@ -73,7 +73,7 @@ def encode(lm: LanguageModel, text: str, *, what: str = "text", room: int = 0) -
     """tokenize(), checking that the text (plus `room` tokens still to be added) fits the context."""
     encoded = tokenize(lm, text, what=what)
     length = len(encoded.all_ids)
-    if length + room > lm.context_length:
+    if lm.context_length is not None and length + room > lm.context_length:  # None: a server that does not say
         extra = f" plus {room} new tokens" if room else ""
         raise InvalidInputError(
             f"{what} is {length} tokens long{extra}, but {lm.name} accepts at most "

@@ -21,6 +21,7 @@ from ..compat import output_cache
 from ..errors import UnsupportedModelError
 from ..model_parts import backbone, logit_transform, unembedding
 from ..models import LanguageModel
+from ..served import ServedModel
 from .stats import RowStats, row_stats
 
 # Head rows projected at once: [rows, vocabulary] float32 logits of about 64 MB.
@@ -101,6 +102,10 @@ def score(lm: LanguageModel, requests: list[Request], alternatives: int = 1, *,
     """
     if batch_size is not None:
         check_int(batch_size, "batch_size", low=1, hint=" or None")
+    if isinstance(lm, ServedModel):  # the server runs the model; its answers fill the same statistics
+        from .served_scores import score_served
+
+        return score_served(lm, requests, alternatives)
     results: list[RowStats | None] = [None] * len(requests)
     passes = plan_passes([len(r.ids) for r in requests], batch_size)
     for members in passes:

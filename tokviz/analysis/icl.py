@@ -17,6 +17,7 @@ from ..models import LanguageModel
 from .encoding import Encoded, encode
 from .forward import Request, score
 from .prompt import PromptAnalysis, prompt_analysis
+from .served_scores import require_known
 from .stats import RowStats
 from .templates import byte_span, check_examples, check_label, check_template, fill, overlapping, token_spans
 
@@ -76,7 +77,8 @@ class ICLCurve:
     *_by_order: the raw values, [k][order]. prompts[k]: the k-shot prompt of the first order, up to the
     answer's first token; answer_tokens[k]: the answer's tokens there (tokenised in place, so " Paris"
     may carry the template's space). forward_passes: model calls used (the k = 0 prompt, identical for
-    every order, runs once).
+    every order, runs once). A served model may lack some of these numbers: they are None, the means over
+    them too, and `unavailable` says why.
     """
 
     model_name: str
@@ -103,6 +105,8 @@ class ICLCurve:
     forward_passes: int
     strips: list[PromptAnalysis] = field(default_factory=list)
     alternatives: int = 5
+    # numbers a served model's answer lacks (None above), each with the reason
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         data = dict(self.__dict__)
@@ -181,31 +185,57 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
     scored, passes = score(lm, requests, alternatives, batch_size=batch_size)
     strips = [_strip(lm, answers[row[0]], scored[row[0]], alternatives) for row in slots]
     stats = [s[len(s.logprob) - len(a.inside):] for s, a in zip(scored, answers, strict=True)]  # the answer's rows
+    # A served model's answer may lack a log-probability (NaN: outside its top-k), and it knows no entropy
+    # and a rank only inside its top-k (0 here): all of those are None, and so is a mean over them.
     logprob = [float(s.logprob.sum()) for s in stats]
-    first = [math.exp(float(s.logprob[0])) for s in stats]
-    rank = [int(s.rank[0]) for s in stats]
-    entropy = [float(s.entropy[0]) for s in stats]
+    first = [_exp_or_none(float(s.logprob[0])) for s in stats]
+    rank = [int(s.rank[0]) or None for s in stats]
+    entropy = [None if s.entropy is None else float(s.entropy[0]) for s in stats]
 
     def per_k(values):
         return [[values[j] for j in row] for row in slots]
 
-    answer_by_order = per_k([math.exp(lp) for lp in logprob])
+    answer_by_order = per_k([_exp_or_none(lp) for lp in logprob])
     ranks_by_order = per_k(rank)
+    unavailable = {}
+    if any(p is None for p in first):
+        unavailable["answer_probs"] = UNAVAILABLE_ANSWER.format(k=getattr(lm, "logprobs", None))
+    if any(h is None for h in entropy):
+        unavailable["entropies"] = "a served model returns only each position's top-k, not the whole distribution"
     return ICLCurve(
         model_name=lm.name, template=template, examples=examples, query=query, answer=answer, seed=seed,
         shots=list(range(max_k + 1)), orders=permutations,
-        answer_probs=[statistics.fmean(v) for v in answer_by_order],
-        first_token_probs=[statistics.fmean(v) for v in per_k(first)],
-        answer_ranks=[statistics.fmean(v) for v in ranks_by_order],
-        entropies=[statistics.fmean(v) for v in per_k(entropy)],
-        answer_prob_min=[min(v) for v in answer_by_order], answer_prob_max=[max(v) for v in answer_by_order],
-        answer_prob_std=[statistics.pstdev(v) for v in answer_by_order],
+        answer_probs=[_mean_or_none(v) for v in answer_by_order],
+        first_token_probs=[_mean_or_none(v) for v in per_k(first)],
+        answer_ranks=[_mean_or_none(v) for v in ranks_by_order],
+        entropies=[_mean_or_none(v) for v in per_k(entropy)],
+        answer_prob_min=[_or_none(min, v) for v in answer_by_order],
+        answer_prob_max=[_or_none(max, v) for v in answer_by_order],
+        answer_prob_std=[_or_none(statistics.pstdev, v) for v in answer_by_order],
         answer_probs_by_order=answer_by_order, first_token_probs_by_order=per_k(first),
         answer_ranks_by_order=ranks_by_order, entropies_by_order=per_k(entropy),
         prompts=[answers[row[0]].prompt for row in slots],
         answer_tokens=[answers[row[0]].answer_tokens for row in slots], forward_passes=passes, strips=strips,
-        alternatives=alternatives,
+        alternatives=alternatives, unavailable=unavailable,
     )
+
+
+UNAVAILABLE_ANSWER = ("the served model's answer holds no log-probability for the answer at some k: its first token "
+                      "is outside the top {k} the server reports there (a shifted server's numbers are read from "
+                      "the top-k; tokviz.connect(..., logprobs=K) asks for more)")
+
+
+def _or_none(summary, values: list) -> float | None:
+    """summary(values), or None when some value is unknown (a served model's)."""
+    return None if any(v is None for v in values) else summary(values)
+
+
+def _mean_or_none(values: list) -> float | None:
+    return _or_none(statistics.fmean, values)
+
+
+def _exp_or_none(logprob: float) -> float | None:
+    return None if math.isnan(logprob) else math.exp(logprob)
 
 
 @dataclass
@@ -273,7 +303,10 @@ def icl_in_prompt(lm: LanguageModel, examples: list[tuple[str, str]], *,
                                 "put text before {y}.")
     row = {token: r for r, token in enumerate(sorted({i for indices in inside for i in indices}))}
     (stats,), _ = score(lm, [encoded.request(list(row))])  # only the labels' tokens are scored
-    logprob, rank, entropy = stats.logprob.tolist(), stats.rank.tolist(), stats.entropy.tolist()
+    require_known(lm, stats.logprob, "the labels' probabilities")
+    logprob = stats.logprob.tolist()
+    rank = [r or None for r in stats.rank.tolist()]  # a served model: None outside its top-k, no entropy
+    entropy = stats.entropy.tolist() if stats.entropy is not None else [None] * len(logprob)
     firsts = [row[indices[0]] for indices in inside]
     label_logprobs = [sum(logprob[row[i]] for i in indices) for indices in inside]
     return ICLInPrompt(

@@ -20,6 +20,7 @@ from ..data import corpus_paragraphs
 from ..errors import InvalidInputError, TokvizWarning
 from ..model_parts import backbone, final_norm, plain_norm
 from ..models import LanguageModel
+from ..served import refuse_served
 from .encoding import encode
 
 METHODS = ("id", "onehot")
@@ -208,6 +209,7 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
     texts: None for the corpus shipped in tokviz.data, joined into chunks of at most max_tokens tokens;
     otherwise each text is one sequence. Memory: L x examples x hidden_size float32 values on the CPU.
     """
+    refuse_served(lm, "the layer law")
     if method not in METHODS:
         raise InvalidInputError(f"method must be 'id' (the paper's) or 'onehot' (variant); got {method!r}")
     check_int(top_tokens, "top_tokens", low=1)

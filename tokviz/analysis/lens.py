@@ -9,6 +9,7 @@ import torch
 from ..checks import check_count, renamed_argument
 from ..model_parts import model_parts
 from ..models import LanguageModel
+from ..served import refuse_served
 from .encoding import encode
 from .forward import final_states, project_stats
 from .stats import RowStats
@@ -116,6 +117,7 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     Only the `alternatives` best tokens per cell leave the device, one layer at a time (top_k: the old
     name of alternatives, deprecated).
     """
+    refuse_served(lm, "the logit lens")
     alternatives = renamed_argument(top_k, alternatives, "logit_lens")
     check_count(alternatives, "alternatives", lm.vocab_size)
     parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported

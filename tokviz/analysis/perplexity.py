@@ -10,6 +10,7 @@ from ..errors import InvalidInputError
 from ..models import LanguageModel
 from .encoding import Encoded, tokenize
 from .forward import score
+from .served_scores import require_known
 
 
 @dataclass
@@ -38,9 +39,12 @@ class Perplexity:
                 f"{self.bits_per_byte:.3f} bits/byte, {self.windows} windows of {self.window})")
 
 
-def _check_window(lm: LanguageModel, window: int | None, stride: int | None, context: int) -> tuple[int, int]:
-    window = lm.context_length - context if window is None else window
-    check_int(window, "window", low=2, high=lm.context_length - context, hint=" (the context length)")
+def _check_window(lm: LanguageModel, window: int | None, stride: int | None, context: int,
+                  length: int) -> tuple[int, int]:
+    # A server that does not say its context length: the whole text is one window unless told otherwise.
+    limit = lm.context_length - context if lm.context_length is not None else max(length, 2)
+    window = limit if window is None else window
+    check_int(window, "window", low=2, high=limit, hint=" (the context length)")
     stride = window // 2 if stride is None else stride
     check_int(stride, "stride", low=1, high=window - 1,
               hint=" (window - 1: windows must overlap so every token after the first is scored with some context)")
@@ -56,7 +60,7 @@ def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, strid
     tokviz.analyze(lm, text).perplexity.
     """
     encoded = tokenize(lm, text)
-    window, stride = _check_window(lm, window, stride, len(encoded.context))
+    window, stride = _check_window(lm, window, stride, len(encoded.context), len(encoded.ids))
     ids = encoded.ids
     total, scored, scored_bytes, windows = 0.0, 0, 0, 0
     scored_until = encoded.first_predicted
@@ -67,6 +71,7 @@ def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, strid
         chunk = Encoded(context=encoded.context, ids=ids[start:end])
         first = max(scored_until - start, chunk.first_predicted)
         (stats,), _ = score(lm, [chunk.request(range(first, end - start))])
+        require_known(lm, stats.logprob, "perplexity")
         total += float(stats.logprob.sum())
         scored += end - start - first
         scored_bytes += sum(len(lm.vocabulary.bytes_of(i)) for i in chunk.ids[first:])

@@ -103,12 +103,16 @@ def token_infos(lm: LanguageModel, ids: list[int], stats: RowStats | None, start
         for i in range(len(ids) if stats is None else start)
     ]
     if stats is not None:
-        logprobs, ranks, entropies, top_ids, top_probs = (
-            v.tolist() for v in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs))
+        logprobs, ranks, top_ids, top_probs = (
+            v.tolist() for v in (stats.logprob, stats.rank, stats.top_ids, stats.top_probs))
+        # A served model's statistics have no entropy, rank 0 where the token is outside its top-k and a NaN
+        # log-probability where its answer holds none (served_scores.py): those are None here.
+        entropies = stats.entropy.tolist() if stats.entropy is not None else [None] * len(logprobs)
         for j, i in enumerate(range(start, len(ids))):
             infos.append(TokenInfo(
                 index=i, token_id=ids[i], text=texts[i], bytes=vocabulary.bytes_of(ids[i]),
-                prob=math.exp(logprobs[j]), logprob=logprobs[j], rank=ranks[j], entropy=entropies[j],
+                prob=None if math.isnan(logprobs[j]) else math.exp(logprobs[j]),
+                logprob=None if math.isnan(logprobs[j]) else logprobs[j], rank=ranks[j] or None, entropy=entropies[j],
                 top=candidates(vocabulary, top_ids[j], top_probs[j]),
             ))
     return infos
@@ -121,7 +125,9 @@ def prompt_analysis(lm: LanguageModel, text: str, encoded: Encoded, stats: RowSt
     token, in order; None when no token has a prediction)."""
     tokens = token_infos(lm, encoded.ids, stats, encoded.first_predicted)
     scored = [t.logprob for t in tokens if t.logprob is not None]
-    perplexity = math.exp(-sum(scored) / len(scored)) if scored else None
+    predicted = len(tokens) - encoded.first_predicted if stats is not None else 0
+    # None also when a served model's answer lacks some token's log-probability: the mean is unknown.
+    perplexity = math.exp(-sum(scored) / len(scored)) if scored and len(scored) == predicted else None
     return PromptAnalysis(
         text=text, model_name=lm.name, alternatives=alternatives, tokens=tokens, next=next_candidates,
         next_entropy=next_entropy, perplexity=perplexity, context_ids=encoded.context,

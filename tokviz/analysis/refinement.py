@@ -27,6 +27,7 @@ from ..data.multidoc import QAItem, multidoc_items
 from ..errors import InvalidInputError
 from ..model_parts import decoder_layers, model_parts
 from ..models import LanguageModel
+from ..served import refuse_served
 from .encoding import Encoded, encode, tokenize
 from .forward import Request, final_states, padded_batch, plan_passes, project_stats, score
 from .lens import first_correct_and_settled
@@ -311,6 +312,7 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     at most 4,096 tokens per pass, or batch_size prompts); only one row per prompt and layer goes
     through the head.
     """
+    refuse_served(lm, "refinement across layers")
     texts, answer_texts, meta = _prompts_and_answers(prompts, answers)
     parts = model_parts(lm.model)  # fail before any forward pass if the model is not supported
     requests = [answer_request(lm, t, a, what=f"prompts[{i}]") for i, (t, a) in enumerate(zip(texts, answer_texts))]
@@ -439,6 +441,7 @@ def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str | int] | 
     scoring core (batched, one head row per prompt). layers: which layers to skip (default: all, 1..L);
     one batched pass over the prompts per layer, plus one with nothing skipped.
     """
+    refuse_served(lm, "layer importance", "to run the model with a layer skipped")
     texts, answer_texts, _ = _prompts_and_answers(prompts, answers)
     blocks = decoder_layers(lm.model)
     chosen = list(range(1, len(blocks) + 1)) if layers is None else list(layers)

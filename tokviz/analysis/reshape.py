@@ -28,6 +28,7 @@ from transformers import TopKLogitsWarper, TopPLogitsWarper
 from ..checks import check_count, check_int
 from ..errors import InvalidInputError
 from ..models import LanguageModel
+from ..served import refuse_served
 from ..text_table import prob_cell, render, token_label
 from .decoding import LIMITS
 from .encoding import Encoded, encode
@@ -191,6 +192,7 @@ def position_logits(lm: LanguageModel, text: str, position: int | None = None) -
     text token `position` (an index into the text's tokens as analyze() lists them), or, for None, of the
     distribution after the last token. The text is checked as analyze checks it (not empty, fits the
     context); a position without a prediction (the first token of a text without BOS) is an error."""
+    refuse_served(lm, "reshaping a distribution", "the whole next-token logits")
     encoded = encode(lm, text)
     return next_logits(lm, prefix_ids(encoded, position))
 

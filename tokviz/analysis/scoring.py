@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, ServedUnavailableError
 from ..models import LanguageModel
 from .encoding import encode
 from .forward import score
+from .served_scores import require_known
 from .templates import byte_span, check_labels, check_template, fill, overlapping, token_spans
 
 NORMALIZE = ("label", "mean", "full")
@@ -41,7 +42,8 @@ class LabelToken:
 class LabelScore:
     """The template filled with one label.
 
-    text: the filled template. logprob: log P(text), the sum over every token with a prediction.
+    text: the filled template. logprob: log P(text), the sum over every token with a prediction (None when a
+    served model's answer lacks some token's log-probability outside the label).
     label_logprob: the part of that sum from the tokens overlapping the label's characters (a token such
     as " positive" that also holds the template's space counts). mean_label_logprob: label_logprob per
     label token. label_tokens: how many tokens overlap the label. tokens: the per-token breakdown.
@@ -49,13 +51,17 @@ class LabelScore:
 
     label: str
     text: str
-    logprob: float
+    logprob: float | None
     label_logprob: float
     mean_label_logprob: float
     label_tokens: int
     tokens: list[LabelToken] = field(default_factory=list)
 
     def score(self, normalize: str) -> float:
+        if normalize == "full" and self.logprob is None:
+            raise ServedUnavailableError(
+                f"the whole text's log-probability for label {self.label!r} is unknown (the server's answer lacks "
+                "some of its tokens' numbers): use normalize='label' or 'mean'")
         return {"label": self.label_logprob, "mean": self.mean_label_logprob, "full": self.logprob}[normalize]
 
     def to_dict(self) -> dict:
@@ -153,13 +159,16 @@ def score_labels(lm: LanguageModel, template: str, x: str, labels: list[str], *,
     scores = []
     for (label, text, encoded, inside), stat in zip(prepared, stats, strict=True):
         first = encoded.first_predicted
-        logprobs = [None] * first + stat.logprob.tolist()  # the request scored every token from `first` on
+        require_known(lm, stat.logprob[[i - first for i in inside]], f"the score of label {label!r}")
+        # The request scored every token from `first` on; a served model's answer may lack some (NaN -> None).
+        logprobs = [None] * first + [None if math.isnan(lp) else lp for lp in stat.logprob.tolist()]
         texts = lm.vocabulary.texts(encoded.ids)
         members = set(inside)
         tokens = [LabelToken(i, t, texts[i], logprobs[i], i in members) for i, t in enumerate(encoded.ids)]
         label_logprob = float(sum(logprobs[i] for i in inside))
+        known = None not in logprobs[first:]
         scores.append(LabelScore(
-            label=label, text=text, logprob=float(sum(lp for lp in logprobs if lp is not None)),
+            label=label, text=text, logprob=float(sum(logprobs[first:])) if known else None,
             label_logprob=label_logprob, mean_label_logprob=label_logprob / len(inside),
             label_tokens=len(inside), tokens=tokens,
         ))

@@ -104,7 +104,8 @@ def _entropy(weights, shifted, total, log_total) -> torch.Tensor:
 
 
 def candidates(vocabulary: Vocabulary, ids: list[int], probs: list[float]) -> list[Candidate]:
+    """Candidates of the given ids, best first; id -1 pads a served model's shorter top-k and is left out."""
     return [
         Candidate(token_id=i, text=vocabulary.piece_text(i), prob=p, bytes=vocabulary.bytes_of(i))
-        for i, p in zip(ids, probs)
+        for i, p in zip(ids, probs) if i != -1
     ]

@@ -1,0 +1,86 @@
+"""The scoring core for a served model: score()'s requests answered by the server's realigned top-k.
+
+A request is token ids; a server takes text. With the model's tokenizer loaded locally the ids are written
+back as text (leading special tokens left to the server, which adds its own), scored with echo, and the
+server's tokens must be the request's ids again, or nothing is read. Every number the analyses need is
+the log-probability of a target token; it comes from the server's token log-prob (the target is the
+token there) or from the position's top-k. A target outside the top-k has no number: NaN here, never a
+guess. The analyses show it as None where a token may lack one (a strip, a label's template) and stop with
+a clear error (require_known) where they cannot do without it (perplexity, an ICL answer, a label).
+Entropy is never known (None); a rank is 0 where unknown.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ..errors import ServedUnavailableError, ServedUnsupportedError, ServerProtocolError
+from ..served import ServedModel, ServedPosition, score_text
+from .forward import Request
+from .stats import RowStats
+
+
+def score_served(served: ServedModel, requests: list[Request], alternatives: int) -> tuple[list[RowStats], int]:
+    """score() for a served model: one echo request per request (plus the first token's completion)."""
+    if served.tokenizer is None:
+        raise ServedUnsupportedError(
+            f"scoring token sequences on {served.name} needs the model's tokenizer here: pass tokenizer= (a "
+            "Hugging Face name or path) to tokviz.connect")
+    return [_score_one(served, request, alternatives) for request in requests], len(requests)
+
+
+def _score_one(served: ServedModel, request: Request, alternatives: int) -> RowStats:
+    vocabulary = served.vocabulary
+    ids = request.ids
+    context = next((i for i, token_id in enumerate(ids) if not vocabulary.is_special(token_id)), len(ids))
+    text = "".join(vocabulary.texts(ids[context:]))
+    scores = score_text(served, text, alternatives)
+    own = ids[context:]
+    lossy = [vocabulary.bytes_of(i).decode("utf-8", errors="ignore") for i in own]
+    if lossy != scores.tokens:
+        raise ServerProtocolError(
+            f"the server split {text[:60]!r} into other tokens than the local tokenizer ({len(scores.tokens)} "
+            f"against {len(own)}), so its numbers cannot be matched with the tokens asked for")
+    logprob, rank, top_ids, top_probs = [], [], [], []
+    for row, target in zip(request.rows, request.targets):
+        j = row + 1 - context  # the text token this row predicts (len(own): the one after the text)
+        position = scores.next if j == len(own) else scores.positions[j] if j >= 1 else None
+        if position is None:
+            raise ServedUnavailableError(
+                f"the server gives no distribution before token {j} of {text[:60]!r} (its first token follows "
+                "only the server's own start-of-text token)")
+        ranked = [(vocabulary.id_of_text(t), lp) for t, lp in position.top]
+        ranked_ids = [i for i, _ in ranked]
+        if j == len(own):  # the distribution after the text: its target is a placeholder
+            logprob.append(math.nan)
+        else:
+            logprob.append(_target_logprob(position, ranked, target, own[j]))
+        rank.append(ranked_ids.index(target) + 1 if target in ranked_ids else 0)
+        shown = (ranked + [(-1, -math.inf)] * alternatives)[:alternatives]
+        top_ids.append([i for i, _ in shown])
+        top_probs.append([math.exp(lp) for _, lp in shown])
+    return RowStats(logprob=torch.tensor(logprob, dtype=torch.float64), rank=torch.tensor(rank, dtype=torch.long),
+                    entropy=None, top_ids=torch.tensor(top_ids, dtype=torch.long).reshape(-1, alternatives),
+                    top_probs=torch.tensor(top_probs, dtype=torch.float32).reshape(-1, alternatives))
+
+
+def _target_logprob(position: ServedPosition, ranked: list[tuple[int, float]], target: int, actual: int) -> float:
+    """The target's log-probability from the server's answer at one position; NaN when it holds none."""
+    if target == actual and position.logprob is not None:
+        return position.logprob
+    return next((lp for token_id, lp in ranked if token_id == target), math.nan)
+
+
+def require_known(lm, logprobs: torch.Tensor, what: str) -> None:
+    """Stop with a clear error when a served model's answer lacks a log-probability that `what` needs
+    (NaN in score()'s statistics; a local model's are always known)."""
+    missing = int(torch.isnan(logprobs).sum())
+    if missing:
+        raise ServedUnavailableError(
+            f"{what} needs the log-probability of {missing} token(s) that the server's answer does not hold: they "
+            f"are outside the top {getattr(lm, 'logprobs', '?')} it reports there (its prompt numbers are "
+            "shifted, so a token's own log-probability is read from the top-k). Ask for more candidates "
+            "(tokviz.connect(..., logprobs=K); llama-cpp-python has no limit, vLLM's is --max-logprobs) or use a "
+            "server whose prompt log-probabilities are aligned (vLLM)")
