@@ -123,8 +123,14 @@ def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None 
         "ranks": rank_summary(analysis.tokens),
         "perplexity": rounded(analysis.perplexity),
         "text": analysis.text,
+        **unavailable_entry(analysis.unavailable),
         "pieces": pieces.table,
     }
+
+
+def unavailable_entry(unavailable: dict[str, str]) -> dict:
+    """The numbers a result cannot give, each with the reason (a served model's), for the view to say why."""
+    return {"unavailable": dict(unavailable)} if unavailable else {}
 
 
 def was_sampled(generation) -> bool:
@@ -152,6 +158,8 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
     }
     if after is not None and after.next:
         payload.update(next_distribution(after.next, after.next_entropy, pieces, alternatives))
+    if after is not None:
+        payload.update(unavailable_entry(after.unavailable))
     forced = [i for i, t in enumerate(tokens) if t.forced]
     if forced:  # the token a branch put in place of the original one: the last of the forced tokens
         payload["branch_point"] = forced[-1]
@@ -225,6 +233,7 @@ def icl_payload(curve, strips: list[dict]) -> dict:
         "rank_mean": [rounded(r) for r in curve.answer_ranks],
         "entropy_mean": [rounded(h) for h in curve.entropies],
         "strips": strips,
+        **unavailable_entry(curve.unavailable),
     }
 
 

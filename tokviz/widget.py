@@ -17,8 +17,10 @@ from . import payload as payloads
 from .analysis import analyze
 from .analysis.branches import BranchTree, run_settings
 from .analysis.decoding import LIMITS, DecodingParams, Range
-from .errors import InvalidInputError, TokvizError
+from .analysis.served_generation import BEAMS_REFUSED, BRANCH_REFUSED
+from .errors import InvalidInputError, ServedUnsupportedError, TokvizError
 from .models import LanguageModel
+from .served import ServedModel, refuse_served
 from .view_base import STATIC, View  # noqa: F401 (STATIC: where the bundle is, for old imports)
 from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView  # noqa: F401 (they lived here before)
 
@@ -26,6 +28,8 @@ from .views import BeamTreeView, ICLView, LabelScoresView, LogitLensView  # noqa
 STREAM_INTERVAL_S = 0.05
 # TokenViz's number traits checked against a Range; alternatives' upper bound is the model's vocabulary.
 DECODING_TRAITS = ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams")
+# What the view turns off for a served model, and why (the same words as the errors behind them).
+SERVED_UNSUPPORTED = {"num_beams": BEAMS_REFUSED, "branch": BRANCH_REFUSED}
 
 
 class TokenViz(View):
@@ -66,12 +70,16 @@ class TokenViz(View):
     branches_data = t.Dict({}, help="the runs of the branch tree, for the view's branch switch "
                            "(docs/view-payload.md; set by Python)").tag(sync=True)
     current_branch = t.Int(0, help="the branch shown (an id in w.branches); the view switches it").tag(sync=True)
+    unsupported = t.Dict({}, help="actions the model cannot do, each with the reason: a served model has no beams "
+                         "and no branches (set by Python; the view disables them)").tag(sync=True)
 
-    def __init__(self, lm: LanguageModel, prompt: str = "", *, analyze_now: bool = True, **params):
-        if not isinstance(lm, LanguageModel):
-            raise TypeError(f"TokenViz needs a tokviz.LanguageModel from tokviz.load_model(), got {type(lm).__name__}")
+    def __init__(self, lm: LanguageModel | ServedModel, prompt: str = "", *, analyze_now: bool = True, **params):
+        if not isinstance(lm, (LanguageModel, ServedModel)):
+            raise TypeError("TokenViz needs a tokviz.LanguageModel from tokviz.load_model() or a served model from "
+                            f"tokviz.connect(), got {type(lm).__name__}")
         self.lm = lm  # before the traits: validating `alternatives` needs the vocabulary size
-        super().__init__(prompt=prompt, model_name=lm.name, limits=self._limits_json(lm), **params)
+        super().__init__(prompt=prompt, model_name=lm.name, limits=self._limits_json(lm),
+                         unsupported=SERVED_UNSUPPORTED if isinstance(lm, ServedModel) else {}, **params)
         self.analysis = None
         self.generation = None
         self.branches: BranchTree | None = None  # the runs of the last analyze() / generate() and their branches
@@ -105,6 +113,8 @@ class TokenViz(View):
         "generated")? Continues from there with that token forced and the run's own decoding settings
         (the current settings when the run was only analysed); streams into the view, adds the branch to
         `w.branches` and shows it. Returns the new Generation."""
+        if "branch" in self.unsupported:
+            raise ServedUnsupportedError(self.unsupported["branch"])
         if self.branches is None:
             raise InvalidInputError("nothing to branch from yet: analyze or generate first")
         shown = self.branches.shown
@@ -126,6 +136,7 @@ class TokenViz(View):
         Temperature, top-k and top-p can then be moved without running the model again."""
         from .views import ReshapeView
 
+        refuse_served(self.lm, "reshaping a distribution", "the whole next-token logits")
         if self.analysis is None:
             raise InvalidInputError("nothing to reshape yet: analyze or generate first")
         if source is None and index is None and self.selected:
@@ -204,9 +215,10 @@ class TokenViz(View):
 
     # ----- trait checks ------------------------------------------------------------------------------
     @staticmethod
-    def _alternatives_range(lm: LanguageModel) -> Range:
-        # As checks.check_count: 1 .. the vocabulary size.
-        return Range(low=1, high=len(lm.vocabulary), integer=True)
+    def _alternatives_range(lm: LanguageModel | ServedModel) -> Range:
+        # As checks.check_count: 1 .. the vocabulary size (a served model: the top-k the server is asked for).
+        high = lm.logprobs if isinstance(lm, ServedModel) else len(lm.vocabulary)
+        return Range(low=1, high=high, integer=True)
 
     @classmethod
     def _limits_json(cls, lm: LanguageModel) -> dict:

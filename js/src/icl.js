@@ -16,10 +16,11 @@ const M = { left: 48, right: 16, top: 14, bottom: 36 };
 
 /**
  * @typedef {{
- *   shots: number[], answer: string, mean: number[], low: number[], high: number[],
- *   first_mean: number[], rank_mean: number[], entropy_mean: number[],
- *   strips: import("./types.js").Strip[]
+ *   shots: number[], answer: string, mean: (number|null)[], low: (number|null)[], high: (number|null)[],
+ *   first_mean: (number|null)[], rank_mean: (number|null)[], entropy_mean: (number|null)[],
+ *   strips: import("./types.js").Strip[], unavailable?: Record<string, string>
  * }} Curve
+ *   null: a number a served model's answer lacks (`unavailable` says why); it is left out of the lines
  */
 
 /**
@@ -52,7 +53,7 @@ export function renderICL(model, root, d) {
     if (active) active.classList.add("tvz-active");
     const k = c.shots[idx];
     caption.textContent = [
-      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`,
+      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${c.mean[idx] == null ? "not reported by the server" : formatPercent(c.mean[idx])}`,
       `range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`,
       `first token ${formatPercent(c.first_mean[idx])}`,
       `mean rank ${formatRank(c.rank_mean[idx])}`,
@@ -77,8 +78,10 @@ export function renderICL(model, root, d) {
     const sx = (k) => M.left + (x1 === x0 ? 0.5 : (k - x0) / (x1 - x0)) * (W - M.left - M.right);
     /** @param {number} p */
     const sy = (p) => M.top + (1 - Math.min(1, Math.max(0, p))) * (H - M.top - M.bottom);
-    /** @param {number[]} ys */
-    const line = (ys) => ys.map((y, i) => `${i ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
+    // A line over the known values; an unknown one (null) breaks it.
+    /** @param {(number|null)[]} ys */
+    const line = (ys) => ys.map((y, i) => y == null ? ""
+      : `${i && ys[i - 1] != null ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ").trim();
 
     const axes = svg("g", { class: "tvz-axes" });
     for (const p of [0, 0.25, 0.5, 0.75, 1]) {
@@ -95,21 +98,23 @@ export function renderICL(model, root, d) {
 
     // The min-max band: along the top edge, back along the bottom edge.
     const lower = c.low
-      .map((y, i) => [sx(c.shots[i]), sy(y)])
+      .map((y, i) => [sx(c.shots[i]), sy(y ?? 0)])
       .reverse()
       .map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`)
       .join(" ");
+    const whole = c.low.every((y) => y != null) && c.high.every((y) => y != null);
     const layers = [
       axes,
-      svg("path", { class: "tvz-band", d: `${line(c.high)} ${lower} Z` }),
+      ...(whole ? [svg("path", { class: "tvz-band", d: `${line(c.high)} ${lower} Z` })] : []),
       svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }),
       svg("path", { class: "tvz-line", d: line(c.mean) }),
     ];
     const points = svg("g", { class: "tvz-points" });
     c.mean.forEach((p, i) => {
-      points.append(
-        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: -1, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` }),
-      );
+      // An unknown mean sits hollow on the axis: its prompt can still be hovered.
+      const cls = p == null ? "tvz-point tvz-point-unknown" : "tvz-point";
+      const label = `${c.shots[i]} shots: ${p == null ? "not reported by the server" : formatPercent(p)}`;
+      points.append(svg("circle", { class: cls, cx: sx(c.shots[i]), cy: sy(p ?? 0), r: 5, tabindex: -1, "data-i": i, "aria-label": label }));
     });
     layers.push(points);
     const chart = svg("svg", { class: "tvz-icl-svg", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "answer probability vs shots" }, layers);
@@ -122,6 +127,8 @@ export function renderICL(model, root, d) {
         ". Hover a point for its prompt.",
       ]),
       chart,
+      ...Object.entries(c.unavailable ?? {}).map(([name, why]) =>
+        h("div", { class: "tvz-note tvz-unavailable-note", text: `Not available (${name.replace(/_/g, " ")}): ${why}` })),
     );
     showShot(n - 1);
     focus.refresh();

@@ -47,8 +47,11 @@ export function createStrip(cfg) {
 
   const data = {
     branchPoint: /** @type {number | null} */ (null), // the generated token a branch forced in
-    prompt: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}) },
-    generated: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}) },
+    // unavailable: numbers the result cannot give, each with its reason (a served model's), as Python sends them
+    prompt: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}),
+      unavailable: /** @type {Record<string, string>} */ ({}) },
+    generated: { tokens: /** @type {Tok[]} */ ([]), pieces: /** @type {Pieces} */ ({}),
+      unavailable: /** @type {Record<string, string>} */ ({}) },
     next: { cands: /** @type {import("./types.js").Cand[] | null} */ (null), pieces: /** @type {Pieces} */ ({}) },
   };
   /** @type {HTMLElement | null} */
@@ -85,6 +88,7 @@ export function createStrip(cfg) {
   function setPrompt(s) {
     data.prompt.tokens = (s && s.tokens) || [];
     data.prompt.pieces = (s && s.pieces) || {};
+    data.prompt.unavailable = (s && s.unavailable) || {};
     data.next.cands = (s && s.next) || null;
     data.next.pieces = data.prompt.pieces;
     promptBox.replaceChildren();
@@ -96,8 +100,9 @@ export function createStrip(cfg) {
   /**
    * Generated tokens. Appends when the new list extends what is drawn (streaming), else rebuilds.
    * @param {Tok[]} tokens @param {Pieces} pieces @param {number | null} [branchPoint]
+   * @param {Record<string, string>} [unavailable]
    */
-  function setGenerated(tokens, pieces, branchPoint = null) {
+  function setGenerated(tokens, pieces, branchPoint = null, unavailable = {}) {
     const old = data.generated.tokens;
     const n = genBox.childElementCount;
     const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) &&
@@ -105,6 +110,7 @@ export function createStrip(cfg) {
     data.branchPoint = branchPoint;
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
+    data.generated.unavailable = unavailable;
     if (!extends_) genBox.replaceChildren();
     appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
     updateMarkers();
@@ -168,15 +174,19 @@ export function createStrip(cfg) {
     const rows = [];
     const piece = pieces[String(tok.id)];
     if (piece && typeof piece === "object" && "bytes" in piece) rows.push(["bytes", bytesNote(tok, piece.bytes)]);
-    if (tok.p == null) {
+    const why = data[source].unavailable;
+    const predicted = tok.p != null || tok.sp != null || (tok.top && tok.top.length > 0);
+    if (!predicted) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
-      rows.push(...probabilityRows(tok));
+      if (tok.p != null || tok.sp != null) rows.push(...probabilityRows(tok));
+      else rows.push(["p", NOT_REPORTED]);
       // One row for both: the tooltip stays short enough to open below its token.
       if (tok.lp != null && tok.s != null) {
         rows.push([LOGP_SURPRISAL_LABEL, `${formatLogProb(tok.lp)} \u00b7 ${formatSurprisal(tok.s)}`]);
       }
-      rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
+      rows.push(["rank", tok.r == null && why.rank ? OUTSIDE_TOP_K : formatRank(tok.r)],
+        ["entropy", tok.h == null && why.entropy ? NOT_REPORTED : formatBits(tok.h)]);
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
@@ -192,7 +202,7 @@ export function createStrip(cfg) {
       body.append(bars);
       if (cfg.onBranch) body.append(h("div", { class: "tvz-hint tvz-branch-hint", text: BRANCH_HINT }));
       if (!tok.top.slice(0, shown).some((c) => c[0] === tok.id)) {
-        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${formatRank(tok.r)}).` }));
+        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown} (rank ${tok.r == null && why.rank ? OUTSIDE_TOP_K : formatRank(tok.r)}).` }));
       }
     }
     return body;
@@ -241,6 +251,10 @@ export function createStrip(cfg) {
   return { el, setPrompt, setGenerated, recolor, markSelected, spanAt, showAt, pinAt, data,
            selectedSpan: () => selectedEl };
 }
+
+/** A number the server does not report (docs/numbers.md, "Served models"); the reasons are under the strip. */
+export const NOT_REPORTED = "not reported by the server";
+export const OUTSIDE_TOP_K = "outside the server's top-k";
 
 /** What a forced token is, in its tooltip. */
 export const FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p is the model's probability of it.";

@@ -24,6 +24,15 @@ import { stripTsv, copyText, downloadText } from "./export.js";
  */
 
 const BUSY = new Set(["analyzing", "generating"]);
+/** How a stop reason reads in the status line (the others read as they are). @type {Record<string, string>} */
+const STOP_LABELS = { cut_off: "cut off (the connection ended; the tokens so far are kept)" };
+/** Names of the numbers a result may lack, as the "Not available" list shows them. @type {Record<string, string>} */
+const UNAVAILABLE_LABELS = {
+  logprob: "some log-probabilities", rank: "rank beyond the top-k", first_prediction: "the second token's prediction",
+  token_ids: "token ids", next: "the distribution after the text", sampled_prob: "sampled probability",
+  prob: "the model's own probability", eos_token: "end-of-text token", token_text: "some token text",
+  cut_off: "the rest of the generation",
+};
 // The trait keeps "raw" / "sampled"; the buttons say what each means to someone new to sampling.
 /** @type {[string, string][]} */
 const PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
@@ -83,12 +92,21 @@ export function renderTokenViz(model, root, d) {
   const samplingHint = h("span", { class: "tvz-hint tvz-sampling-hint",
     text: "temperature, top-k and top-p apply only when \u201csample\u201d is ticked" });
   const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
+  // What this model cannot do (a served model: beams, branches), each with Python's reason.
+  const unsupported = /** @type {Record<string, string>} */ (model.get("unsupported") || {});
+  const beamsField = numberField(model, d, "num_beams", { label: "beams" });
+  if (unsupported.num_beams) {
+    const input = beamsField.querySelector("input");
+    if (input) input.disabled = true;
+    beamsField.classList.add("tvz-off");
+    beamsField.title = unsupported.num_beams;
+  }
   // Two groups: what the next Generate does, and how results are shown.
   const decoding = group("decoding", "Decoding \u2014 used by Generate", [
     numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
     ...samplingFields,
-    numberField(model, d, "num_beams", { label: "beams" }),
+    beamsField,
     checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
     samplingHint,
   ]);
@@ -120,7 +138,7 @@ export function renderTokenViz(model, root, d) {
     disposer: d,
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
-    onBranch: interactive ? (b) => {
+    onBranch: interactive && !unsupported.branch ? (b) => {
       if (!BUSY.has(model.get("status"))) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
     } : undefined,
     pointers: chartsBox,
@@ -141,6 +159,7 @@ export function renderTokenViz(model, root, d) {
     : "This view holds no result." });
   const beamsBox = h("div", { class: "tvz-beams" });
   const status = h("div", { class: "tvz-status", "aria-live": "polite" });
+  const unavailableBox = h("details", { class: "tvz-unavailable" });
 
   root.append(
     ...(interactive ? [promptRow, decoding] : []),
@@ -153,6 +172,7 @@ export function renderTokenViz(model, root, d) {
     strip.el,
     marksKey(), // the key to the strip it follows
     status,
+    unavailableBox,
     chartsBox,
     beamsBox,
   );
@@ -277,7 +297,7 @@ export function renderTokenViz(model, root, d) {
 
   const renderGeneration = () => {
     const g = stripTrait(model, "generation_data");
-    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null);
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null, g.unavailable ?? {});
     renderBeams(g);
     markSelected();
     renderStatus();
@@ -309,6 +329,20 @@ export function renderTokenViz(model, root, d) {
     }
   };
 
+  // What the results cannot give and why (a served model's missing numbers), from Python's reasons.
+  const renderUnavailable = () => {
+    const reasons = { ...(stripTrait(model, "analysis_data").unavailable ?? {}),
+      ...(stripTrait(model, "generation_data").unavailable ?? {}) };
+    const names = Object.keys(reasons);
+    unavailableBox.hidden = names.length === 0;
+    unavailableBox.replaceChildren(
+      h("summary", { text: `Not available: ${names.map((n) => UNAVAILABLE_LABELS[n] ?? n.replace(/_/g, " ")).join(", ")}` }),
+      h("ul", {}, names.map((n) => h("li", {}, [
+        h("span", { class: "tvz-unavailable-name", text: `${UNAVAILABLE_LABELS[n] ?? n.replace(/_/g, " ")}: ` }),
+        h("span", { text: reasons[n] }),
+      ]))));
+  };
+
   const renderStatus = () => {
     const st = model.get("status");
     const a = stripTrait(model, "analysis_data");
@@ -321,7 +355,7 @@ export function renderTokenViz(model, root, d) {
     const nGen = strip.data.generated.tokens.length;
     if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
     if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
-    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${g.stopped_by}` }));
+    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${STOP_LABELS[g.stopped_by] ?? g.stopped_by}` }));
     const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
     if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
     status.replaceChildren(...parts);
@@ -357,6 +391,7 @@ export function renderTokenViz(model, root, d) {
     renderCharts();
     markSelected();
     renderStatus();
+    renderUnavailable();
     staleState();
     nextRunState();
     emptyState();
@@ -364,6 +399,7 @@ export function renderTokenViz(model, root, d) {
   d.onModel(model, "change:generation_data", () => {
     renderGeneration();
     renderCharts();
+    renderUnavailable();
     nextRunState();
     emptyState();
   });
@@ -378,6 +414,7 @@ export function renderTokenViz(model, root, d) {
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  renderUnavailable();
   renderBranches();
   staleState();
   nextRunState();

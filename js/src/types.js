@@ -26,7 +26,7 @@
 /**
  * @typedef {{
  *   alternatives: number, pieces: import("./format.js").Pieces, tokens: Tok[], next?: Cand[],
- *   perplexity?: number|null, stopped_by?: string|null,
+ *   perplexity?: number|null, stopped_by?: string|null, unavailable?: Record<string, string>,
  *   beams?: {text: string, ids: number[], score: number}[],
  *   tree?: TreeNode[][]
  * }} Strip

@@ -549,20 +549,35 @@ function createStrip(cfg) {
       null
     ),
     // the generated token a branch forced in
-    prompt: { tokens: (
-      /** @type {Tok[]} */
-      []
-    ), pieces: (
-      /** @type {Pieces} */
-      {}
-    ) },
-    generated: { tokens: (
-      /** @type {Tok[]} */
-      []
-    ), pieces: (
-      /** @type {Pieces} */
-      {}
-    ) },
+    // unavailable: numbers the result cannot give, each with its reason (a served model's), as Python sends them
+    prompt: {
+      tokens: (
+        /** @type {Tok[]} */
+        []
+      ),
+      pieces: (
+        /** @type {Pieces} */
+        {}
+      ),
+      unavailable: (
+        /** @type {Record<string, string>} */
+        {}
+      )
+    },
+    generated: {
+      tokens: (
+        /** @type {Tok[]} */
+        []
+      ),
+      pieces: (
+        /** @type {Pieces} */
+        {}
+      ),
+      unavailable: (
+        /** @type {Record<string, string>} */
+        {}
+      )
+    },
     next: { cands: (
       /** @type {import("./types.js").Cand[] | null} */
       null
@@ -598,6 +613,7 @@ function createStrip(cfg) {
   function setPrompt(s) {
     data.prompt.tokens = s && s.tokens || [];
     data.prompt.pieces = s && s.pieces || {};
+    data.prompt.unavailable = s && s.unavailable || {};
     data.next.cands = s && s.next || null;
     data.next.pieces = data.prompt.pieces;
     promptBox.replaceChildren();
@@ -605,13 +621,14 @@ function createStrip(cfg) {
     updateMarkers();
     tooltip.dropDetached();
   }
-  function setGenerated(tokens, pieces, branchPoint = null) {
+  function setGenerated(tokens, pieces, branchPoint = null, unavailable = {}) {
     const old = data.generated.tokens;
     const n = genBox.childElementCount;
     const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) && branchPoint === data.branchPoint;
     data.branchPoint = branchPoint;
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
+    data.generated.unavailable = unavailable;
     if (!extends_) genBox.replaceChildren();
     appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
     updateMarkers();
@@ -673,14 +690,20 @@ function createStrip(cfg) {
     const rows = [];
     const piece = pieces[String(tok.id)];
     if (piece && typeof piece === "object" && "bytes" in piece) rows.push(["bytes", bytesNote(tok, piece.bytes)]);
-    if (tok.p == null) {
+    const why = data[source].unavailable;
+    const predicted = tok.p != null || tok.sp != null || tok.top && tok.top.length > 0;
+    if (!predicted) {
       body.append(h("div", { class: "tvz-note", text: "First token: nothing before it, so no prediction." }));
     } else {
-      rows.push(...probabilityRows(tok));
+      if (tok.p != null || tok.sp != null) rows.push(...probabilityRows(tok));
+      else rows.push(["p", NOT_REPORTED]);
       if (tok.lp != null && tok.s != null) {
         rows.push([LOGP_SURPRISAL_LABEL, `${formatLogProb(tok.lp)} \xB7 ${formatSurprisal(tok.s)}`]);
       }
-      rows.push(["rank", formatRank(tok.r)], ["entropy", formatBits(tok.h)]);
+      rows.push(
+        ["rank", tok.r == null && why.rank ? OUTSIDE_TOP_K : formatRank(tok.r)],
+        ["entropy", tok.h == null && why.entropy ? NOT_REPORTED : formatBits(tok.h)]
+      );
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
@@ -696,7 +719,7 @@ function createStrip(cfg) {
       body.append(bars);
       if (cfg.onBranch) body.append(h("div", { class: "tvz-hint tvz-branch-hint", text: BRANCH_HINT }));
       if (!tok.top.slice(0, shown2).some((c) => c[0] === tok.id)) {
-        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown2} (rank ${formatRank(tok.r)}).` }));
+        body.append(h("div", { class: "tvz-note", text: `Actual token not in the top ${shown2} (rank ${tok.r == null && why.rank ? OUTSIDE_TOP_K : formatRank(tok.r)}).` }));
       }
     }
     return body;
@@ -757,6 +780,8 @@ function createStrip(cfg) {
     selectedSpan: () => selectedEl
   };
 }
+var NOT_REPORTED = "not reported by the server";
+var OUTSIDE_TOP_K = "outside the server's top-k";
 var FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p is the model's probability of it.";
 var BRANCH_HINT = "To branch, click the token, then a candidate: generation continues with it in this token's place.";
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
@@ -1209,6 +1234,19 @@ function downloadText(text, filename, type, doc) {
 
 // src/tokenviz.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
+var STOP_LABELS = { cut_off: "cut off (the connection ended; the tokens so far are kept)" };
+var UNAVAILABLE_LABELS = {
+  logprob: "some log-probabilities",
+  rank: "rank beyond the top-k",
+  first_prediction: "the second token's prediction",
+  token_ids: "token ids",
+  next: "the distribution after the text",
+  sampled_prob: "sampled probability",
+  prob: "the model's own probability",
+  eos_token: "end-of-text token",
+  token_text: "some token text",
+  cut_off: "the rest of the generation"
+};
 var PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
 var stripTrait = (model, name) => model.get(name);
 function renderTokenViz(model, root, d) {
@@ -1253,11 +1291,22 @@ function renderTokenViz(model, root, d) {
     text: "temperature, top-k and top-p apply only when \u201Csample\u201D is ticked"
   });
   const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
+  const unsupported = (
+    /** @type {Record<string, string>} */
+    model.get("unsupported") || {}
+  );
+  const beamsField = numberField(model, d, "num_beams", { label: "beams" });
+  if (unsupported.num_beams) {
+    const input = beamsField.querySelector("input");
+    if (input) input.disabled = true;
+    beamsField.classList.add("tvz-off");
+    beamsField.title = unsupported.num_beams;
+  }
   const decoding = group("decoding", "Decoding \u2014 used by Generate", [
     numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
     checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
     ...samplingFields,
-    numberField(model, d, "num_beams", { label: "beams" }),
+    beamsField,
     checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
     samplingHint
   ]);
@@ -1296,7 +1345,7 @@ function renderTokenViz(model, root, d) {
     disposer: d,
     options: opts,
     onSelect: (sel) => setTrait(model, "selected", sel || {}),
-    onBranch: interactive ? (b) => {
+    onBranch: interactive && !unsupported.branch ? (b) => {
       if (!BUSY.has(model.get("status"))) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
     } : void 0,
     pointers: chartsBox
@@ -1314,6 +1363,7 @@ function renderTokenViz(model, root, d) {
   const emptyNote = h("div", { class: "tvz-empty", text: interactive ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by its probability, or Generate to continue it." : "This view holds no result." });
   const beamsBox = h("div", { class: "tvz-beams" });
   const status = h("div", { class: "tvz-status", "aria-live": "polite" });
+  const unavailableBox = h("details", { class: "tvz-unavailable" });
   root.append(
     ...interactive ? [promptRow, decoding] : [],
     errorBox,
@@ -1326,6 +1376,7 @@ function renderTokenViz(model, root, d) {
     marksKey(),
     // the key to the strip it follows
     status,
+    unavailableBox,
     chartsBox,
     beamsBox
   );
@@ -1449,7 +1500,7 @@ function renderTokenViz(model, root, d) {
   };
   const renderGeneration = () => {
     const g = stripTrait(model, "generation_data");
-    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null);
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null, g.unavailable ?? {});
     renderBeams(g);
     markSelected();
     renderStatus();
@@ -1478,6 +1529,21 @@ function renderTokenViz(model, root, d) {
       beamsBox.append(det);
     }
   };
+  const renderUnavailable = () => {
+    const reasons = {
+      ...stripTrait(model, "analysis_data").unavailable ?? {},
+      ...stripTrait(model, "generation_data").unavailable ?? {}
+    };
+    const names = Object.keys(reasons);
+    unavailableBox.hidden = names.length === 0;
+    unavailableBox.replaceChildren(
+      h("summary", { text: `Not available: ${names.map((n) => UNAVAILABLE_LABELS[n] ?? n.replace(/_/g, " ")).join(", ")}` }),
+      h("ul", {}, names.map((n) => h("li", {}, [
+        h("span", { class: "tvz-unavailable-name", text: `${UNAVAILABLE_LABELS[n] ?? n.replace(/_/g, " ")}: ` }),
+        h("span", { text: reasons[n] })
+      ])))
+    );
+  };
   const renderStatus = () => {
     const st = model.get("status");
     const a = stripTrait(model, "analysis_data");
@@ -1490,7 +1556,7 @@ function renderTokenViz(model, root, d) {
     const nGen = strip.data.generated.tokens.length;
     if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
     if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
-    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${g.stopped_by}` }));
+    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${STOP_LABELS[g.stopped_by] ?? g.stopped_by}` }));
     const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
     if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
     status.replaceChildren(...parts);
@@ -1522,6 +1588,7 @@ function renderTokenViz(model, root, d) {
     renderCharts();
     markSelected();
     renderStatus();
+    renderUnavailable();
     staleState();
     nextRunState();
     emptyState();
@@ -1529,6 +1596,7 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:generation_data", () => {
     renderGeneration();
     renderCharts();
+    renderUnavailable();
     nextRunState();
     emptyState();
   });
@@ -1542,6 +1610,7 @@ function renderTokenViz(model, root, d) {
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  renderUnavailable();
   renderBranches();
   staleState();
   nextRunState();
@@ -1747,7 +1816,7 @@ function renderICL(model, root, d) {
     if (active) active.classList.add("tvz-active");
     const k = c.shots[idx];
     caption.textContent = [
-      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${formatPercent(c.mean[idx])}`,
+      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${c.mean[idx] == null ? "not reported by the server" : formatPercent(c.mean[idx])}`,
       `range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`,
       `first token ${formatPercent(c.first_mean[idx])}`,
       `mean rank ${formatRank(c.rank_mean[idx])}`,
@@ -1769,7 +1838,7 @@ function renderICL(model, root, d) {
     const x1 = Math.max(...c.shots);
     const sx = (k) => M.left + (x1 === x0 ? 0.5 : (k - x0) / (x1 - x0)) * (W - M.left - M.right);
     const sy = (p) => M.top + (1 - Math.min(1, Math.max(0, p))) * (H - M.top - M.bottom);
-    const line = (ys) => ys.map((y, i) => `${i ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ");
+    const line = (ys) => ys.map((y, i) => y == null ? "" : `${i && ys[i - 1] != null ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ").trim();
     const axes = svg("g", { class: "tvz-axes" });
     for (const p of [0, 0.25, 0.5, 0.75, 1]) {
       axes.append(
@@ -1782,18 +1851,19 @@ function renderICL(model, root, d) {
       if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
     });
     axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
-    const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
+    const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y ?? 0)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
+    const whole = c.low.every((y) => y != null) && c.high.every((y) => y != null);
     const layers = [
       axes,
-      svg("path", { class: "tvz-band", d: `${line(c.high)} ${lower} Z` }),
+      ...whole ? [svg("path", { class: "tvz-band", d: `${line(c.high)} ${lower} Z` })] : [],
       svg("path", { class: "tvz-line tvz-line-first", d: line(c.first_mean) }),
       svg("path", { class: "tvz-line", d: line(c.mean) })
     ];
     const points = svg("g", { class: "tvz-points" });
     c.mean.forEach((p, i) => {
-      points.append(
-        svg("circle", { class: "tvz-point", cx: sx(c.shots[i]), cy: sy(p), r: 5, tabindex: -1, "data-i": i, "aria-label": `${c.shots[i]} shots: ${formatPercent(p)}` })
-      );
+      const cls = p == null ? "tvz-point tvz-point-unknown" : "tvz-point";
+      const label = `${c.shots[i]} shots: ${p == null ? "not reported by the server" : formatPercent(p)}`;
+      points.append(svg("circle", { class: cls, cx: sx(c.shots[i]), cy: sy(p ?? 0), r: 5, tabindex: -1, "data-i": i, "aria-label": label }));
     });
     layers.push(points);
     const chart = svg("svg", { class: "tvz-icl-svg", width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": "answer probability vs shots" }, layers);
@@ -1805,7 +1875,8 @@ function renderICL(model, root, d) {
         ", dashed = first answer token",
         ". Hover a point for its prompt."
       ]),
-      chart
+      chart,
+      ...Object.entries(c.unavailable ?? {}).map(([name, why]) => h("div", { class: "tvz-note tvz-unavailable-note", text: `Not available (${name.replace(/_/g, " ")}): ${why}` }))
     );
     showShot(n - 1);
     focus.refresh();
