@@ -16,6 +16,7 @@ BENCHMARKS = [
     ["bench_lens.py"],
     ["bench_icl.py"],
     ["bench_widget.py"],
+    ["bench_served.py"],  # needs llama-cpp-python's server (bash scripts/setup.sh --test installs it)
 ]
 
 if __name__ == "__main__":
