@@ -128,6 +128,11 @@ class ServedModel:
         """The local token id of a server token text, or None when no single local token has it."""
         return self.vocabulary.local_id(text)
 
+    @property
+    def label(self) -> str:
+        """A short name for a status line: the model id's last path part, and where it is served."""
+        return f"{self.name.replace(chr(92), '/').rsplit('/', 1)[-1]} (served at {self.base_url})"
+
     def __repr__(self) -> str:
         return f"ServedModel({self.name!r}, base_url={self.base_url!r}, alignment={self.alignment!r})"
 

@@ -78,7 +78,8 @@ class TokenViz(View):
             raise TypeError("TokenViz needs a tokviz.LanguageModel from tokviz.load_model() or a served model from "
                             f"tokviz.connect(), got {type(lm).__name__}")
         self.lm = lm  # before the traits: validating `alternatives` needs the vocabulary size
-        super().__init__(prompt=prompt, model_name=lm.name, limits=self._limits_json(lm),
+        name = lm.label if isinstance(lm, ServedModel) else lm.name
+        super().__init__(prompt=prompt, model_name=name, limits=self._limits_json(lm),
                          unsupported=SERVED_UNSUPPORTED if isinstance(lm, ServedModel) else {}, **params)
         self.analysis = None
         self.generation = None
