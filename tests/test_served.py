@@ -196,3 +196,34 @@ def test_a_connection_dropped_mid_answer_is_a_clear_error(proxy, served):
         tokviz.analyze(model, "Hello there")
     proxy.mode = "pass"  # the model stays usable
     assert tokviz.analyze(model, "Hello there").next
+
+
+TRICKY = "I love 🍕 and <b>bold</b> & 日本語, naïve café"
+
+
+def test_partial_utf8_html_and_cjk_come_out_exactly_as_a_local_models(served, default_lm):
+    remote = tokviz.analyze(served, TRICKY, alternatives=5)
+    local = tokviz.analyze(default_lm, TRICKY, alternatives=5)
+    def shown(result):
+        return [(t.token_id, t.text, t.bytes) for t in result.tokens]
+
+    assert shown(remote) == shown(local)
+    assert "".join(t.text for t in remote.tokens) == TRICKY
+    assert any(t.text == "" and t.bytes for t in remote.tokens)  # the pizza's first bytes: a partial piece
+    assert "token_ids" not in remote.unavailable
+
+
+def test_without_a_local_tokenizer_the_servers_strings_are_shown_and_the_loss_is_said(server_url):
+    model = tokviz.connect(server_url, timeout=120)
+    model.tokenizer, model._vocabulary = None, None  # as for a model whose tokenizer cannot be loaded here
+    result = tokviz.analyze(model, TRICKY, alternatives=5)
+    assert "token_ids" in result.unavailable
+    texts = [t.text for t in result.tokens]
+    # The server drops every character split across tokens (the pizza, 日 and 語 here); the rest is the text.
+    joined = "".join(texts)
+    assert "" in texts and joined == "".join(c for c in TRICKY if c not in "🍕日語")
+    partial = [t for t in result.tokens if t.text == ""]
+    assert all(t.token_id < -1 and t.bytes == b"" for t in partial)  # an id of its own, no bytes known
+    assert "<b>" in "".join(texts)  # HTML stays text
+    with pytest.raises(tokviz.ServedUnsupportedError, match="tokenizer"):
+        tokviz.perplexity(model, "Paris is the capital of France.")

@@ -291,6 +291,14 @@ def refuse_served(lm, what: str, needs: str = "every layer's hidden states") -> 
             f"{lm.base_url}); load the model locally with tokviz.load_model (quantization='4bit' for a big one)")
 
 
+def require_tokenizer(lm) -> None:
+    """Analyses that work on token ids need the model's tokenizer here; a served model may have none."""
+    if isinstance(lm, ServedModel) and lm.tokenizer is None:
+        raise ServedUnsupportedError(
+            f"this analysis works on token ids and needs {lm.name}'s tokenizer here (the server names tokens only "
+            "by their text): pass tokenizer= (a Hugging Face name or path) to tokviz.connect")
+
+
 def check_alternatives(served: ServedModel, alternatives) -> int:
     """Candidates per position: 1 .. the top-k the server is asked for (vLLM refuses more than 20 by default)."""
     return check_int(alternatives, "alternatives", low=1, high=served.logprobs,

@@ -162,6 +162,13 @@ PROMPT_MATCHES = """([i, pattern]) => {
 }"""
 
 
+def open_lab_notebook(page, url: str) -> None:
+    """Open a notebook in JupyterLab and wait until its kernel is connected and idle."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    page.get_by_text("| Idle").first.wait_for(timeout=120_000)  # the kernel is connected
+
+
 def run_cell(page, index: int, timeout_ms: int = 240_000) -> None:
     """Run one cell and wait for it to finish ([N] in its prompt; the busy indicator can lag behind)."""
     for _attempt in range(3):

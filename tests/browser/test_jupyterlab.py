@@ -7,7 +7,7 @@ import re
 import pytest
 import tokenviz_checks as checks
 import torch
-from host_servers import JupyterLab, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -42,9 +42,7 @@ def notebook(lab, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(lab.url("viz.ipynb"))
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-    page.get_by_text("| Idle").first.wait_for(timeout=120_000)  # the kernel is connected
+    open_lab_notebook(page, lab.url("viz.ipynb"))
     page.dialogs = dialogs
     for n in range(len(CELLS) - 1):  # run all but the last cell, each to completion
         run_cell(page, n)

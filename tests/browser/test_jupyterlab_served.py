@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import tokenviz_checks as checks
-from host_servers import JupyterLab, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
 from view_harness import CHROMIUM
 
 import tokviz
@@ -44,9 +44,7 @@ def notebook(server_url, browser, tmp_path_factory):
     lab.start()
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     try:
-        page.goto(lab.url("served.ipynb"))
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+        open_lab_notebook(page, lab.url("served.ipynb"))
         for n in range(len(source) - 1):
             run_cell(page, n)
         page.cells = source

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from host_servers import free_port
+from host_servers import free_port, open_lab_notebook
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from view_harness import CHROMIUM
 
@@ -61,9 +61,7 @@ def test_quickstart_runs_top_to_bottom_with_the_widget(quickstart_server, browse
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
-        page.goto(quickstart_server)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+        open_lab_notebook(page, quickstart_server)
         code_cells = page.locator(".jp-CodeCell").count()
         assert code_cells >= 6
         # Clear the saved outputs first, so what we check below was produced by this run.

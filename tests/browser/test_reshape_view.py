@@ -329,7 +329,7 @@ LAB_CELLS = [
 
 @pytest.fixture(scope="module")
 def lab_notebook(tmp_path_factory, browser):
-    from host_servers import JupyterLab, run_cell, write_notebook
+    from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
 
     root = tmp_path_factory.mktemp("lab-reshape")
     write_notebook(root / "reshape.ipynb", LAB_CELLS)
@@ -337,9 +337,7 @@ def lab_notebook(tmp_path_factory, browser):
     server.start()
     page = browser.new_page(viewport={"width": 1200, "height": 1000})
     try:
-        page.goto(server.url("reshape.ipynb"))
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
-        page.get_by_text("| Idle").first.wait_for(timeout=120_000)
+        open_lab_notebook(page, server.url("reshape.ipynb"))
         run_cell(page, 0)
         run_cell(page, 1)
         yield page, run_cell

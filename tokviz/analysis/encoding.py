@@ -9,6 +9,7 @@ import torch
 from ..checks import check_text
 from ..errors import InvalidInputError
 from ..models import LanguageModel
+from ..served import require_tokenizer
 from .forward import Request
 
 
@@ -58,6 +59,7 @@ class Encoded:
 def tokenize(lm: LanguageModel, text: str, *, what: str = "text") -> Encoded:
     """Encode text, keeping any leading special tokens as context; no length limit."""
     check_text(text, what)
+    require_tokenizer(lm)
     tokenizer = lm.tokenizer
     plain = tokenizer(text, add_special_tokens=False)["input_ids"]
     full = tokenizer(text, add_special_tokens=True)["input_ids"]

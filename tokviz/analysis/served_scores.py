@@ -16,18 +16,15 @@ import math
 
 import torch
 
-from ..errors import ServedUnavailableError, ServedUnsupportedError, ServerProtocolError
-from ..served import ServedModel, ServedPosition, score_text
+from ..errors import ServedUnavailableError, ServerProtocolError
+from ..served import ServedModel, ServedPosition, require_tokenizer, score_text
 from .forward import Request
 from .stats import RowStats
 
 
 def score_served(served: ServedModel, requests: list[Request], alternatives: int) -> tuple[list[RowStats], int]:
     """score() for a served model: one echo request per request (plus the first token's completion)."""
-    if served.tokenizer is None:
-        raise ServedUnsupportedError(
-            f"scoring token sequences on {served.name} needs the model's tokenizer here: pass tokenizer= (a "
-            "Hugging Face name or path) to tokviz.connect")
+    require_tokenizer(served)
     return [_score_one(served, request, alternatives) for request in requests], len(requests)
 
 
