@@ -71,8 +71,9 @@ def stop_server(process) -> None:
 class Proxy:
     """Forwards to the real server; `mode` rewrites /v1/completions answers: "aligned" (as a server whose
     entry i predicts token i, echoing the completion token's entry too), "no-logprobs", "scrambled", "drop"
-    (a JSON answer cut short); streams: "drop-stream" (the connection ends after `after` events, with no
-    [DONE]) and "stall-stream" (silence for `stall` seconds after `after` events)."""
+    (a JSON answer cut short), "sglang-top-k" (top_k -1 means off and 0 is refused); streams:
+    "drop-stream" (the connection ends after `after` events, with no [DONE]), "stall-stream" (silence for
+    `stall` seconds after `after` events) and "processed-stream" (tempered top-k, see processed)."""
 
     def __init__(self, target: str):
         proxy = self
@@ -97,6 +98,10 @@ class Proxy:
                 sent = json.loads(body) if body else {}
                 if self.path == "/v1/completions":
                     proxy.requests.append(sent)
+                if proxy.mode == "sglang-top-k" and "top_k" in sent:  # -1 = off; 0 refused, as SGLang does
+                    if sent["top_k"] == 0:
+                        return self._refuse(400, "top_k must be -1 (disable), or at least 1, got 0.")
+                    body = json.dumps({**sent, "top_k": 0 if sent["top_k"] == -1 else sent["top_k"]}).encode()
                 request = urllib.request.Request(proxy.target + self.path, data=body, method=self.command,
                                                  headers={"Content-Type": "application/json"})
                 with urllib.request.urlopen(request, timeout=120) as response:
@@ -114,6 +119,14 @@ class Proxy:
                 out = json.dumps(data).encode()
                 proxy.bytes_out += len(out)
                 self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+
+            def _refuse(self, code: int, message: str):
+                out = json.dumps({"object": "error", "message": message, "code": code}).encode()
+                self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
                 self.end_headers()

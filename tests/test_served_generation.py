@@ -80,7 +80,7 @@ def test_sampling_sends_the_settings_and_is_honest_about_sampled_prob(proxy):
     first = tokviz.generate(model, PROMPT, max_new_tokens=12, do_sample=True, temperature=0.7, top_k=3, seed=11)
     sent = proxy.requests[-2]  # the last one asks for the distribution after the completion
     assert sent["stream"] and sent["temperature"] == 0.7 and sent["top_k"] == 3 and sent["seed"] == 11
-    # the samplers transformers does not have are off, so the settings mean what they mean locally
+    # the samplers transformers does not have are off
     assert sent["min_p"] == 0.0 and sent["repeat_penalty"] == 1.0 and sent["top_p"] == 1.0
     assert all(t.rank is not None and t.rank <= 3 for t in first.tokens)  # top-k=3 reached the server
     assert first.params["reported_logprobs"] == "raw"
@@ -90,6 +90,15 @@ def test_sampling_sends_the_settings_and_is_honest_about_sampled_prob(proxy):
     assert again.token_ids == first.token_ids  # the server's seed makes it reproducible
     plain = tokviz.generate(model, PROMPT, max_new_tokens=4, do_sample=True, seed=3)  # T=1, no filter
     assert all(t.sampled_prob == t.prob for t in plain.tokens) and "sampled_prob" not in plain.unavailable
+
+
+def test_a_server_that_spells_no_top_k_as_minus_one_is_asked_again(proxy):
+    model = tokviz.connect(proxy.url, timeout=120)
+    proxy.mode = "sglang-top-k"
+    result = tokviz.generate(model, PROMPT, max_new_tokens=3, do_sample=True, seed=5)
+    assert len(result.tokens) == 3
+    streamed = [r["top_k"] for r in proxy.requests if r.get("stream") and "top_k" in r]
+    assert streamed == [0, -1]
 
 
 def test_a_server_reporting_processed_numbers_is_recognised(proxy):
@@ -124,6 +133,9 @@ def test_a_stream_that_breaks_before_any_token_is_an_error(proxy):
     model = tokviz.connect(proxy.url, timeout=120)
     proxy.mode, proxy.after = "drop-stream", 0
     with pytest.raises(tokviz.ServerUnreachableError, match="dropped"):
+        tokviz.generate(model, PROMPT, max_new_tokens=5)
+    proxy.close()  # the server goes away between two calls
+    with pytest.raises(tokviz.ServerUnreachableError, match="is it running"):
         tokviz.generate(model, PROMPT, max_new_tokens=5)
 
 

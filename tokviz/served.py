@@ -50,6 +50,11 @@ PROBE_AGREEMENT = 0.8
 # Top-k asked of the server for every scored text (vLLM caps prompt log-probs at 20 by default).
 DEFAULT_LOGPROBS = 20
 
+# Samplers some servers apply by default and transformers does not (llama.cpp: min-p 0.05, a repeat penalty
+# of 1.1 even before greedy decoding), switched off in every request that decodes.
+NEUTRAL_SAMPLERS = {"min_p": 0.0, "repeat_penalty": 1.0, "repetition_penalty": 1.0, "frequency_penalty": 0.0,
+                    "presence_penalty": 0.0}
+
 ALIGNED = "aligned"
 SHIFTED = "shifted"
 
@@ -235,7 +240,8 @@ class ServedModel:
         greedy decoding picks each entry's top-1, so an entry whose top-1 is not its own token describes
         another position. Sets self.streams_logprobs: True (checked), False (none reported)."""
         tokens = matched = 0
-        payload = {"model": self.name, "prompt": PROBE_TEXT, "max_tokens": 4, "logprobs": 5, "temperature": 0.0}
+        payload = {"model": self.name, "prompt": PROBE_TEXT, "max_tokens": 4, "logprobs": 5, "temperature": 0.0,
+                   **NEUTRAL_SAMPLERS}  # a repeat penalty would steer even greedy decoding off the top-1
         for event in self.stream("/v1/completions", payload):
             choice = (event.get("choices") or [{}])[0] if isinstance(event, dict) else {}
             logprobs = choice.get("logprobs") or {}

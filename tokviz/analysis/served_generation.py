@@ -3,7 +3,9 @@ log-probabilities it reports for each.
 
 The server decodes; tokviz reads. Greedy is temperature 0; sampling sends temperature / top-k / top-p /
 seed and switches off the server-only samplers that transformers does not have (llama.cpp's min-p 0.05
-and repeat penalty 1.1 by default), so the settings mean what they mean locally. Stop strings are found
+and repeat penalty 1.1 by default). One difference stays: llama.cpp applies top-k and top-p before the
+temperature, transformers after it, so top-p with a temperature other than 1 keeps other tokens there
+(docs/numbers.md). Stop strings are found
 here, by the same Completion bookkeeping as a local generation, and end the stream by closing it; so does
 Stop (cancel). A stream that breaks after some tokens keeps them: stopped_by="cut_off", with the reason.
 
@@ -26,19 +28,19 @@ from ..errors import (
     ServedUnsupportedError,
     ServerError,
 )
-from ..served import ServedModel, candidate_from_text, check_alternatives
+from ..served import NEUTRAL_SAMPLERS, ServedModel, candidate_from_text, check_alternatives
 from .completion import Completion, StepStats, StopScanner
 from .decoding import DecodingParams
 from .generation_result import Generation
 from .served_prompt import analyze_served
 from .token_info import Candidate, TokenInfo
 
-# Samplers some servers apply by default and transformers does not: off, so settings mean the same here.
-NEUTRAL_SAMPLERS = {"min_p": 0.0, "repeat_penalty": 1.0, "repetition_penalty": 1.0, "frequency_penalty": 0.0,
-                    "presence_penalty": 0.0}
 # Top-k log-probabilities of the sampled and the prompt's distribution agree this closely (nats) when the
 # server reports raw numbers; temperature or a filter moves them by far more.
 SAME_DISTRIBUTION_NATS = 0.05
+
+# How servers spell "no top-k filter": llama.cpp and vLLM take 0, SGLang and older vLLM only -1.
+TOP_K_OFF = (0, -1)
 
 UNAVAILABLE_SAMPLED = ("the server reports the model's own (raw) log-probabilities, not those of the distribution "
                        "it sampled from after temperature / top-k / top-p")
@@ -82,7 +84,7 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
     completion = Completion(vocabulary, [], len(analysis.tokens), _eos_ids(served),
                             StopScanner(list(decoding.stop)) if decoding.stop else None, on_token)
     reader = _StreamReader(served, analysis.next, decoding, completion, alternatives)
-    events = served.stream("/v1/completions", _payload(served, prompt, decoding))
+    events = _open_stream(served, _payload(served, prompt, decoding))
     cancelled = False
     try:
         for event in events:
@@ -121,12 +123,23 @@ def _payload(served: ServedModel, prompt: str, decoding: DecodingParams) -> dict
                "logprobs": served.logprobs, **NEUTRAL_SAMPLERS}
     if decoding.do_sample:
         payload.update(temperature=float(decoding.temperature), top_p=1.0 if decoding.top_p is None else decoding.top_p,
-                       top_k=0 if decoding.top_k is None else decoding.top_k)  # 0: no top-k filter
+                       top_k=TOP_K_OFF[0] if decoding.top_k is None else decoding.top_k)
         if decoding.seed is not None:
             payload["seed"] = decoding.seed
     else:
-        payload.update(temperature=0.0, top_p=1.0, top_k=0)
+        payload["temperature"] = 0.0  # greedy: the filters change nothing
     return payload
+
+
+def _open_stream(served: ServedModel, payload: dict):
+    """The completion's event stream. "No top-k filter" is 0 for llama.cpp (which refuses -1) and -1 for
+    SGLang and older vLLM (which refuse 0): the first is tried, and the other when the server refuses it."""
+    try:
+        return served.stream("/v1/completions", payload)
+    except ServerError as error:
+        if payload.get("top_k") != TOP_K_OFF[0] or "top_k" not in str(error):
+            raise
+        return served.stream("/v1/completions", {**payload, "top_k": TOP_K_OFF[1]})
 
 
 class _StreamReader:
