@@ -5,6 +5,8 @@ pass-through proxy) and how closely the numbers agree.
 
 Run: python benchmarks/bench_served.py [--threads 2]   (needs the server: bash scripts/setup.sh --test)
 No target: the ratio says what a served model costs here; on a GPU server the model's side is far faster.
+Here the server's own time dominates analyze: llama-cpp-python sorts the whole vocabulary in Python at every
+echoed position (a 200-token echo takes as long with logprobs=1 as with 20), and tokviz adds little to it.
 """
 
 from __future__ import annotations
