@@ -13,7 +13,7 @@ import tokviz
 
 from .served_server import free_port, requires_server, start_server, stop_server
 
-pytestmark = requires_server
+pytestmark = [requires_server, pytest.mark.slow]  # the real server, on the default model
 
 API_KEY = "sk-tokviz-test-9f8e7d6c5b4a"
 PROMPTS = [

@@ -31,6 +31,7 @@ def local_total_logprob(lm, text: str) -> tuple[float, int]:
 
 
 @requires_server
+@pytest.mark.slow
 def test_perplexity_agrees_with_the_local_model(served_wide, default_lm):
     result = tokviz.perplexity(served_wide, TEXT)
     total, scored = local_total_logprob(default_lm, TEXT)
@@ -41,12 +42,14 @@ def test_perplexity_agrees_with_the_local_model(served_wide, default_lm):
 
 
 @requires_server
+@pytest.mark.slow
 def test_a_token_outside_the_servers_top_k_is_a_clear_error(served):
     with pytest.raises(tokviz.ServedUnavailableError, match=r"outside the top 20.*logprobs=K"):
         tokviz.perplexity(served, "The capital of France is zebra marmalade.")
 
 
 @requires_server
+@pytest.mark.slow
 def test_label_scores_agree_with_the_local_model(served_wide, default_lm):
     template, x, labels = "Review: {x}\nSentiment: {y}", "This movie was great.", ["positive", "negative"]
     remote = tokviz.score_labels(served_wide, template, x, labels)
@@ -63,6 +66,7 @@ def test_label_scores_agree_with_the_local_model(served_wide, default_lm):
 
 
 @requires_server
+@pytest.mark.slow
 def test_icl_curve_agrees_and_leaves_out_what_the_server_lacks(served, default_lm):
     examples = [("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")]
     args = dict(examples=examples, query="Japan", answer="Tokyo", orders=2, alternatives=5)
@@ -84,6 +88,7 @@ def test_icl_curve_agrees_and_leaves_out_what_the_server_lacks(served, default_l
 
 
 @requires_server
+@pytest.mark.slow
 def test_bayes_icl_reads_the_outcomes_from_the_top_k(served, default_lm):
     sequences = tokviz.draw_sequences(hidden=(0.2, 0.8), per_hidden=1, length=6, seed=4)
     remote = tokviz.bayes_icl(served, sequences)

@@ -12,7 +12,7 @@ import tokviz
 
 from .served_server import requires_server
 
-pytestmark = requires_server
+pytestmark = [requires_server, pytest.mark.slow]  # the real server, on the default model
 
 PROMPT = "The capital of France is Paris. The capital of Germany is"
 
