@@ -85,7 +85,8 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
         "s": decimals(token.surprisal_bits, 2),  # bits, to the 2 decimals the tooltip shows
         "r": token.rank,
         "h": rounded(token.entropy, 3),
-        "top": candidate_pairs(token.top, pieces, alternatives) if token.prob is not None else None,
+        # a served model's token may have candidates but no number of its own (outside the server's top-k)
+        "top": candidate_pairs(token.top, pieces, alternatives) if token.top else None,
     }
     pending = pending_bytes(token.bytes) if token.text else b""
     if pending:  # the token's text is followed by the first bytes of a character the next token completes

@@ -1815,9 +1815,10 @@ function renderICL(model, root, d) {
     active = plot.querySelector(`.tvz-point[data-i="${idx}"]`);
     if (active) active.classList.add("tvz-active");
     const k = c.shots[idx];
+    const known = c.mean[idx] != null;
     caption.textContent = [
-      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${c.mean[idx] == null ? "not reported by the server" : formatPercent(c.mean[idx])}`,
-      `range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`,
+      `${k} shot${k === 1 ? "" : "s"}: mean p(answer) ${known ? formatPercent(c.mean[idx]) : "not reported by the server"}`,
+      ...known ? [`range ${formatPercent(c.low[idx])}\u2013${formatPercent(c.high[idx])}`] : [],
       `first token ${formatPercent(c.first_mean[idx])}`,
       `mean rank ${formatRank(c.rank_mean[idx])}`,
       `mean entropy ${formatBits(c.entropy_mean[idx])}`
