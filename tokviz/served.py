@@ -323,7 +323,8 @@ def candidate_from_text(served: ServedModel, text: str, logprob: float):
                      bytes=vocabulary.bytes_of(token_id))
 
 
-def _sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
+def sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """A server's {text: logprob} entry as its k most probable (text, logprob), best first."""
     return sorted(entry.items(), key=lambda kv: -kv[1])[:k]
 
 
@@ -346,10 +347,10 @@ def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> Served
     text_1 = tokens[1]
     ambiguous = served.id_of_text(text_1) is None if served.tokenizer is not None else text_1 == ""
     if ambiguous:
-        return ServedPosition(_sorted_top(top, k), None, "ambiguous token text")
+        return ServedPosition(sorted_top(top, k), None, "ambiguous token text")
     if text_1 in top:
-        return ServedPosition(_sorted_top(top, k), top[text_1])
-    return ServedPosition(_sorted_top(top, k), None, f"outside the server's top-k (k={k})")
+        return ServedPosition(sorted_top(top, k), top[text_1])
+    return ServedPosition(sorted_top(top, k), None, f"outside the server's top-k (k={k})")
 
 
 def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedScores:
@@ -363,10 +364,10 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
     if served.alignment == ALIGNED:
         for i in range(1, n):
             if entries.top[i] is not None:
-                positions[i] = ServedPosition(_sorted_top(entries.top[i], k), entries.token_logprobs[i])
+                positions[i] = ServedPosition(sorted_top(entries.top[i], k), entries.token_logprobs[i])
         # the distribution after the prompt: the generated token's entry, when the server echoes it too
         if entries.completion_top is not None:
-            nxt = ServedPosition(_sorted_top(entries.completion_top, k), None)
+            nxt = ServedPosition(sorted_top(entries.completion_top, k), None)
         else:
             unavailable["next"] = "the server did not echo the completion token's entry (the distribution " \
                                   "after the prompt)"
@@ -379,16 +380,16 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
             text_i = entries.tokens[i]
             ambiguous = served.tokenizer is not None and served.id_of_text(text_i) is None
             if ambiguous or (served.tokenizer is None and text_i == ""):
-                positions[i] = ServedPosition(_sorted_top(entry, k), None,
+                positions[i] = ServedPosition(sorted_top(entry, k), None,
                                               "the server's text for this token is shared by other tokens, so "
                                               "its log-probability cannot be read from the top-k by text")
             elif text_i in entry:
-                positions[i] = ServedPosition(_sorted_top(entry, k), entry[text_i])
+                positions[i] = ServedPosition(sorted_top(entry, k), entry[text_i])
             else:
                 outside += 1
-                positions[i] = ServedPosition(_sorted_top(entry, k), None, f"outside the server's top-k (k={k})")
+                positions[i] = ServedPosition(sorted_top(entry, k), None, f"outside the server's top-k (k={k})")
         if entries.top[n - 1] is not None:
-            nxt = ServedPosition(_sorted_top(entries.top[n - 1], k), None)
+            nxt = ServedPosition(sorted_top(entries.top[n - 1], k), None)
         if outside:
             unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=outside)
     else:

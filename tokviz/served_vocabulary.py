@@ -38,6 +38,10 @@ class ServedVocabulary:
             self._ids[text] = -1 - len(self._texts)
         return self._ids[text]
 
+    def lossy_text(self, token_id: int) -> str:
+        """How a server writes this token's text: its bytes with invalid UTF-8 dropped (llama-cpp-python)."""
+        return self.bytes_of(token_id).decode("utf-8", errors="ignore")
+
     def local_id(self, text: str) -> int | None:
         """The local token id of a server text, or None when there is no single one."""
         return self._local_ids().get(text)
@@ -57,11 +61,11 @@ class ServedVocabulary:
             self._by_text.pop("", None)
         return self._by_text
 
-    def _server_text(self, token_id: int) -> str:
+    def _registered_text(self, token_id: int) -> str:
         return self._texts[-1 - token_id - 1]
 
     def bytes_of(self, token_id: int) -> bytes:
-        return self.local.bytes_of(token_id) if token_id >= 0 else self._server_text(token_id).encode("utf-8")
+        return self.local.bytes_of(token_id) if token_id >= 0 else self._registered_text(token_id).encode("utf-8")
 
     def is_special(self, token_id: int) -> bool:
         return token_id >= 0 and self.local.is_special(token_id)
@@ -70,7 +74,7 @@ class ServedVocabulary:
         return token_id >= 0 and self.local.is_partial(token_id)
 
     def piece_text(self, token_id: int) -> str:
-        return self.local.piece_text(token_id) if token_id >= 0 else self._server_text(token_id)
+        return self.local.piece_text(token_id) if token_id >= 0 else self._registered_text(token_id)
 
     def texts(self, token_ids: list[int]) -> list[str]:
         if all(i >= 0 for i in token_ids) and self.local is not None:

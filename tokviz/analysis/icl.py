@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..checks import check_count, check_int
 from ..errors import InvalidInputError
 from ..models import LanguageModel
+from ..served import UNAVAILABLE_ENTROPY
 from .encoding import Encoded, encode
 from .forward import Request, score
 from .prompt import PromptAnalysis, prompt_analysis
@@ -201,7 +202,7 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
     if any(p is None for p in first):
         unavailable["answer_probs"] = UNAVAILABLE_ANSWER.format(k=getattr(lm, "logprobs", None))
     if any(h is None for h in entropy):
-        unavailable["entropies"] = "a served model returns only each position's top-k, not the whole distribution"
+        unavailable["entropies"] = UNAVAILABLE_ENTROPY
     return ICLCurve(
         model_name=lm.name, template=template, examples=examples, query=query, answer=answer, seed=seed,
         shots=list(range(max_k + 1)), orders=permutations,

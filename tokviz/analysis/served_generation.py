@@ -28,7 +28,14 @@ from ..errors import (
     ServedUnsupportedError,
     ServerError,
 )
-from ..served import NEUTRAL_SAMPLERS, ServedModel, candidate_from_text, check_alternatives
+from ..served import (
+    NEUTRAL_SAMPLERS,
+    UNAVAILABLE_ENTROPY,
+    ServedModel,
+    candidate_from_text,
+    check_alternatives,
+    sorted_top,
+)
 from .completion import Completion, StepStats, StopScanner
 from .decoding import DecodingParams
 from .generation_result import Generation
@@ -46,7 +53,6 @@ UNAVAILABLE_SAMPLED = ("the server reports the model's own (raw) log-probabiliti
                        "it sampled from after temperature / top-k / top-p")
 UNAVAILABLE_RAW = ("the server reports the log-probabilities of the distribution it sampled from (after temperature "
                    "/ top-k / top-p), not the model's own: prob and rank are unknown, sampled_prob is the server's")
-UNAVAILABLE_ENTROPY = "a served model returns only each position's top-k, not the whole distribution"
 UNAVAILABLE_EOS = ("the server ends at the end-of-text token without sending it, so the generation has no EOS "
                    "token of its own")
 UNAVAILABLE_TEXT = ("the server wrote {n} token(s) as empty text (a character split across tokens, whose bytes it "
@@ -187,7 +193,7 @@ class _StreamReader:
         if self.reported is None:
             self.reported = "raw" if _same_distribution(vocabulary, top, self.prompt_next) else "processed"
         # A token outside the top-k is added to it by some servers: only the first k have a rank.
-        ranked = sorted(top.items(), key=lambda kv: -kv[1])[: self.served.logprobs]
+        ranked = sorted_top(top, self.served.logprobs)
         ids = [vocabulary.id_of_text(t) for t, _ in ranked]
         rank = ids.index(token_id) + 1 if token_id in ids else None
         candidates = [candidate_from_text(self.served, t, lp) for t, lp in ranked[: self.alternatives]]
@@ -244,7 +250,7 @@ def _distribution_after(served: ServedModel, text: str, alternatives: int, unava
     if not top[0]:
         unavailable["next"] = "the server gave no top-k for the token after the completion"
         return []
-    ranked = sorted(top[0].items(), key=lambda kv: -kv[1])[:alternatives]
+    ranked = sorted_top(top[0], alternatives)
     return [candidate_from_text(served, t, lp) for t, lp in ranked]
 
 

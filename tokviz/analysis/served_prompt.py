@@ -76,6 +76,6 @@ def _local_tokens(served: ServedModel, text: str, server_tokens: list[str]):
     if len(encoded.ids) != len(server_tokens):
         return None, None
     for token_id, server_text in zip(encoded.ids, server_tokens):
-        if vocabulary.bytes_of(token_id).decode("utf-8", errors="ignore") != server_text:
+        if vocabulary.lossy_text(token_id) != server_text:
             return None, None
     return encoded.ids, vocabulary.texts(encoded.ids)

@@ -35,8 +35,7 @@ def _score_one(served: ServedModel, request: Request, alternatives: int) -> RowS
     text = "".join(vocabulary.texts(ids[context:]))
     scores = score_text(served, text, alternatives)
     own = ids[context:]
-    lossy = [vocabulary.bytes_of(i).decode("utf-8", errors="ignore") for i in own]
-    if lossy != scores.tokens:
+    if [vocabulary.lossy_text(i) for i in own] != scores.tokens:
         raise ServerProtocolError(
             f"the server split {text[:60]!r} into other tokens than the local tokenizer ({len(scores.tokens)} "
             f"against {len(own)}), so its numbers cannot be matched with the tokens asked for")
