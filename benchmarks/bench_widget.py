@@ -19,7 +19,7 @@ from common import prompt_of_length
 from view_harness import CHROMIUM, LAUNCH_ARGS, View, render_time_ms, serve
 
 import tokviz
-from tokviz.widget import TokenViz
+from tokviz.widgets.widget import TokenViz
 
 
 def main() -> None:

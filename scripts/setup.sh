@@ -32,7 +32,7 @@ if [[ "${1:-}" == "--test" ]] && [[ ! -x /usr/bin/chromium ]]; then
   $SUDO apt-get install -y -q chromium
 fi
 # Convert the embedded model once (about 30 s) so the first notebook cell is quick.
-python -c "from tokviz.models import default_model_dir; default_model_dir()"
+python -c "from tokviz.backends.local.loading import default_model_dir; default_model_dir()"
 # The served-model tests' server (llama-cpp-python's): built from source once per machine, then cached.
 if [[ "${1:-}" == "--test" ]]; then
   source scripts/served_server.sh

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 import tokviz
-from tokviz.models import LanguageModel, default_model_dir
+from tokviz.backends.local.loading import default_model_dir
+from tokviz.backends.local.model import LanguageModel
 
 BERLIN_PROMPT = "The capital of France is Paris. The capital of Germany is"
 

@@ -19,7 +19,7 @@ import urllib.request
 
 import pytest
 
-from tokviz.models import default_model_gguf
+from tokviz.backends.local.loading import default_model_gguf
 
 SERVER_MODULES = ("llama_cpp", "uvicorn", "fastapi", "sse_starlette", "starlette_context", "pydantic_settings")
 MISSING = [m for m in SERVER_MODULES if importlib.util.find_spec(m) is None]

@@ -284,12 +284,12 @@ def test_bad_input_is_explained(tiny_lm, kwargs, message):
 # --- the view ----------------------------------------------------------------------------------------
 
 def test_view_payload_carries_the_result(tiny_lm):
-    from tokviz.payload import rounded_prob
+    from tokviz.widgets.payload import rounded_prob
 
     drawn = tokviz.draw_sequences(("H", "T"), (0.25, 0.75), per_hidden=3, length=6, seed=1)
     result = tokviz.bayes_icl(tiny_lm, drawn)
     view = tokviz.BayesView(result)
-    b = view.bayes
+    b = view.data
     assert view.group == "P(H) = 0.25" and view.outcome == "H"
     assert b["outcomes"] == ["H", "T"] and b["n"] == list(range(6))
     assert b["alpha"] == pytest.approx(result.alpha, rel=1e-3)

@@ -16,7 +16,7 @@ import torch
 from tokenizers.processors import TemplateProcessing
 
 import tokviz
-from tokviz.models import LanguageModel
+from tokviz.backends.local.model import LanguageModel
 
 from .conftest import make_tiny_llama
 

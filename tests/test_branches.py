@@ -10,7 +10,7 @@ import torch
 
 import tokviz
 from tokviz import InvalidInputError
-from tokviz.widget import TokenViz
+from tokviz.widgets.widget import TokenViz
 
 from .test_forcing import hf_continue
 
@@ -137,7 +137,7 @@ def test_the_views_branch_message_runs_once_and_can_be_stopped(tiny_lm):
 
 
 def test_reshape_opens_the_selected_tokens_distribution(w, tiny_lm):
-    from tokviz.analysis.reshape import position_logits
+    from tokviz.studies.reshape import position_logits
 
     w.selected = {"source": "prompt", "index": 4}
     view = w.reshape()

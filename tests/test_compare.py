@@ -8,6 +8,7 @@ across tokenizers are rebuilt from the tokenizers' own offset mappings.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import math
 
@@ -16,11 +17,11 @@ import torch
 
 import tokviz
 from tests.conftest import BERLIN_PROMPT, make_tiny_llama
-from tokviz.analysis.prompt import PromptAnalysis
-from tokviz.analysis.token_info import TokenInfo
+from tokviz.backends.local.model import LanguageModel
+from tokviz.core.prompt_result import PromptAnalysis
+from tokviz.core.token_info import TokenInfo
 from tokviz.errors import InvalidInputError
-from tokviz.models import LanguageModel
-from tokviz.payload import decimals, rounded, rounded_prob
+from tokviz.widgets.payload import decimals, rounded, rounded_prob
 
 EMOJI = "\U0001f600"
 # Byte-level BPE splits the emoji into partial-UTF-8 tokens; " " + emoji gives the default tokenizer a
@@ -319,9 +320,9 @@ def test_bad_input_is_refused_with_a_reason(tiny_lm):
         tokviz.compare(result, result, align="bytes")
     with pytest.raises(InvalidInputError, match="differ from character 1"):
         tokviz.compare(result, plain(["a", "c"]), align="characters")
-    with pytest.raises(InvalidInputError, match="LanguageModel or a pair"):
+    with pytest.raises(TypeError, match="lms"):  # results carry their vocabularies: no lms= any more
         tokviz.compare(result, result, lms=(tiny_lm,))
-    with pytest.raises(InvalidInputError, match="must be a LanguageModel"):
+    with pytest.raises(InvalidInputError, match=r"compare_models \(lm_b\) needs a model.*got str"):
         tokviz.compare_models(tiny_lm, "gpt2", "text")
     with pytest.raises(InvalidInputError, match="empty"):
         tokviz.compare_texts(tiny_lm, "a", "")
@@ -350,7 +351,7 @@ def test_payload_carries_the_comparisons_numbers(tiny_lm, tiny_b):
     text = f"Hi {EMOJI}<|endoftext|> there"
     c = tokviz.compare_models(tiny_lm, tiny_b, text)
     view = tokviz.CompareView(c)
-    p = view.comparison
+    p = view.data
     assert view.result is c and p["names"] == list(c.names) and p["alignment"] == "characters"
     assert len(p["units"]) == len(c.units)
     for sent, unit in zip(p["units"], c.units):
@@ -367,8 +368,10 @@ def test_payload_carries_the_comparisons_numbers(tiny_lm, tiny_b):
     special = tiny_lm.tokenizer.convert_tokens_to_ids("<|endoftext|>")
     assert p["pieces"][0][str(special)] == {"special": "<|endoftext|>"}
     assert any(isinstance(v, dict) and "bytes" in v for v in p["pieces"][0].values())  # the emoji's pieces
-    # Without the models, the pieces come from the results' own bytes: no special tags, bytes still known.
-    bare = tokviz.CompareView(tokviz.compare(*c.results)).comparison
+    # Results carry their vocabulary, so comparing them again keeps the special tags.
+    assert tokviz.CompareView(tokviz.compare(*c.results)).data["pieces"] == p["pieces"]
+    # Results without one (made by hand), the pieces come from their own bytes: no special tags, bytes still known.
+    bare = tokviz.CompareView(tokviz.compare(*(dataclasses.replace(r, vocabulary=None) for r in c.results))).data
     assert bare["pieces"][0][str(special)] == "<|endoftext|>"
     assert {k: v for k, v in bare["pieces"][0].items() if isinstance(v, dict)} == {
         k: v for k, v in p["pieces"][0].items() if isinstance(v, dict) and "bytes" in v}
@@ -379,7 +382,7 @@ def test_payload_carries_the_comparisons_numbers(tiny_lm, tiny_b):
 def test_payload_of_two_generations_marks_generated_tokens_and_divergence(tiny_lm):
     c = tokviz.compare_generations(tiny_lm, "Once upon a time", {"seed": 1}, {"seed": 2}, do_sample=True,
                                    max_new_tokens=5)
-    p = tokviz.CompareView(c).comparison
+    p = tokviz.CompareView(c).data
     assert p["divergence"] == c.divergence and p["divergence_char"] == c.divergence_char
     assert p["generated_from"] == list(c.generated_from)
     for sent, unit in zip(p["units"], c.units):

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from tokviz.analysis.completion import Completion, StepStats, StopScanner
-from tokviz.tokens import Vocabulary
+from tokviz.core.completion import Completion, StepStats, StopScanner
+from tokviz.core.tokens import Vocabulary
 
 EOS = 2
 

@@ -10,9 +10,10 @@ import torch
 from transformers import LlamaForCausalLM
 
 import tokviz
-from tokviz.analysis import forward, stats
-from tokviz.analysis.encoding import Encoded
-from tokviz.models import LanguageModel
+from tokviz.backends.local import forward
+from tokviz.backends.local.model import LanguageModel
+from tokviz.core import stats
+from tokviz.core.encoding import Encoded
 
 from .conftest import make_tiny_llama
 

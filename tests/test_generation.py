@@ -15,8 +15,8 @@ from transformers import LlamaForCausalLM
 
 import tokviz
 from tokviz import InvalidInputError
-from tokviz.compat import cache_argument
-from tokviz.models import LanguageModel
+from tokviz.backends.local.compat import cache_argument
+from tokviz.backends.local.model import LanguageModel
 
 from .conftest import BERLIN_PROMPT, make_tiny_llama
 

@@ -10,10 +10,10 @@ import torch
 
 import tokviz
 from tokviz import InvalidInputError
-from tokviz.analysis.layer_law import chunk_paragraphs
+from tokviz.backends.local.model import LanguageModel
 from tokviz.data import corpus_paragraphs
 from tokviz.errors import TokvizWarning
-from tokviz.models import LanguageModel
+from tokviz.studies.layer_law import chunk_paragraphs
 
 from .conftest import make_tiny_llama
 

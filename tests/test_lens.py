@@ -10,10 +10,10 @@ from torch import nn
 
 import tokviz
 from tokviz import InvalidInputError, UnsupportedModelError
-from tokviz.analysis import forward
-from tokviz.analysis.lens import first_correct_and_settled
-from tokviz.model_parts import decoder_layers, final_norm, unembedding
-from tokviz.models import LanguageModel
+from tokviz.backends.local import forward
+from tokviz.backends.local.model import LanguageModel
+from tokviz.backends.local.model_parts import decoder_layers, final_norm, unembedding
+from tokviz.studies.lens import first_correct_and_settled
 
 from .conftest import BERLIN_PROMPT, make_tiny_llama
 

@@ -7,7 +7,7 @@ import torch
 
 import tokviz
 from tokviz import InvalidInputError, MissingDependencyError, ModelNotFoundError
-from tokviz import models as models_module
+from tokviz.backends.local import loading as models_module
 
 from .conftest import BERLIN_PROMPT
 

@@ -14,8 +14,10 @@ import torch
 
 import tokviz
 from tokviz import InvalidInputError
-from tokviz.analysis.layer_law import LayerLaw, paper_comparison
-from tokviz.analysis.refinement import (
+from tokviz.backends.local.model import LanguageModel
+from tokviz.data.multidoc import QAItem, multidoc_items
+from tokviz.studies.layer_law import LayerLaw, paper_comparison
+from tokviz.studies.refinement import (
     QAPrompt,
     Refinement,
     RefinementRecord,
@@ -25,8 +27,6 @@ from tokviz.analysis.refinement import (
     refinement,
     skipped_layer,
 )
-from tokviz.data.multidoc import QAItem, multidoc_items
-from tokviz.models import LanguageModel
 
 from .conftest import make_tiny_llama
 

@@ -15,8 +15,8 @@ import torch
 import traitlets
 
 import tokviz
-from tokviz import payload
-from tokviz.analysis.reshape import (
+from tokviz.errors import InvalidInputError
+from tokviz.studies.reshape import (
     SHOW_KEPT_UP_TO,
     curve_temperatures,
     entropy_curve,
@@ -25,7 +25,7 @@ from tokviz.analysis.reshape import (
     reshape,
     result_prefix,
 )
-from tokviz.errors import InvalidInputError
+from tokviz.widgets import payload, reshape_view
 
 TEXT = "The capital of France is Paris. The capital of Germany is"
 
@@ -349,22 +349,22 @@ def test_reshape_view_runs_the_model_once_and_reshapes_on_every_change(tiny_lm):
         logits = position_logits(tiny_lm, TEXT, 5)
         counter.calls = 0
         sent = []
-        w.observe(lambda change: sent.append(change["new"]), names="reshape_data")
+        w.observe(lambda change: sent.append(change["new"]), names="data")
         for name, value in (("temperature", 1.7), ("top_k", 0), ("top_p", 0.7), ("temperature", 0.0),
                             ("show", 3), ("temperature", 2.6)):
             setattr(w, name, value)
             expected = reshape(logits, temperature=w.temperature, top_k=w.top_k, top_p=w.top_p, show=w.show,
                                include=[w.actual], lm=tiny_lm)
-            assert w.reshape_data["settings"] == {"temperature": w.temperature, "top_k": w.top_k, "top_p": w.top_p}
-            rows = w.reshape_data["rows"]
+            assert w.data["settings"] == {"temperature": w.temperature, "top_k": w.top_k, "top_p": w.top_p}
+            rows = w.data["rows"]
             assert [r["id"] for r in rows] == [t.token_id for t in expected.tokens]
             assert [r["p"] for r in rows] == [payload.rounded_prob(t.prob) for t in expected.tokens]
             assert [r["raw"] for r in rows] == [payload.rounded_prob(t.raw_prob) for t in expected.tokens]
             assert [r["cut"] for r in rows] == [t.cut for t in expected.tokens]
-            assert w.reshape_data["h"] == payload.rounded(expected.entropy, 3)
+            assert w.data["h"] == payload.rounded(expected.entropy, 3)
         assert counter.calls == 0  # no forward pass after construction
         assert len(sent) == 6
-        assert w.reshape_data["curve"]["t"][-1] == 3.0  # the grid reaches the temperature shown
+        assert w.data["curve"]["t"][-1] == 3.0  # the grid reaches the temperature shown
     finally:
         counter.close()
 
@@ -372,7 +372,7 @@ def test_reshape_view_runs_the_model_once_and_reshapes_on_every_change(tiny_lm):
 def test_reshape_view_payload(tiny_lm):
     ids = tiny_lm.tokenizer(TEXT, add_special_tokens=False)["input_ids"]
     w = tokviz.ReshapeView(tiny_lm, TEXT, 5, top_p=0.9, temperature=1.5, show=4)
-    data = w.reshape_data
+    data = w.data
     r = w.reshaped
     assert data["actual"] == ids[5] and ids[5] in [row["id"] for row in data["rows"]]
     assert data["context"] == tiny_lm.tokenizer.decode(ids[:5])
@@ -390,18 +390,18 @@ def test_reshape_view_payload(tiny_lm):
                                        "off": None}
     assert set(w.limits) == {"temperature", "top_k", "top_p"}
     long = tokviz.ReshapeView(tiny_lm, " the" * 40)
-    assert long.reshape_data["context_cut"] is True and long.reshape_data["context"] == " the" * 24
-    assert long.reshape_data["actual"] is None
+    assert long.data["context_cut"] is True and long.data["context"] == " the" * 24
+    assert long.data["actual"] is None
 
 
 def test_reshape_view_refuses_bad_settings_and_keeps_the_old_ones(tiny_lm):
     w = tokviz.ReshapeView(tiny_lm, TEXT)
-    before = w.reshape_data
+    before = w.data
     for name, value, message in (("temperature", -1.0, "temperature must be"), ("top_p", 0.0, "top_p must be"),
                                  ("top_k", -3, "top_k must be"), ("show", 0, "show must be")):
         with pytest.raises(traitlets.TraitError, match=f"ReshapeView.{name}: {message}"):
             setattr(w, name, value)
-    assert (w.temperature, w.top_p, w.top_k, w.show) == (1.0, 1.0, 0, 10) and w.reshape_data == before
+    assert (w.temperature, w.top_p, w.top_k, w.show) == (1.0, 1.0, 0, 10) and w.data == before
     with pytest.raises(traitlets.TraitError):
         tokviz.ReshapeView(tiny_lm, TEXT, temperature=-2.0)
     with pytest.raises(InvalidInputError, match="no prediction"):
@@ -420,10 +420,10 @@ def test_from_token_opens_the_distribution_of_a_prompt_or_generated_token(tiny_l
     torch.testing.assert_close(w.logits, next_logits(tiny_lm, ids))
     assert w.actual == token.token_id
     assert w.reshaped.token(token.token_id).prob == pytest.approx(token.sampled_prob, rel=2e-5)
-    row = next(r for r in w.reshape_data["rows"] if r["id"] == token.token_id)
+    row = next(r for r in w.data["rows"] if r["id"] == token.token_id)
     assert row["p"] == payload.rounded_prob(w.reshaped.token(token.token_id).prob)
-    assert w.reshape_data["context"] == payload.context_tail(tiny_lm.vocabulary, ids)["context"]
-    assert w.reshape_data["context"].endswith("".join(t.text for t in generation.tokens[:2]))
+    assert w.data["context"] == reshape_view.context_tail(tiny_lm.vocabulary, ids)["context"]
+    assert w.data["context"].endswith("".join(t.text for t in generation.tokens[:2]))
     prompt = tokviz.ReshapeView.from_token(tiny_lm, generation.prompt, "prompt", 4)
     torch.testing.assert_close(prompt.logits, position_logits(tiny_lm, TEXT, 4))
     after = tokviz.ReshapeView(tiny_lm, generation, None, source="generated")
@@ -477,7 +477,7 @@ def bos_lm(tokenizer):
     from tokenizers.processors import TemplateProcessing
 
     from tests.conftest import make_tiny_llama
-    from tokviz.models import LanguageModel
+    from tokviz.backends.local.model import LanguageModel
 
     with_bos = copy.deepcopy(tokenizer)
     with_bos._tokenizer.post_processor = TemplateProcessing(
@@ -496,7 +496,7 @@ def test_after_a_bos_token_the_first_token_has_a_distribution(bos_lm):
     assert result_prefix(analysis, "prompt", 0) == ([0], ids[0])
     w = tokviz.ReshapeView.from_token(bos_lm, analysis, "prompt", 0)
     torch.testing.assert_close(w.logits, whole[0], atol=1e-4, rtol=1e-5)
-    assert w.reshape_data["context"] == "" and w.actual == ids[0]  # the BOS is context, never shown
+    assert w.data["context"] == "" and w.actual == ids[0]  # the BOS is context, never shown
     assert w.reshaped.token(ids[0]).raw_prob == pytest.approx(analysis.tokens[0].prob, rel=1e-4)
     generation = tokviz.generate(bos_lm, TEXT, max_new_tokens=2)
     assert result_prefix(generation, "generated", 1)[0] == [0, *ids, generation.token_ids[0]]

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import tokviz
-from tokviz.analysis import forward
+from tokviz.backends.local import forward
 from tokviz.errors import InvalidInputError
 
 TEMPLATE = "Review: {x}\nSentiment: {y}. Done."  # the label sits in the middle

@@ -225,5 +225,5 @@ def test_without_a_local_tokenizer_the_servers_strings_are_shown_and_the_loss_is
     partial = [t for t in result.tokens if t.text == ""]
     assert all(t.token_id < -1 and t.bytes == b"" for t in partial)  # an id of its own, no bytes known
     assert "<b>" in "".join(texts)  # HTML stays text
-    with pytest.raises(tokviz.ServedUnsupportedError, match="tokenizer"):
+    with pytest.raises(tokviz.CapabilityError, match="tokenizer"):
         tokviz.perplexity(model, "Paris is the capital of France.")

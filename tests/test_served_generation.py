@@ -140,9 +140,9 @@ def test_a_stream_that_breaks_before_any_token_is_an_error(proxy):
 
 
 def test_what_a_server_cannot_do_is_refused_clearly(served):
-    with pytest.raises(tokviz.ServedUnsupportedError, match="beam search"):
+    with pytest.raises(tokviz.CapabilityError, match="beam search"):
         tokviz.generate(served, PROMPT, num_beams=2)
-    with pytest.raises(tokviz.ServedUnsupportedError, match="prefix_ids"):
+    with pytest.raises(tokviz.CapabilityError, match="prefix_ids"):
         tokviz.generate(served, PROMPT, prefix_ids=[42])
     with pytest.raises(tokviz.InvalidInputError, match="alternatives"):
         tokviz.generate(served, PROMPT, alternatives=21)
@@ -153,7 +153,7 @@ def test_what_a_server_cannot_do_is_refused_clearly(served):
 
 
 def test_chat_templates_are_refused_and_a_leading_special_token_is_named(served, default_lm):
-    with pytest.raises(tokviz.ServedUnsupportedError, match="chat template"):
+    with pytest.raises(tokviz.CapabilityError, match="chat template"):
         tokviz.generate(served, "Say hi.", chat=True)
     templated = default_lm.tokenizer.apply_chat_template([{"role": "user", "content": "Say hi."}], tokenize=False)
     with pytest.raises(tokviz.ServerProtocolError, match="special token"):

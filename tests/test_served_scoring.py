@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import tokviz
-from tokviz.served import ServedModel
+from tokviz.backends.served.model import ServedModel
 
 from .served_server import requires_server
 
@@ -44,7 +44,7 @@ def test_perplexity_agrees_with_the_local_model(served_wide, default_lm):
 @requires_server
 @pytest.mark.slow
 def test_a_token_outside_the_servers_top_k_is_a_clear_error(served):
-    with pytest.raises(tokviz.ServedUnavailableError, match=r"outside the top 20.*logprobs=K"):
+    with pytest.raises(tokviz.NumberUnavailableError, match=r"outside the top 20.*logprobs=K"):
         tokviz.perplexity(served, "The capital of France is zebra marmalade.")
 
 
@@ -61,7 +61,7 @@ def test_label_scores_agree_with_the_local_model(served_wide, default_lm):
         # " movie" (rank 989 locally) is outside the server's top 200: the whole text's number is unknown
         assert r.logprob is None and any(t.logprob is None for t in r.tokens if not t.in_label)
     assert abs(sum(remote.probs) - 1) < 1e-9
-    with pytest.raises(tokviz.ServedUnavailableError, match="normalize='label'"):
+    with pytest.raises(tokviz.NumberUnavailableError, match="normalize='label'"):
         tokviz.score_labels(served_wide, template, x, labels, normalize="full")
 
 
@@ -83,7 +83,7 @@ def test_icl_curve_agrees_and_leaves_out_what_the_server_lacks(served, default_l
     assert all(t.entropy is None for t in strip.tokens)
     assert any(t.prob is None for t in strip.tokens[1:])  # e.g. "Germany" after "France -> Paris\n"
     assert strip.perplexity is None
-    payload = tokviz.ICLView(served, remote).curve
+    payload = tokviz.ICLView(remote).data
     assert payload["mean"][0] is None and payload["unavailable"]["answer_probs"]
 
 
@@ -104,5 +104,5 @@ def test_what_needs_hidden_states_or_logits_is_refused_without_asking_the_server
                  lambda: tokviz.refinement(offline, tokviz.multidoc_prompts(3)[:1]),
                  lambda: tokviz.layer_importance(offline, tokviz.multidoc_prompts(3)[:1]),
                  lambda: tokviz.position_logits(offline, "Hello")):
-        with pytest.raises(tokviz.ServedUnsupportedError, match="load the model locally"):
+        with pytest.raises(tokviz.CapabilityError, match="load the model locally"):
             call()

@@ -45,13 +45,13 @@ def test_generate_syncs_the_run_and_its_reasons(viz):
 
 def test_what_the_server_cannot_do_is_refused_and_the_widget_stays_usable(viz):
     viz.num_beams = 3
-    with pytest.raises(tokviz.ServedUnsupportedError, match="beam search"):
+    with pytest.raises(tokviz.CapabilityError, match="beam search"):
         viz.generate()
     assert viz.status == "error" and "beam search" in viz.error
     viz.num_beams = 1
-    with pytest.raises(tokviz.ServedUnsupportedError, match="prefix_ids"):
+    with pytest.raises(tokviz.CapabilityError, match="prefix_ids"):
         viz.branch("prompt", 3, viz.analysis.tokens[3].top[1].token_id)
-    with pytest.raises(tokviz.ServedUnsupportedError, match="whole next-token logits"):
+    with pytest.raises(tokviz.CapabilityError, match="whole next-token logits"):
         viz.reshape()
     with pytest.raises(traitlets.TraitError, match="alternatives"):
         viz.alternatives = 21

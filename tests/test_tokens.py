@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokviz.tokens import TextAssembler, Vocabulary
+from tokviz.core.tokens import TextAssembler, Vocabulary
 
 # Emoji, CJK, combining marks, control characters and HTML all appear with good probability.
 TRICKY = st.sampled_from(["😀", "👩‍👩‍👧", "日本語", "e\u0301", "\x00", "\x1b", "\t", "\n", "  ", "<script>", "&amp;",

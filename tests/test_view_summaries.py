@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tokviz.analysis.token_info import RANK_EDGES, rank_counts
-from tokviz.widget import TokenViz
+from tokviz.core.token_info import RANK_EDGES, rank_counts
+from tokviz.widgets.widget import TokenViz
 
 TEXT = "The quick brown fox jumps over the lazy dog, and then it runs far away into the woods."
 

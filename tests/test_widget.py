@@ -10,9 +10,10 @@ import pytest
 import traitlets
 
 import tokviz
-from tokviz.analysis.decoding import LIMITS, DecodingParams
-from tokviz.payload import pending_bytes
-from tokviz.widget import BeamTreeView, ICLView, LabelScoresView, LogitLensView, TokenViz
+from tokviz import BeamTreeView, ICLView, LabelScoresView, LogitLensView
+from tokviz.core.decoding import LIMITS, DecodingParams
+from tokviz.widgets.payload import pending_bytes
+from tokviz.widgets.widget import TokenViz
 
 
 def test_construction_analyzes_and_syncs_a_compact_payload(tiny_lm):
@@ -132,7 +133,7 @@ def test_empty_prompt_from_the_view_reports_an_error(tiny_lm):
 
 
 def test_generate_message_streams_tokens_and_python_reads_results(tiny_lm, monkeypatch):
-    monkeypatch.setattr("tokviz.widget.STREAM_INTERVAL_S", 0.0)
+    monkeypatch.setattr("tokviz.widgets.widget.STREAM_INTERVAL_S", 0.0)
     # Greedy from this prompt, the tiny model never picks its EOS (id 2) in 6 steps: all 6 are generated.
     w = TokenViz(tiny_lm, prompt="Once upon a time", max_new_tokens=6)
     seen = []
@@ -213,7 +214,7 @@ def test_payload_says_what_text_was_analysed_and_how_the_generation_ran(tiny_lm)
 @pytest.mark.parametrize(("p", "sent"), [(0.999996, 0.999996), (0.99994, 0.9999), (1.0, 1.0), (0.5, 0.5),
                                          (1.23456e-7, 1.235e-7), (0.0, 0.0)])
 def test_payload_probabilities_keep_four_digits_and_stay_below_one_when_below_one(p, sent):
-    from tokviz.payload import rounded_prob
+    from tokviz.widgets.payload import rounded_prob
 
     shown = rounded_prob(p)
     assert shown == pytest.approx(sent, rel=1e-12, abs=1e-15)

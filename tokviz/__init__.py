@@ -1,59 +1,76 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
-from .analysis import (
-    BayesICL,
-    Beam,
-    BeamNode,
-    Candidate,
-    Generation,
-    ICLCurve,
-    ICLInPrompt,
-    LabelScore,
-    LabelScores,
-    LabelToken,
-    LayerImportance,
-    LayerLaw,
-    LogitLens,
-    OutcomeSequences,
-    Perplexity,
-    PromptAnalysis,
-    QAPrompt,
-    Refinement,
-    TokenInfo,
-    analyze,
-    bayes_icl,
-    draw_sequences,
-    generate,
-    icl_curve,
-    icl_in_prompt,
-    layer_importance,
-    layer_law,
-    logit_lens,
-    multidoc_prompts,
-    perplexity,
-    refinement,
-    score_labels,
+from .analysis.bayes import BayesICL, OutcomeSequences, bayes_icl, draw_sequences
+from .analysis.compare import (
+    ComparedUnit,
+    Comparison,
+    UnitSide,
+    compare,
+    compare_generations,
+    compare_models,
+    compare_texts,
 )
+from .analysis.generation import generate
+from .analysis.icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
+from .analysis.perplexity import Perplexity, perplexity
+from .analysis.prompt import analyze
+from .analysis.scoring import LabelScore, LabelScores, LabelToken, score_labels
+from .backends.local.loading import load_model
+from .backends.local.model import LanguageModel
+from .backends.protocol import Backend
+from .backends.served.connect import connect
+from .backends.served.model import ServedModel
+from .core.beams import Beam, BeamNode
+from .core.decoding import DecodingParams
+from .core.generation_result import Generation
+from .core.prompt_result import PromptAnalysis, TextScores
+from .core.token_info import Candidate, TokenInfo
 from .errors import (
+    CapabilityError,
     InvalidInputError,
     MissingDependencyError,
     ModelNotFoundError,
+    NumberUnavailableError,
+    PromptLogprobsUnsupportedError,
+    ServedContextError,
+    ServerAuthError,
+    ServerError,
+    ServerProtocolError,
+    ServerTimeoutError,
+    ServerUnreachableError,
     TokvizError,
+    UnknownServedModelError,
     UnsupportedModelError,
 )
-from .models import LanguageModel, load_model
-from .views import BayesView, BeamTreeView, ICLView, LabelScoresView, LogitLensView
-from .widget import TokenViz
+from .studies.layer_law import LayerLaw, layer_law
+from .studies.lens import LogitLens, logit_lens
+from .studies.refinement import LayerImportance, QAPrompt, Refinement, layer_importance, multidoc_prompts, refinement
+from .studies.reshape import EntropyCurve, Reshaped, ReshapedToken, entropy_curve, position_logits, reshape
+from .widgets.bayes_view import BayesView
+from .widgets.beams_view import BeamTreeView
+from .widgets.compare_view import CompareView
+from .widgets.icl_view import ICLView
+from .widgets.labels_view import LabelScoresView
+from .widgets.lens_view import LogitLensView
+from .widgets.reshape_view import ReshapeView
+from .widgets.widget import TokenViz
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Backend",
     "BayesICL",
     "BayesView",
     "Beam",
     "BeamNode",
     "BeamTreeView",
     "Candidate",
+    "CapabilityError",
+    "CompareView",
+    "ComparedUnit",
+    "Comparison",
+    "DecodingParams",
+    "EntropyCurve",
     "Generation",
     "ICLCurve",
     "ICLInPrompt",
@@ -70,18 +87,39 @@ __all__ = [
     "LogitLensView",
     "MissingDependencyError",
     "ModelNotFoundError",
+    "NumberUnavailableError",
     "OutcomeSequences",
     "Perplexity",
     "PromptAnalysis",
+    "PromptLogprobsUnsupportedError",
     "QAPrompt",
     "Refinement",
+    "ReshapeView",
+    "Reshaped",
+    "ReshapedToken",
+    "ServedContextError",
+    "ServedModel",
+    "ServerAuthError",
+    "ServerError",
+    "ServerProtocolError",
+    "ServerTimeoutError",
+    "ServerUnreachableError",
+    "TextScores",
     "TokenInfo",
     "TokenViz",
     "TokvizError",
+    "UnitSide",
+    "UnknownServedModelError",
     "UnsupportedModelError",
     "analyze",
     "bayes_icl",
+    "compare",
+    "compare_generations",
+    "compare_models",
+    "compare_texts",
+    "connect",
     "draw_sequences",
+    "entropy_curve",
     "generate",
     "icl_curve",
     "icl_in_prompt",
@@ -91,65 +129,8 @@ __all__ = [
     "logit_lens",
     "multidoc_prompts",
     "perplexity",
+    "position_logits",
     "refinement",
+    "reshape",
     "score_labels",
-]
-
-# Comparing two results (issue 13): tokviz.compare(...) and its view.
-from .analysis.compare import (
-    ComparedUnit,
-    Comparison,
-    UnitSide,
-    compare,
-    compare_generations,
-    compare_models,
-    compare_texts,
-)
-from .views import CompareView
-
-__all__ += [
-    "CompareView",
-    "ComparedUnit",
-    "Comparison",
-    "UnitSide",
-    "compare",
-    "compare_generations",
-    "compare_models",
-    "compare_texts",
-]
-
-# Reshape (issue 13): one position's distribution under temperature / top-k / top-p, with live controls.
-from .analysis import Reshaped, position_logits, reshape  # noqa: E402 (after the compare block)
-from .views import ReshapeView  # noqa: E402
-
-__all__ += ["ReshapeView", "Reshaped", "position_logits", "reshape"]
-
-# Served models (issue 14): tokviz.connect(base_url) -> a ServedModel that analyze accepts.
-from .errors import (  # noqa: E402
-    PromptLogprobsUnsupportedError,
-    ServedContextError,
-    ServedUnavailableError,
-    ServedUnsupportedError,
-    ServerAuthError,
-    ServerError,
-    ServerProtocolError,
-    ServerTimeoutError,
-    ServerUnreachableError,
-    UnknownServedModelError,
-)
-from .served import ServedModel, connect  # noqa: E402
-
-__all__ += [
-    "PromptLogprobsUnsupportedError",
-    "ServedContextError",
-    "ServedModel",
-    "ServedUnavailableError",
-    "ServedUnsupportedError",
-    "ServerAuthError",
-    "ServerError",
-    "ServerProtocolError",
-    "ServerTimeoutError",
-    "ServerUnreachableError",
-    "UnknownServedModelError",
-    "connect",
 ]

@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quantization", choices=["4bit", "8bit"], default=None)
     args = parser.parse_args(argv)
 
-    from .analysis.decoding import DecodingParams
     from .checks import check_int
+    from .core.decoding import DecodingParams
 
     try:
         # Every setting is checked before the model loads, so a typo fails at once, before any output.

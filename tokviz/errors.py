@@ -59,10 +59,16 @@ class ServedContextError(ServerError, InvalidInputError):
     """A prompt longer than the server's context window."""
 
 
-class ServedUnsupportedError(ServerError, InvalidInputError):
-    """Something an OpenAI-compatible server cannot do for tokviz (beam search, hidden states, whole
-    logits); the message names what and, where there is one, the way round it."""
+class CapabilityError(InvalidInputError):
+    """Something this model cannot do for tokviz (beam search on a server, hidden states through a text API,
+    ...): the message names what and why, and, where there is one, the way round it. `capability` is the
+    name in tokviz.backends.protocol (e.g. "hidden_states")."""
+
+    def __init__(self, message: str, *, capability: str | None = None):
+        super().__init__(message)
+        self.capability = capability
 
 
-class ServedUnavailableError(ServerError):
-    """A number an analysis needs that the server's answer does not hold (a token outside its top-k)."""
+class NumberUnavailableError(TokvizError):
+    """A number an analysis needs that the model's answer does not hold (a served token outside the top-k
+    it reports, a padded row a model turned into NaN); the message says why and what to do."""

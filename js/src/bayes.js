@@ -81,7 +81,7 @@ export function renderBayes(model, root, d) {
 
   /** @returns {Bayes | null} */
   const data = () => {
-    const b = model.get("bayes");
+    const b = model.get("data");
     return b && Array.isArray(b.groups) && b.groups.length ? b : null;
   };
   /** @param {Bayes} b */
@@ -273,7 +273,7 @@ export function renderBayes(model, root, d) {
   itemTooltips({ container: plot, tooltip, disposer: d, itemOf: itemFinder(plot, ".tvz-bayes-point"), content });
   onItemHover(d, plot, itemFinder(plot, ".tvz-bayes-point"), traceSequence);
   const focus = rovingFocus(d, plot, ".tvz-bayes-point");
-  d.onModel(model, "change:bayes", () => {
+  d.onModel(model, "change:data", () => {
     buildControls();
     render();
   });

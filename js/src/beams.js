@@ -104,7 +104,7 @@ export function beamTree(g, tooltip, d) {
 }
 
 /**
- * The standalone beams view: trait `generation_data` (token-strip payload with `tree` and `beams`).
+ * The standalone beams view: trait `data` (token-strip payload with `tree` and `beams`).
  * @param {import("./types.js").Model} model @param {HTMLElement} root @param {Disposer} d
  */
 export function renderBeamsView(model, root, d) {
@@ -118,7 +118,7 @@ export function renderBeamsView(model, root, d) {
     inner = new Disposer();
     tooltip.hide();
     /** @type {Strip} */
-    const g = model.get("generation_data");
+    const g = model.get("data");
     box.replaceChildren();
     if (!g.tree?.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
@@ -131,6 +131,6 @@ export function renderBeamsView(model, root, d) {
     if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
-  d.onModel(model, "change:generation_data", render);
+  d.onModel(model, "change:data", render);
   render();
 }

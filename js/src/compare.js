@@ -58,7 +58,7 @@ export function renderCompare(model, root, d) {
 
   /** @returns {CmpPayload | null} */
   const payload = () => {
-    const c = model.get("comparison");
+    const c = model.get("data");
     return c && Array.isArray(c.units) && Array.isArray(c.names) ? c : null;
   };
 
@@ -100,7 +100,7 @@ export function renderCompare(model, root, d) {
 
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-cmp-unit"), content });
   const focus = rovingFocus(d, grid, ".tvz-cmp-unit");
-  d.onModel(model, "change:comparison", render);
+  d.onModel(model, "change:data", render);
   render();
 }
 

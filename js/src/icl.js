@@ -40,7 +40,7 @@ export function renderICL(model, root, d) {
 
   /** @returns {Curve | null} */
   const curve = () => {
-    const c = model.get("curve");
+    const c = model.get("data");
     return c && Array.isArray(c.shots) && c.shots.length ? c : null;
   };
 
@@ -137,6 +137,6 @@ export function renderICL(model, root, d) {
 
   onItemHover(d, plot, itemFinder(plot, ".tvz-point"), (point) => showShot(Number(point.getAttribute("data-i"))));
   const focus = rovingFocus(d, plot, ".tvz-point");
-  d.onModel(model, "change:curve", render);
+  d.onModel(model, "change:data", render);
   render();
 }

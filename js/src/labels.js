@@ -44,7 +44,7 @@ export function renderLabels(model, root, d) {
 
   /** @returns {Scores | null} */
   const scores = () => {
-    const s = model.get("scores");
+    const s = model.get("data");
     return s && Array.isArray(s.labels) && s.labels.length ? s : null;
   };
 
@@ -99,7 +99,7 @@ export function renderLabels(model, root, d) {
 
   onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
   const focus = rovingFocus(d, bars, ".tvz-label-row");
-  d.onModel(model, "change:scores", render);
+  d.onModel(model, "change:data", render);
   render();
 }
 

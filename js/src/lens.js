@@ -78,7 +78,7 @@ export function renderLens(model, root, d) {
 
   /** @returns {Lens | null} */
   const lens = () => {
-    const L = model.get("lens");
+    const L = model.get("data");
     return L && Array.isArray(L.top) && L.top.length ? L : null;
   };
 
@@ -158,7 +158,7 @@ export function renderLens(model, root, d) {
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
   const focus = rovingFocus(d, grid, ".tvz-lens-cell", lensStep);
 
-  d.onModel(model, "change:lens", render);
+  d.onModel(model, "change:data", render);
   d.onModel(model, "change:lens_color", render);
   render();
 }

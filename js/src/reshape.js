@@ -103,7 +103,7 @@ export function renderReshape(model, root, d) {
   /** @param {keyof typeof SLIDERS} name @param {string} label @param {string} hint */
   const control = (name, label, hint) => {
     const field = numberField(model, d, name, { label, title: hint });
-    const range = slider(model, d, name, label, { event: "change:reshape_data", ready: () => !pending() });
+    const range = slider(model, d, name, label, { event: "change:data", ready: () => !pending() });
     return h("div", { class: "tvz-rs-control", "data-setting": name }, [field, range,
       h("span", { class: "tvz-hint", text: hint })]);
   };
@@ -123,7 +123,7 @@ export function renderReshape(model, root, d) {
 
   /** @returns {ReshapeData | null} */
   const data = () => {
-    const r = model.get("reshape_data");
+    const r = model.get("data");
     return r && Array.isArray(r.rows) ? r : null;
   };
 
@@ -153,7 +153,7 @@ export function renderReshape(model, root, d) {
     markPending();
   };
 
-  d.onModel(model, "change:reshape_data", render);
+  d.onModel(model, "change:data", render);
   for (const name of Object.keys(SLIDERS)) d.onModel(model, `change:${name}`, markPending);
   render();
 }

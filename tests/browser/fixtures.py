@@ -13,8 +13,8 @@ import random
 from functools import cached_property
 
 import tokviz
-import tokviz.widget as widget_module
-from tokviz.models import LanguageModel
+import tokviz.widgets.widget as widget_module
+from tokviz.backends.local.model import LanguageModel
 
 HTML_IMG = "<img src=x onerror=alert(1)>"
 HTML_SCRIPT = "<script>alert(1)</script>"
@@ -114,7 +114,7 @@ class Payloads:
     @cached_property
     def sampled_generation(self) -> dict:
         """A seeded sampling run at temperature 0.5: each token's sampled probability differs from its raw one."""
-        from tokviz import payload
+        from tokviz.widgets import payload
 
         result = tokviz.generate(self.lm, PROMPT_TEXT, max_new_tokens=3, do_sample=True, temperature=0.5, seed=1,
                                  alternatives=5)
@@ -155,19 +155,19 @@ class Payloads:
         """BeamTreeView of a 4-beam, 12-step search."""
         generation = tokviz.generate(self.lm, "The capital of France is", num_beams=4, max_new_tokens=12)
         assert len(generation.beam_tree) == 12
-        return tokviz.BeamTreeView(self.lm, generation).snapshot_state() | {"interactive": True}
+        return tokviz.BeamTreeView(generation).snapshot_state() | {"interactive": True}
 
     @cached_property
     def lens(self) -> dict:
         """LogitLensView of the awkward prompt on a 30-layer model: 31 rows (embeddings to output)."""
-        view = tokviz.LogitLensView(self._tiny(layers=30), PROMPT_TEXT)
+        view = tokviz.LogitLensView(tokviz.logit_lens(self._tiny(layers=30), PROMPT_TEXT))
         return view.snapshot_state() | {"interactive": True}
 
     @cached_property
     def icl(self) -> dict:
         examples = [("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spain", "Madrid")]
         curve = tokviz.icl_curve(self.lm, examples, "Japan", " Tokyo", orders=2, alternatives=2)
-        return tokviz.ICLView(self.lm, curve).snapshot_state() | {"interactive": True}
+        return tokviz.ICLView(curve).snapshot_state() | {"interactive": True}
 
     @cached_property
     def labels(self) -> dict:
@@ -209,7 +209,7 @@ class Payloads:
         """ReshapeView of the awkward prompt's token 14 (the text goes on with it), at temperature 1.3 with
         top-k 8 and top-p 0.9: rows kept, rows cut by top-k, rows cut by top-p. Its state is `reshape`."""
         view = tokviz.ReshapeView(self.lm, PROMPT_TEXT, 14, temperature=1.3, top_k=8, top_p=0.9, show=12)
-        assert {row["cut"] for row in view.reshape_data["rows"]} == {None, "top-k", "top-p"}
+        assert {row["cut"] for row in view.data["rows"]} == {None, "top-k", "top-p"}
         return view
 
     def reshape(self, **traits) -> dict:
@@ -260,7 +260,7 @@ def shown_percent(p: float) -> str:
 
 def sampled_run(lm: LanguageModel, *, temperature: float = 0.7, seed: int = 3, max_new_tokens: int = 4):
     """A seeded sampling run on the awkward prompt and its strip payload: (Generation, payload)."""
-    from tokviz import payload
+    from tokviz.widgets import payload
 
     result = tokviz.generate(lm, PROMPT_TEXT, max_new_tokens=max_new_tokens, do_sample=True,
                              temperature=temperature, seed=seed, alternatives=5)

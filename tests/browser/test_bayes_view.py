@@ -43,7 +43,7 @@ def path_points(d: str) -> list[tuple[float, float]]:
 
 def test_points_and_curves_are_drawn_at_the_payloads_values(view, payloads):
     state = payloads.bayes
-    b = state["bayes"]
+    b = state["data"]
     view.mount(state)
     page = view.page
     group = b["groups"][0]
@@ -80,7 +80,7 @@ def test_points_and_curves_are_drawn_at_the_payloads_values(view, payloads):
 
 def test_hover_shows_that_prompt_and_its_numbers(view, payloads):
     state = payloads.bayes
-    b = state["bayes"]
+    b = state["data"]
     view.mount(state)
     page = view.page
     s, n = b["groups"][0]["sequences"][2], 3
@@ -125,7 +125,7 @@ def test_legend_names_every_line_with_its_own_dash_pattern(view, payloads):
 
 def test_keyboard_reaches_the_points(view, payloads):
     state = payloads.bayes
-    b = state["bayes"]
+    b = state["data"]
     view.mount(state)
     page = view.page
     assert page.locator(f"{POINTS}[tabindex='0']").count() == 1  # one Tab stop for all points
@@ -148,7 +148,7 @@ def test_group_and_outcome_switches(view, payloads):
     state = payloads.bayes
     view.mount(state)
     page = view.page
-    second = state["bayes"]["groups"][1]
+    second = state["data"]["groups"][1]
     page.locator("#w .tvz-switch button", has_text=second["label"]).click()
     assert view.get("group") == second["label"]
     assert {int(s) for s in page.locator(POINTS).evaluate_all("ps => ps.map((p) => p.dataset.s)")} == set(second["sequences"])
@@ -161,7 +161,7 @@ def test_group_and_outcome_switches(view, payloads):
     assert switches.count() == 2
     switches.nth(1).locator("button", has_text="4").click()
     assert view.get("outcome") == "4"
-    b = die["bayes"]
+    b = die["data"]
     point = page.locator(POINTS).nth(3)
     s, n = int(point.get_attribute("data-s")), int(point.get_attribute("data-n"))
     assert float(point.get_attribute("cy")) == pytest.approx(y0 + b["sequences"][s]["q"][n][3] * (y1 - y0), abs=0.01)

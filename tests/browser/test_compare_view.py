@@ -10,7 +10,7 @@ from fixtures import DOT, HTML_IMG, expected_token_content, shown_percent
 from view_harness import CHROMIUM
 
 import tokviz
-from tokviz.payload import decimals
+from tokviz.widgets.payload import decimals
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,7 +52,7 @@ def side_text(side: dict | None, pieces: dict) -> str:
 @pytest.mark.parametrize("which", ["compare_prompts", "compare_models", "compare_generations"])
 def test_units_are_drawn_in_order_with_both_sides_text(view, payloads, which):
     widget = getattr(payloads, which)
-    sent = widget.comparison
+    sent = widget.data
     view.mount(state_of(widget))
     page = view.page
     units = page.locator(UNITS)
@@ -85,7 +85,7 @@ def test_emoji_pieces_share_a_unit_across_models(view, payloads):
 @pytest.mark.parametrize("which", ["compare_prompts", "compare_models", "compare_generations"])
 def test_hovering_a_unit_shows_both_probabilities_and_the_difference(view, payloads, which):
     widget = getattr(payloads, which)
-    c, sent = widget.result, widget.comparison
+    c, sent = widget.result, widget.data
     view.mount(state_of(widget))
     page = view.page
     # A unit whose sides hold several tokens (across models), else one whose sides differ, and the first one
@@ -154,7 +154,7 @@ def test_generated_tokens_are_marked(view, payloads):
 
 def test_summary_and_legend_name_the_sides(view, payloads):
     widget = payloads.compare_prompts
-    c, sent = widget.result, widget.comparison
+    c, sent = widget.result, widget.data
     view.mount(state_of(widget))
     page = view.page
     sides = page.locator("#w .tvz-cmp-side-key")

@@ -22,8 +22,8 @@ LENS_TEXT = ("The capital of France is Paris. The capital of Germany is Berlin. 
 def test_lens_heatmap_30_layers_by_40_tokens_hover_matches_independent_lens(view, default_lm):
     lm = default_lm
     ids = lm.tokenizer(LENS_TEXT, add_special_tokens=False)["input_ids"]
-    widget = tokviz.LogitLensView(lm, LENS_TEXT)
-    assert widget.lens["layers"] == 31 and widget.lens["positions"] == 40
+    widget = tokviz.LogitLensView(tokviz.logit_lens(lm, LENS_TEXT))
+    assert widget.data["layers"] == 31 and widget.data["positions"] == 40
     view.mount(widget.snapshot_state() | {"interactive": True})
     page = view.page
     assert page.locator("#w .tvz-lens-cell").count() == 31 * 40
@@ -43,7 +43,7 @@ def test_lens_heatmap_30_layers_by_40_tokens_hover_matches_independent_lens(view
 
 def test_beam_tree_4_beams_12_steps_hover_shows_scores(view, default_lm):
     generation = tokviz.generate(default_lm, "The capital of France is", num_beams=4, max_new_tokens=12)
-    widget = tokviz.BeamTreeView(default_lm, generation)
+    widget = tokviz.BeamTreeView(generation)
     view.mount(widget.snapshot_state() | {"interactive": True})
     page = view.page
     steps = len(generation.beam_tree)

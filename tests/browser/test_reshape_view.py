@@ -45,7 +45,7 @@ def saved_values(view, name: str) -> list:
 
 def test_rows_and_bars_are_the_payloads_numbers(view, payloads):
     state = payloads.reshape()
-    data = state["reshape_data"]
+    data = state["data"]
     view.mount(state)
     page = view.page
     rows = page.locator(ROWS)
@@ -83,7 +83,7 @@ def test_rows_and_bars_are_the_payloads_numbers(view, payloads):
 
 def test_cut_tokens_are_greyed_and_say_which_filter_cut_them(view, payloads):
     state = payloads.reshape()
-    data = state["reshape_data"]
+    data = state["data"]
     view.mount(state)
     page = view.page
     for i, row in enumerate(data["rows"]):
@@ -171,7 +171,7 @@ class Kernel:
             self.answered += 1
             for name in ("temperature", "top_k", "top_p"):
                 setattr(self.widget, name, state[name])
-            self.view.update("reshape_data", self.widget.reshape_data)
+            self.view.update("data", self.widget.data)
 
 
 def test_dragging_and_arrow_keys_on_a_slider_set_the_trait(view, payloads):
@@ -188,7 +188,7 @@ def test_dragging_and_arrow_keys_on_a_slider_set_the_trait(view, payloads):
     assert sent[-1] == temperature and len(set(sent)) > 2  # values went out while dragging, each answered
     assert len(sent) <= 12 + 1  # not more than one per mouse move, and one on release
     assert page.locator("#w input[name=temperature]").input_value() == str(temperature)
-    assert shown_after(page) == [shown_percent(r["p"]) for r in kernel.widget.reshape_data["rows"]]
+    assert shown_after(page) == [shown_percent(r["p"]) for r in kernel.widget.data["rows"]]
     assert "tvz-rs-pending" not in page.locator("#w .tvz-root").get_attribute("class")
     page.locator(slider).focus()
     page.keyboard.press("ArrowRight")
@@ -217,7 +217,7 @@ def test_a_slider_waits_for_pythons_answer_before_sending_more(view, payloads):
         page.wait_for_timeout(80)
     assert len(view.saved()) == 1
     kernel.widget.temperature = view.saved()[0]["temperature"]  # the answer to the first arrives:
-    view.update("reshape_data", kernel.widget.reshape_data)  # the held newest value goes out at once
+    view.update("data", kernel.widget.data)  # the held newest value goes out at once
     assert len(view.saved()) == 2 and view.saved()[-1]["temperature"] == pytest.approx(0.9, abs=0.051)
     page.mouse.move(box["x"] + 8 + 0.3 * (box["width"] - 16), y)
     page.mouse.up()  # release sends, answered or not
@@ -233,11 +233,11 @@ def test_new_settings_fade_the_bars_until_pythons_answer_redraws_them(view, payl
     root = page.locator("#w .tvz-root")
     assert "tvz-rs-pending" in root.get_attribute("class")
     answer = tokviz.ReshapeView(payloads.lm, PROMPT_TEXT, 14, temperature=0.5, top_k=8, top_p=0.9, show=12)
-    view.update("reshape_data", answer.reshape_data)
+    view.update("data", answer.data)
     assert "tvz-rs-pending" not in root.get_attribute("class")
     after = shown_after(page)
     assert after != before
-    assert after == [shown_percent(row["p"]) for row in answer.reshape_data["rows"]]
+    assert after == [shown_percent(row["p"]) for row in answer.data["rows"]]
     dot = page.locator("#w .tvz-rs-now-dot")
     assert "0.5" in page.locator("#w .tvz-rs-curve-svg").get_attribute("aria-label")
     assert dot.count() == 1
@@ -245,7 +245,7 @@ def test_new_settings_fade_the_bars_until_pythons_answer_redraws_them(view, payl
 
 def test_the_entropy_curve_marks_now_and_a_click_sets_the_temperature(view, payloads):
     state = payloads.reshape()
-    curve = state["reshape_data"]["curve"]
+    curve = state["data"]["curve"]
     view.mount(state)
     page = view.page
     plot = page.locator("#w .tvz-rs-curve-svg")
@@ -267,7 +267,7 @@ def test_rows_are_one_tab_stop_with_arrow_keys(view, payloads):
     page.locator("#w input[name=top_p-slider]").focus()
     page.keyboard.press("Tab")
     focused = lambda: page.evaluate("() => document.activeElement.dataset.id")  # noqa: E731
-    ids = [str(r["id"]) for r in state["reshape_data"]["rows"]]
+    ids = [str(r["id"]) for r in state["data"]["rows"]]
     assert focused() == ids[0]
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
@@ -299,7 +299,7 @@ def test_the_saved_page_draws_the_view_without_a_kernel(browser, payloads, tmp_p
     try:
         page.goto(path.as_uri())
         page.locator(".tvz-rs-tok-row").first.wait_for()
-        rows = payloads.reshape_view.reshape_data["rows"]
+        rows = payloads.reshape_view.data["rows"]
         assert page.locator(".tvz-rs-tok-row .tvz-rs-new").all_inner_texts() == [shown_percent(r["p"]) for r in rows]
         assert page.locator(".tvz-rs-controls input:disabled").count() == 6
         assert errors == []
@@ -351,7 +351,7 @@ def test_dragging_the_temperature_in_jupyterlab_reshapes_the_bars(lab_notebook):
     import json
     import re
 
-    from tokviz.payload import rounded_prob
+    from tokviz.widgets.payload import rounded_prob
 
     page, run_cell = lab_notebook
     root = page.locator(".jp-Cell").nth(1).locator(".tvz-root").first

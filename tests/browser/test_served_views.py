@@ -20,7 +20,7 @@ EXAMPLES = [("France", "Paris"), ("Germany", "Berlin"), ("Italy", "Rome"), ("Spa
 def test_an_icl_point_the_server_cannot_give_is_hollow_and_explained(view, served, tmp_path):
     curve = tokviz.icl_curve(served, EXAMPLES, "Japan", "Tokyo", orders=2, alternatives=3)
     assert curve.answer_probs[0] is None and all(p is not None for p in curve.answer_probs[1:])
-    view.mount(tokviz.ICLView(served, curve).snapshot_state() | {"interactive": True})
+    view.mount(tokviz.ICLView(curve).snapshot_state() | {"interactive": True})
     page = view.page
     points = page.locator("#w .tvz-point")
     assert points.count() == len(curve.shots)

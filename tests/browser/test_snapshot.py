@@ -1,4 +1,4 @@
-"""Static snapshots (tokviz.snapshot): the view works from a saved file, with no kernel and no server."""
+"""Static snapshots (tokviz.widgets.snapshot): the view works from a saved file, with no kernel and no server."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fixtures import HTML_BREAKOUT, HTML_IMG, HTML_SCRIPT, expected_token_conten
 from view_harness import CHROMIUM, REPO
 
 try:
-    from tokviz.snapshot import snapshot_html
+    from tokviz.widgets.snapshot import snapshot_html
 except ImportError:  # tokviz's own imports unavailable: load the module by path (it needs none of them)
     _spec = importlib.util.spec_from_file_location("tokviz_snapshot", REPO / "tokviz" / "snapshot.py")
     _mod = importlib.util.module_from_spec(_spec)
@@ -118,7 +118,7 @@ def test_several_fragments_of_every_kind_on_one_page(browser, tmp_path, state, p
         snapshot_html("icl", payloads.icl, full_page=False),
         snapshot_html("labels", payloads.labels, full_page=False),
     ]
-    n_positions = payloads.lens["lens"]["positions"]
+    n_positions = payloads.lens["data"]["positions"]
     path = tmp_path / "fragments.html"
     path.write_text("<!doctype html><meta charset=utf-8><body>" + "".join(parts), encoding="utf-8")
     page, dialogs, errors = _open(browser, path)
@@ -128,7 +128,7 @@ def test_several_fragments_of_every_kind_on_one_page(browser, tmp_path, state, p
         assert page.locator(".tvz-root:not(.tvz-tip-host)").count() == 5
         assert page.locator(".tvz-lens-cell").count() == 31 * n_positions
         assert page.locator(".tvz-node[data-step]").count() == 48
-        assert page.locator(".tvz-point").count() == len(payloads.icl["curve"]["shots"])
+        assert page.locator(".tvz-point").count() == len(payloads.icl["data"]["shots"])
         page.locator(".tvz-lens-cell[data-layer='3'][data-pos='5']").hover()
         lens_tip = page.locator(".tvz-kind-lens .tvz-tooltip")
         lens_tip.wait_for(state="visible")

@@ -49,14 +49,14 @@ def test_label_detail_numbers_are_the_label_scores(view, tiny_lm, normalize):
         assert float(rows["log p (whole text)"]) == pytest.approx(score.logprob, abs=6e-4)
         assert float(rows["log p (label tokens)"]) == pytest.approx(score.label_logprob, abs=6e-4)
         assert float(rows["mean log p per label token"]) == pytest.approx(score.mean_label_logprob, abs=6e-4)
-        assert rows["probability"] == shown_percent(state["scores"]["probs"][i])
+        assert rows["probability"] == shown_percent(state["data"]["probs"][i])
 
 
 @pytest.mark.parametrize(("normalize", "row"), [("label", "log p (label tokens)"), ("mean", "mean log p per label token"),
                                                 ("full", "log p (whole text)")])
 def test_labels_view_says_which_score_the_softmax_used(view, tiny_lm, normalize, row):
     _, state = label_state(tiny_lm, normalize)
-    assert state["scores"]["normalize"] == normalize
+    assert state["data"]["normalize"] == normalize
     view.mount(state)
     page = view.page
     assert row in page.locator("#w .tvz-sub").first.inner_text()
@@ -149,7 +149,7 @@ def test_lens_legend_has_its_own_wording(view, payloads):
 
 def test_lens_rows_have_equal_heights(view, payloads):
     state = payloads.lens
-    assert any(s is not None for s in state["lens"]["settled"])
+    assert any(s is not None for s in state["data"]["settled"])
     view.mount(state)
     heights = view.page.locator("#w .tvz-lens-layer").evaluate_all(
         "els => els.map((e) => e.getBoundingClientRect().height)")

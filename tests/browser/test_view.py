@@ -261,7 +261,7 @@ def test_controls_write_traits(view, payloads):
 
 
 def test_number_fields_take_their_range_from_python(view, payloads):
-    """min/max/step come from the `limits` trait (tokviz.analysis.decoding.LIMITS, one table)."""
+    """min/max/step come from the `limits` trait (tokviz.core.decoding.LIMITS, one table)."""
     state = payloads.tokens_state()
     limits = state["limits"]
     view.mount(state)
@@ -468,7 +468,7 @@ def test_render_time_helper_renders_2000_tokens(view, payloads):
 
 def test_lens_heatmap_31_layers(view, payloads):
     state = payloads.lens
-    L = state["lens"]
+    L = state["data"]
     n = L["positions"]
     view.mount(state)
     page = view.page
@@ -531,7 +531,7 @@ def test_beam_tree_4_beams_by_12_steps(view, payloads):
 
 def test_icl_hover_shows_that_shots_strip(view, payloads):
     state = payloads.icl
-    c = state["curve"]
+    c = state["data"]
     view.mount(state)
     page = view.page
     points = page.locator("#w .tvz-point")
@@ -550,7 +550,7 @@ def test_icl_hover_shows_that_shots_strip(view, payloads):
 
 def test_label_bars_predicted_and_breakdown(view, payloads):
     state = payloads.labels
-    s = state["scores"]
+    s = state["data"]
     view.mount(state)
     page = view.page
     rows = page.locator("#w .tvz-label-row")
@@ -578,7 +578,7 @@ def test_unknown_kind_shows_an_error(view):
 
 def test_analysis_replaced_rebuilds_strip(view, payloads):
     view.mount(payloads.tokens_state())
-    other = payloads.icl["curve"]["strips"][0]  # another real analysis
+    other = payloads.icl["data"]["strips"][0]  # another real analysis
     view.update("analysis_data", other)
     assert view.page.locator(PROMPT_TOKENS).count() == len(other["tokens"])
     assert view.page.locator(TOKENS).count() == len(other["tokens"])

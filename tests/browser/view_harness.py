@@ -188,9 +188,9 @@ def render_time_ms(page, payload: dict) -> float:
 
 def token_view_state() -> dict:
     """A TokenViz's synced state without a model: the traits' defaults, and the number ranges of
-    tokviz.analysis.decoding.LIMITS (alternatives: at least 1)."""
-    from tokviz.analysis.decoding import LIMITS, Range
-    from tokviz.widget import DECODING_TRAITS, TokenViz
+    tokviz.core.decoding.LIMITS (alternatives: at least 1)."""
+    from tokviz.core.decoding import LIMITS, Range
+    from tokviz.widgets.widget import DECODING_TRAITS, TokenViz
 
     state = {name: trait.default() for name, trait in TokenViz.class_traits(sync=True).items()
              if name not in ("layout", "tabbable", "tooltip")}

@@ -28,12 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..backends.protocol import require_known
 from ..checks import check_int, check_real
+from ..core.encoding import Encoded, Request, encode
 from ..errors import InvalidInputError
-from ..models import LanguageModel
-from .encoding import Encoded, encode
-from .forward import Request, score
-from .served_scores import require_known
 from .templates import byte_span, overlapping, token_spans
 
 PLACEHOLDER = "{sequence}"
@@ -416,7 +414,7 @@ class _Text:
     starts: list[int]  # character offset where each observation's token starts
 
 
-def _write(lm: LanguageModel, seq: list[str], prefix: str, suffix: str, separator: str, what: str) -> _Text:
+def _write(lm, seq: list[str], prefix: str, suffix: str, separator: str, what: str) -> _Text:
     """The text of a sequence, tokenised, with each observation's token located; every observation must be
     exactly one token that ends where the outcome ends (it may carry the separator's space)."""
     text = prefix + separator.join(seq) + suffix
@@ -447,7 +445,7 @@ def _write(lm: LanguageModel, seq: list[str], prefix: str, suffix: str, separato
     return _Text(text, encoded, positions, starts)
 
 
-def _outcome_ids(lm: LanguageModel, outcomes: tuple[str, ...], prefix: str, suffix: str,
+def _outcome_ids(lm, outcomes: tuple[str, ...], prefix: str, suffix: str,
                  separator: str) -> list[int]:
     """Each outcome's token id, from a probe text holding it twice (after the prefix and after the separator):
     both must be the same single token, and the outcomes' tokens must differ."""
@@ -467,7 +465,7 @@ def _outcome_ids(lm: LanguageModel, outcomes: tuple[str, ...], prefix: str, suff
     return ids
 
 
-def bayes_icl(lm: LanguageModel, sequences, outcomes=None, *, template: str = DEFAULT_TEMPLATE,
+def bayes_icl(lm, sequences, outcomes=None, *, template: str = DEFAULT_TEMPLATE,
               separator: str = DEFAULT_SEPARATOR, labels=None, windows=None, alpha_bounds=(ALPHA_LOW, ALPHA_HIGH),
               batch_size: int | None = None) -> BayesICL:
     """The model's predictive distribution over `outcomes` after every observation of every sequence, beside
@@ -519,7 +517,7 @@ def bayes_icl(lm: LanguageModel, sequences, outcomes=None, *, template: str = DE
         base = w.encoded.request(w.positions)
         requests.append(Request(ids=base.ids, rows=[row for row in base.rows for _ in range(k)],
                                 targets=[t for _ in base.rows for t in ids]))
-    stats, passes = score(lm, requests, 1, batch_size=batch_size)
+    stats, passes = lm.score(requests, 1, batch_size=batch_size)
     for st in stats:
         require_known(lm, st.logprob, "the outcomes' probabilities")
 

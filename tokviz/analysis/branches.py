@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import check_int
+from ..core.generation_result import Generation
+from ..core.prompt_result import PromptAnalysis
 from ..errors import InvalidInputError
-from .generation import Generation
-from .prompt import PromptAnalysis
 
 SOURCES = ("prompt", "generated")
 
@@ -81,13 +81,3 @@ class BranchTree:
         self.branches.append(branch)
         self.current = branch.id
         return branch
-
-
-def run_settings(generation: Generation) -> dict:
-    """The decoding settings a generation ran with, as generate() keyword arguments (a branch reuses them)."""
-    params = generation.params
-    temperature = params.get("temperature")
-    return {"max_new_tokens": params["max_new_tokens"], "do_sample": params["do_sample"],
-            "temperature": 1.0 if temperature is None else temperature, "top_k": params.get("top_k"),
-            "top_p": params.get("top_p"), "num_beams": params["num_beams"], "stop": params.get("stop") or None,
-            "seed": params.get("seed")}

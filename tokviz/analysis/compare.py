@@ -24,13 +24,15 @@ import difflib
 import math
 from dataclasses import dataclass, field
 
+from ..backends.protocol import check_backend
 from ..checks import check_text
+from ..core.generation_result import Generation
+from ..core.prompt_result import PromptAnalysis, mean_perplexity
+from ..core.text_table import render, token_label
+from ..core.token_info import TokenInfo
 from ..errors import InvalidInputError
-from ..models import LanguageModel
-from ..text_table import render, token_label
-from .generation import Generation, generate
-from .prompt import PromptAnalysis, analyze
-from .token_info import TokenInfo
+from .generation import generate
+from .prompt import analyze
 
 ALIGNMENTS = ("auto", "characters", "tokens")
 
@@ -134,7 +136,7 @@ class Comparison:
     aligned: int
     divergence: int | None
     divergence_char: int | None
-    # Each side's Vocabulary when known (the convenience constructors, or compare(lms=...)): lets the view
+    # Each side's Vocabulary when its result carries one: lets the view
     # show special tokens as tags. Display only; no number depends on it.
     vocabularies: tuple[object, object] = field(default=(None, None), repr=False, compare=False)
 
@@ -182,12 +184,11 @@ class Comparison:
         return "\n".join(lines)
 
 
-def compare(a, b, *, names: tuple[str, str] = ("A", "B"), align: str = "auto", lms=None) -> Comparison:
+def compare(a, b, *, names: tuple[str, str] = ("A", "B"), align: str = "auto") -> Comparison:
     """Line up two results (PromptAnalysis or Generation) unit by unit; differences are b - a.
 
     align: "auto" (character spans when both texts are equal, else token matching), "characters" (the
-    texts must be equal) or "tokens". lms: optional, the LanguageModel of both sides or a pair of them,
-    only so the view can draw special tokens as tags.
+    texts must be equal) or "tokens".
     """
     tokens_a, from_a = _tokens_of(a, "a")
     tokens_b, from_b = _tokens_of(b, "b")
@@ -215,40 +216,40 @@ def compare(a, b, *, names: tuple[str, str] = ("A", "B"), align: str = "auto", l
         generated_from=(from_a, from_b), perplexities=(_perplexity(a, tokens_a), _perplexity(b, tokens_b)),
         mean_difference=math.fsum(differences) / len(differences) if differences else None,
         aligned=len(differences), divergence=divergence, divergence_char=divergence_char,
-        vocabularies=_vocabularies(lms),
+        vocabularies=(a.vocabulary, b.vocabulary),
     )
 
 
-def compare_models(lm_a: LanguageModel, lm_b: LanguageModel, text: str, *, names: tuple[str, str] | None = None,
+def compare_models(lm_a, lm_b, text: str, *, names: tuple[str, str] | None = None,
                    alternatives: int = 10) -> Comparison:
     """The same text scored by two models (tokenizers may differ): analyze with each, then compare.
     names default to the models' names (A and B when those are equal)."""
-    _check_lm(lm_a, "lm_a")
-    _check_lm(lm_b, "lm_b")
+    check_backend(lm_a, "compare_models (lm_a)")
+    check_backend(lm_b, "compare_models (lm_b)")
     check_text(text)
     if names is None:
         names = (lm_a.name, lm_b.name) if lm_a.name != lm_b.name else ("A", "B")
     return compare(analyze(lm_a, text, alternatives=alternatives), analyze(lm_b, text, alternatives=alternatives),
-                   names=names, lms=(lm_a, lm_b))
+                   names=names)
 
 
-def compare_texts(lm: LanguageModel, text_a: str, text_b: str, *, names: tuple[str, str] = ("A", "B"),
+def compare_texts(lm, text_a: str, text_b: str, *, names: tuple[str, str] = ("A", "B"),
                   alternatives: int = 10) -> Comparison:
     """Two texts (say two prompts) scored by one model, aligned by matching tokens."""
-    _check_lm(lm, "lm")
+    check_backend(lm, "this comparison")
     check_text(text_a, "text_a")
     check_text(text_b, "text_b")
     return compare(analyze(lm, text_a, alternatives=alternatives), analyze(lm, text_b, alternatives=alternatives),
-                   names=names, lms=lm)
+                   names=names)
 
 
-def compare_generations(lm: LanguageModel, prompt: str, a: dict, b: dict, *, names: tuple[str, str] | None = None,
+def compare_generations(lm, prompt: str, a: dict, b: dict, *, names: tuple[str, str] | None = None,
                         **common) -> Comparison:
     """Two generations from one prompt: `a` and `b` hold each run's own settings, `common` the shared ones
     (any `tokviz.generate` argument), e.g.
     `compare_generations(lm, prompt, {"seed": 1}, {"seed": 2}, do_sample=True, max_new_tokens=20)`.
     names default to the settings that differ ("seed=1" vs "seed=2")."""
-    _check_lm(lm, "lm")
+    check_backend(lm, "this comparison")
     for name, settings in (("a", a), ("b", b)):
         if not isinstance(settings, dict):
             raise InvalidInputError(f"{name} must be a dict of generate() settings, e.g. {{'seed': 1}}; "
@@ -260,7 +261,7 @@ def compare_generations(lm: LanguageModel, prompt: str, a: dict, b: dict, *, nam
     gen_b = generate(lm, prompt, **common, **b)
     if names is None:
         names = _setting_names(a, b)
-    return compare(gen_a, gen_b, names=names, lms=lm)
+    return compare(gen_a, gen_b, names=names)
 
 
 # --- alignment ---------------------------------------------------------------------------------------------
@@ -399,20 +400,6 @@ def _check_names(names) -> tuple[str, str]:
     return str(names[0]), str(names[1])
 
 
-def _check_lm(lm, name: str) -> None:
-    if not isinstance(lm, LanguageModel):
-        raise InvalidInputError(f"{name} must be a LanguageModel (tokviz.load_model()); got {type(lm).__name__}")
-
-
-def _vocabularies(lms) -> tuple[object, object]:
-    if lms is None:
-        return (None, None)
-    pair = (lms, lms) if isinstance(lms, LanguageModel) else tuple(lms) if isinstance(lms, (tuple, list)) else ()
-    if len(pair) != 2 or not all(isinstance(lm, LanguageModel) for lm in pair):
-        raise InvalidInputError(f"lms must be a LanguageModel or a pair of them; got {lms!r}")
-    return (pair[0].vocabulary, pair[1].vocabulary)
-
-
 def _joined(tokens: list[TokenInfo]) -> str:
     return "".join(t.text for t in tokens)
 
@@ -431,8 +418,7 @@ def _model_name(result) -> str:
 def _perplexity(result, tokens: list[TokenInfo]) -> float | None:
     if isinstance(result, PromptAnalysis):
         return result.perplexity
-    scored = [t.logprob for t in tokens if t.logprob is not None]
-    return math.exp(-math.fsum(scored) / len(scored)) if scored else None
+    return mean_perplexity([t.logprob for t in tokens if t.logprob is not None])
 
 
 def _setting_names(a: dict, b: dict) -> tuple[str, str]:

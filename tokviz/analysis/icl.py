@@ -11,15 +11,13 @@ import random
 import statistics
 from dataclasses import dataclass, field
 
-from ..checks import check_count, check_int
+from ..backends.protocol import UNAVAILABLE_ENTROPY, require_known
+from ..checks import check_int
+from ..core.encoding import Encoded, Request, encode
+from ..core.prompt_result import PromptAnalysis, TextScores, prompt_analysis, token_infos
+from ..core.stats import RowStats
 from ..errors import InvalidInputError
-from ..models import LanguageModel
-from ..served import UNAVAILABLE_ENTROPY
-from .encoding import Encoded, encode
-from .forward import Request, score
-from .prompt import PromptAnalysis, prompt_analysis
-from .served_scores import require_known
-from .stats import RowStats
+from .prompt import check_alternatives
 from .templates import byte_span, check_examples, check_label, check_template, fill, overlapping, token_spans
 
 DEFAULT_TEMPLATE = "{x} -> {y}\n"
@@ -49,7 +47,7 @@ class _Answer:
         return self.encoded.request(self.inside)
 
 
-def _locate(lm: LanguageModel, text: str, span: tuple[int, int], what: str) -> _Answer:
+def _locate(lm, text: str, span: tuple[int, int], what: str) -> _Answer:
     encoded = encode(lm, text, what=what)
     inside = overlapping(token_spans(lm, encoded.ids, text), byte_span(text, span))
     if inside[0] < encoded.first_predicted:
@@ -59,11 +57,12 @@ def _locate(lm: LanguageModel, text: str, span: tuple[int, int], what: str) -> _
     return _Answer(encoded=encoded, inside=inside, texts=lm.vocabulary.texts(encoded.ids))
 
 
-def _strip(lm: LanguageModel, answer: _Answer, stats: RowStats, alternatives: int) -> PromptAnalysis:
+def _strip(lm, answer: _Answer, stats: RowStats, alternatives: int) -> PromptAnalysis:
     """The tokens up to the answer's last, with what the model predicted at each (no `next`)."""
     encoded = Encoded(answer.encoded.context, answer.encoded.ids[: answer.inside[-1] + 1])
-    return prompt_analysis(lm, answer.prompt + "".join(answer.answer_tokens), encoded, stats, next_candidates=[],
-                           next_entropy=None, alternatives=alternatives)
+    scores = TextScores(token_infos(lm.vocabulary, encoded.ids, stats, encoded.first_predicted), [], None,
+                        list(encoded.context))
+    return prompt_analysis(lm, answer.prompt + "".join(answer.answer_tokens), scores, alternatives)
 
 
 @dataclass
@@ -130,7 +129,7 @@ class ICLCurve:
         return "\n".join(rows)
 
 
-def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, answer: str, *,
+def icl_curve(lm, examples: list[tuple[str, str]], query: str, answer: str, *,
               template: str = DEFAULT_TEMPLATE, seed: int = 0, orders: int = 5, max_shots: int | None = None,
               batch_size: int | None = None, alternatives: int = 5) -> ICLCurve:
     """Probability of `answer` after k = 0..K filled-template examples and the query, for `orders` random
@@ -147,7 +146,7 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
         raise InvalidInputError(f"query must be a string, got {type(query).__name__}")
     check_label(answer, "answer")
     check_int(orders, "orders", low=1)
-    check_count(alternatives, "alternatives", lm.vocab_size)
+    check_alternatives(lm, alternatives)
     check_int(seed, "seed")
     max_k = len(examples) if max_shots is None else check_int(max_shots, "max_shots", low=0, high=len(examples))
 
@@ -183,7 +182,7 @@ def icl_curve(lm: LanguageModel, examples: list[tuple[str, str]], query: str, an
     # the answer's tokens.
     whole = {row[0] for row in slots}
     requests = [a.request(i in whole) for i, a in enumerate(answers)]
-    scored, passes = score(lm, requests, alternatives, batch_size=batch_size)
+    scored, passes = lm.score(requests, alternatives, batch_size=batch_size)
     strips = [_strip(lm, answers[row[0]], scored[row[0]], alternatives) for row in slots]
     stats = [s[len(s.logprob) - len(a.inside):] for s, a in zip(scored, answers, strict=True)]  # the answer's rows
     # A served model's answer may lack a log-probability (NaN: outside its top-k), and it knows no entropy
@@ -281,7 +280,7 @@ class ICLInPrompt:
         return "\n".join(rows)
 
 
-def icl_in_prompt(lm: LanguageModel, examples: list[tuple[str, str]], *,
+def icl_in_prompt(lm, examples: list[tuple[str, str]], *,
                   template: str = DEFAULT_TEMPLATE) -> ICLInPrompt:
     """Read, from one forward pass over all examples filled into the template, each label's probability."""
     check_template(template)
@@ -303,7 +302,7 @@ def icl_in_prompt(lm: LanguageModel, examples: list[tuple[str, str]], *,
         raise InvalidInputError("The first label starts the prompt, so it has no prediction: "
                                 "put text before {y}.")
     row = {token: r for r, token in enumerate(sorted({i for indices in inside for i in indices}))}
-    (stats,), _ = score(lm, [encoded.request(list(row))])  # only the labels' tokens are scored
+    (stats,), _ = lm.score([encoded.request(list(row))])  # only the labels' tokens are scored
     require_known(lm, stats.logprob, "the labels' probabilities")
     logprob = stats.logprob.tolist()
     rank = [r or None for r in stats.rank.tolist()]  # a served model: None outside its top-k, no entropy

@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..backends.protocol import require_known
 from ..checks import check_int
+from ..core.encoding import Encoded, tokenize
 from ..errors import InvalidInputError
-from ..models import LanguageModel
-from .encoding import Encoded, tokenize
-from .forward import score
-from .served_scores import require_known
 
 
 @dataclass
@@ -39,7 +37,7 @@ class Perplexity:
                 f"{self.bits_per_byte:.3f} bits/byte, {self.windows} windows of {self.window})")
 
 
-def _check_window(lm: LanguageModel, window: int | None, stride: int | None, context: int,
+def _check_window(lm, window: int | None, stride: int | None, context: int,
                   length: int) -> tuple[int, int]:
     # A server that does not say its context length: the whole text is one window unless told otherwise.
     limit = lm.context_length - context if lm.context_length is not None else max(length, 2)
@@ -51,7 +49,7 @@ def _check_window(lm: LanguageModel, window: int | None, stride: int | None, con
     return window, stride
 
 
-def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, stride: int | None = None) -> Perplexity:
+def perplexity(lm, text: str, *, window: int | None = None, stride: int | None = None) -> Perplexity:
     """Perplexity and bits per byte of text, however long.
 
     The model reads windows of `window` tokens (default: its context length) that start every `stride`
@@ -70,7 +68,7 @@ def perplexity(lm: LanguageModel, text: str, *, window: int | None = None, strid
         # Each window is a text of its own (with the same context): score the tokens no window has scored.
         chunk = Encoded(context=encoded.context, ids=ids[start:end])
         first = max(scored_until - start, chunk.first_predicted)
-        (stats,), _ = score(lm, [chunk.request(range(first, end - start))])
+        (stats,), _ = lm.score([chunk.request(range(first, end - start))])
         require_known(lm, stats.logprob, "perplexity")
         total += float(stats.logprob.sum())
         scored += end - start - first

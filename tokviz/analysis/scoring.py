@@ -5,11 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import InvalidInputError, ServedUnavailableError
-from ..models import LanguageModel
-from .encoding import encode
-from .forward import score
-from .served_scores import require_known
+from ..backends.protocol import require_known
+from ..core.encoding import encode
+from ..errors import InvalidInputError, NumberUnavailableError
 from .templates import byte_span, check_labels, check_template, fill, overlapping, token_spans
 
 NORMALIZE = ("label", "mean", "full")
@@ -59,7 +57,7 @@ class LabelScore:
 
     def score(self, normalize: str) -> float:
         if normalize == "full" and self.logprob is None:
-            raise ServedUnavailableError(
+            raise NumberUnavailableError(
                 f"the whole text's log-probability for label {self.label!r} is unknown (the server's answer lacks "
                 "some of its tokens' numbers): use normalize='label' or 'mean'")
         return {"label": self.label_logprob, "mean": self.mean_label_logprob, "full": self.logprob}[normalize]
@@ -127,7 +125,7 @@ class LabelScores:
         return "\n".join(rows)
 
 
-def score_labels(lm: LanguageModel, template: str, x: str, labels: list[str], *, normalize: str = "label",
+def score_labels(lm, template: str, x: str, labels: list[str], *, normalize: str = "label",
                  batch_size: int | None = None) -> LabelScores:
     """Score each label y by the model's probability of template with {x} -> x and {y} -> y.
 
@@ -155,7 +153,7 @@ def score_labels(lm: LanguageModel, template: str, x: str, labels: list[str], *,
             )
         prepared.append((label, text, encoded, inside))
 
-    stats, passes = score(lm, [encoded.request() for _, _, encoded, _ in prepared], batch_size=batch_size)
+    stats, passes = lm.score([encoded.request() for _, _, encoded, _ in prepared], batch_size=batch_size)
     scores = []
     for (label, text, encoded, inside), stat in zip(prepared, stats, strict=True):
         first = encoded.first_predicted

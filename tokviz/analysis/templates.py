@@ -11,7 +11,6 @@ import re
 
 from ..checks import check_text
 from ..errors import InvalidInputError, UnsupportedModelError
-from ..models import LanguageModel
 
 _PLACEHOLDER = re.compile(r"\{x\}|\{y\}")
 def check_template(template, what: str = "template") -> str:
@@ -54,7 +53,7 @@ def byte_span(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return len(text[: span[0]].encode()), len(text[: span[1]].encode())
 
 
-def token_spans(lm: LanguageModel, ids: list[int], text: str) -> list[tuple[int, int]]:
+def token_spans(lm, ids: list[int], text: str) -> list[tuple[int, int]]:
     """Byte span of each token within text.encode(), from the tokens' own bytes.
 
     Byte-level BPE tokens concatenate to the text exactly. Otherwise (SentencePiece adds a space in

@@ -1,0 +1,155 @@
+"""A served text's echo entries realigned so that position i holds the distribution that predicts token i.
+
+The probe (model.py) found whether entry i describes token i ("aligned") or the one after it ("shifted",
+llama-cpp-python for a model without BOS); shifted entries are read one position earlier. A token's own
+log-probability is then read from that position's top-k by its text: where several tokens share the text,
+or the token is outside the top-k, it has no number (None, with the reason), never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ...core.token_info import Candidate
+from ...errors import ServerProtocolError
+from ..protocol import UNAVAILABLE_ENTROPY
+
+if TYPE_CHECKING:
+    from .model import ServedModel
+
+ALIGNED = "aligned"
+SHIFTED = "shifted"
+
+UNAVAILABLE_RANK = "known only when the token is inside the server's top-k (k={k}); None otherwise"
+UNAVAILABLE_OUTSIDE_TOP_K = ("the server's log-probability for these tokens is shifted (or missing); realigned, it "
+                             "is read from the top-k (k={k}) of the distribution that predicts the token, and "
+                             "{n} token(s) were outside it")
+UNAVAILABLE_FIRST = ("the server's first echo entry is null and a completion of the first token alone did not "
+                     "give the distribution after it, so the second token has no prediction")
+
+
+@dataclass
+class PromptEntries:
+    """The server's echo entries as it returned them: entry i = (tokens[i], token_logprobs[i], top[i])."""
+
+    tokens: list[str]
+    token_logprobs: list[float | None]
+    top: list[dict[str, float] | None]
+    completion_top: dict[str, float] | None = None  # the first completion token's entry, when echoed
+
+
+@dataclass
+class ServedPosition:
+    """The realigned distribution that predicts one token: its top-k [(text, logprob)], best first, and the
+    token's log-prob (None with a reason when the server's answer cannot give it)."""
+
+    top: list[tuple[str, float]]
+    logprob: float | None
+    reason: str | None = None
+
+
+@dataclass
+class ServedScores:
+    """Realigned scores of a text: positions[i] predicts token i (None: no prediction), next = after the last."""
+
+    tokens: list[str]
+    positions: list[ServedPosition | None]
+    next: ServedPosition | None
+    k: int
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+
+def candidate_from_text(served: ServedModel, text: str, logprob: float):
+    """A Candidate from the server's (text, logprob): the local token when exactly one has that text, else
+    the text's own negative id (ServedVocabulary)."""
+    vocabulary = served.vocabulary
+    token_id = vocabulary.id_of_text(text)
+    prob = min(1.0, math.exp(logprob))
+    return Candidate(token_id=token_id, text=vocabulary.piece_text(token_id), prob=prob,
+                     bytes=vocabulary.bytes_of(token_id))
+
+
+def sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
+    """A server's {text: logprob} entry as its k most probable (text, logprob), best first."""
+    return sorted(entry.items(), key=lambda kv: -kv[1])[:k]
+
+
+def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> ServedPosition | None:
+    """The distribution that predicts token 1, which echo leaves null: a completion (no echo) of the first
+    token alone, whose generated token's top-k is the distribution after it. None when the first token's
+    text does not come back as one prompt token."""
+    choice_data = served.request("POST", "/v1/completions", {
+        "model": served.name, "prompt": tokens[0], "echo": False, "logprobs": k, "max_tokens": 1,
+        "temperature": 0.0})
+    try:
+        choice = choice_data["choices"][0]
+        prompt_tokens = choice_data.get("usage", {}).get("prompt_tokens")
+        entry = choice["logprobs"]["top_logprobs"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if not entry or prompt_tokens not in (1, 2):  # 2: a server that adds BOS
+        return None
+    top = dict(entry)
+    text_1 = tokens[1]
+    ambiguous = served.id_of_text(text_1) is None if served.tokenizer is not None else text_1 == ""
+    if ambiguous:
+        return ServedPosition(sorted_top(top, k), None, "ambiguous token text")
+    if text_1 in top:
+        return ServedPosition(sorted_top(top, k), top[text_1])
+    return ServedPosition(sorted_top(top, k), None, f"outside the server's top-k (k={k})")
+
+
+def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedScores:
+    """The log-probabilities of text's tokens from the server, realigned so positions[i] predicts token i."""
+    k = max(served.logprobs, k or 0)
+    entries = served.prompt_logprobs(text, k)
+    n = len(entries.tokens)
+    unavailable: dict[str, str] = {}
+    positions: list[ServedPosition | None] = [None] * n
+    nxt = None
+    if served.alignment == ALIGNED:
+        for i in range(1, n):
+            if entries.top[i] is not None:
+                positions[i] = ServedPosition(sorted_top(entries.top[i], k), entries.token_logprobs[i])
+        # the distribution after the prompt: the generated token's entry, when the server echoes it too
+        if entries.completion_top is not None:
+            nxt = ServedPosition(sorted_top(entries.completion_top, k), None)
+        else:
+            unavailable["next"] = "the server did not echo the completion token's entry (the distribution " \
+                                  "after the prompt)"
+    elif served.alignment == SHIFTED:
+        outside = 0
+        for i in range(1, n):
+            entry = entries.top[i - 1]
+            if entry is None:
+                continue
+            text_i = entries.tokens[i]
+            ambiguous = served.tokenizer is not None and served.id_of_text(text_i) is None
+            if ambiguous or (served.tokenizer is None and text_i == ""):
+                positions[i] = ServedPosition(sorted_top(entry, k), None,
+                                              "the server's text for this token is shared by other tokens, so "
+                                              "its log-probability cannot be read from the top-k by text")
+            elif text_i in entry:
+                positions[i] = ServedPosition(sorted_top(entry, k), entry[text_i])
+            else:
+                outside += 1
+                positions[i] = ServedPosition(sorted_top(entry, k), None, f"outside the server's top-k (k={k})")
+        if entries.top[n - 1] is not None:
+            nxt = ServedPosition(sorted_top(entries.top[n - 1], k), None)
+        if outside:
+            unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=outside)
+    else:
+        raise ServerProtocolError("the server's alignment is unknown: connect() probes it")
+    if n > 1 and positions[1] is None:
+        positions[1] = _after_first_token(served, entries.tokens, k)
+        if positions[1] is None:
+            unavailable["first_prediction"] = UNAVAILABLE_FIRST
+        elif positions[1].logprob is None and "logprob" not in unavailable:
+            unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=1)
+    unavailable["entropy"] = UNAVAILABLE_ENTROPY
+    unavailable["rank"] = UNAVAILABLE_RANK.format(k=k)
+    return ServedScores(list(entries.tokens), positions, nxt, k, unavailable)
+

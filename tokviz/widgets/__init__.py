@@ -1,0 +1,1 @@
+"""The notebook views: TokenViz (interactive) and one view per result, each with its payload function."""
