@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..checks import check_int
+from .completion import step_stats
 from .encoding import Encoded
 from .stats import RowStats, candidates
 from .text_table import candidate_list, prob_cell, render, token_label
@@ -124,16 +125,11 @@ def token_infos(vocabulary, ids: list[int], stats: RowStats | None, start: int,
         for i in range(len(ids) if stats is None else start)
     ]
     if stats is not None:
-        logprobs, ranks, top_ids, top_probs = (
-            v.tolist() for v in (stats.logprob, stats.rank, stats.top_ids, stats.top_probs))
-        entropies = stats.entropy.tolist() if stats.entropy is not None else [None] * len(logprobs)
-        for j, i in enumerate(range(start, len(ids))):
-            known = not math.isnan(logprobs[j])
+        for i, step in zip(range(start, len(ids)), step_stats(vocabulary, stats)):
             infos.append(TokenInfo(
                 index=i, token_id=ids[i], text=texts[i], bytes=vocabulary.bytes_of(ids[i]),
-                prob=math.exp(logprobs[j]) if known else None, logprob=logprobs[j] if known else None,
-                rank=ranks[j] or None, entropy=entropies[j], top=candidates(vocabulary, top_ids[j], top_probs[j]),
-            ))
+                prob=None if step.logprob is None else math.exp(step.logprob), logprob=step.logprob, rank=step.rank,
+                entropy=step.entropy, top=step.top))
     return infos
 
 

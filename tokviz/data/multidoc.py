@@ -1,4 +1,4 @@
-"""The multi-document question-answering set shipped with tokviz (issue 15): invented facts about invented
+"""The multi-document question-answering set shipped with tokviz: invented facts about invented
 places and people, one short document per item, written for this package. No real-world knowledge is
 needed to answer, or helps: the answer is only in the item's own document."""
 

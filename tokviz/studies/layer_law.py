@@ -258,7 +258,7 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
     )
 
 
-# --- The law against the paper (issue 15) ---------------------------------------------------------
+# --- The law against the paper -------------------------------------------------------------------
 
 # What He & Su report (arXiv 2408.13442; ../shared/DESIGN.md section 11): log10 PR falls linearly with the
 # layer, i.e. every layer contributes about equally, with a Pearson r between layer and log10 PR of about

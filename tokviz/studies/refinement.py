@@ -1,4 +1,4 @@
-"""Where the answer is refined across layers, and which layers it needs (issue 15).
+"""Where the answer is refined across layers, and which layers it needs.
 
 Kongmanee (arXiv 2501.15054) asks, for GPT-2 on multi-document question answering, how many layers pass
 between the first layer whose logit-lens prediction is the answer and the layer from which the prediction

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...checks import check_int, is_int
-from ...core.completion import StepStats
+from ...core.completion import StepStats, step_stats
 from ...core.encoding import Encoded
-from ...core.stats import RowStats, candidates
+from ...core.stats import RowStats
 from ...errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -50,9 +50,5 @@ def split_prompt_stats(stats: RowStats | None, prompt: Encoded, forced: int,
     if not forced:
         return stats, []
     prompt_rows = len(prompt.ids) - prompt.first_predicted
-    rows = stats[prompt_rows:]
-    logprobs, ranks, entropies, top_ids, top_probs = (
-        v.tolist() for v in (rows.logprob, rows.rank, rows.entropy, rows.top_ids, rows.top_probs))
-    steps = [StepStats(logprobs[j], ranks[j], entropies[j], candidates(vocabulary, top_ids[j], top_probs[j]), None)
-             for j in range(forced)]
+    steps = step_stats(vocabulary, stats[prompt_rows : prompt_rows + forced])
     return (stats[:prompt_rows] if prompt_rows > 0 else None), steps

@@ -24,7 +24,7 @@ from transformers import LogitsProcessorList, StoppingCriteria, StoppingCriteria
 
 from ...checks import check_text
 from ...core.beams import Beam, BeamNode
-from ...core.completion import Completion, StepStats, StopScanner
+from ...core.completion import Completion, StepStats, StopScanner, step_stats
 from ...core.decoding import DecodingParams
 from ...core.encoding import Encoded, encode
 from ...core.tokens import Vocabulary
@@ -251,18 +251,14 @@ def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tenso
     """Raw-distribution statistics of targets[i] under raw[i], and its log-probability under the processed
     scores processed[i] (what was actually sampled from; -inf for removed tokens; None: not available)."""
     stats = row_stats(raw, targets, k)
-    logprobs, ranks, entropies, top_ids, top_probs = (
-        x.tolist() for x in (stats.logprob, stats.rank, stats.entropy, stats.top_ids, stats.top_probs)
-    )
     if processed is None:
-        sampled = [None] * len(targets)
+        sampled = None
     elif torch.equal(raw.float(), processed.float()):  # nothing processed: the same number, bit for bit
-        sampled = logprobs
+        sampled = stats.logprob.tolist()
     else:
         processed = processed.float()
         sampled = (processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)).tolist()
-    return [StepStats(logprobs[i], ranks[i], entropies[i], candidates(vocabulary, top_ids[i], top_probs[i]), sampled[i])
-            for i in range(len(logprobs))]
+    return step_stats(vocabulary, stats, sampled)
 
 
 def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int,
