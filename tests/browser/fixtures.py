@@ -1,4 +1,4 @@
-"""View states made by tokviz's own widgets and tokviz/payload.py from real results on tiny random models.
+"""View states made by tokviz's own widgets and their payload functions from real results on tiny random models.
 
 No payload is written by hand: the view is tested on exactly what Python sends (docs/view-payload.md).
 The awkward cases come from real text through the real default tokenizer: an emoji split into tokens

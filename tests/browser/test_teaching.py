@@ -1,6 +1,6 @@
 """The token view as a teaching instrument (issue "TokenViz as a teaching instrument"): tokens stay whole,
 a selection stays until it is replaced or cleared, and the view says when what it shows is stale, busy or
-not yet in effect. States come from tests/browser/fixtures.py (real results through payload.py)."""
+not yet in effect. States come from tests/browser/fixtures.py (real results through the payload functions)."""
 
 from __future__ import annotations
 

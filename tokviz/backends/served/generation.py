@@ -30,7 +30,7 @@ from ...core.prompt_result import prompt_analysis
 from ...core.token_info import Candidate, TokenInfo
 from ...errors import PromptLogprobsUnsupportedError, ServedContextError, ServerError
 from .prompt import served_text_scores
-from .realign import UNAVAILABLE_ENTROPY, candidate_from_text, sorted_top
+from .realign import UNAVAILABLE_ENTROPY, candidate_from_text, rank_in_top, sorted_top
 
 if TYPE_CHECKING:
     from .model import ServedModel
@@ -175,8 +175,7 @@ class _StreamReader:
             self.reported = "raw" if _same_distribution(vocabulary, top, self.prompt_next) else "processed"
         # A token outside the top-k is added to it by some servers: only the first k have a rank.
         ranked = sorted_top(top, self.served.logprobs)
-        ids = [vocabulary.id_of_text(t) for t, _ in ranked]
-        rank = ids.index(token_id) + 1 if token_id in ids else None
+        rank = rank_in_top(vocabulary, ranked, token_id)
         candidates = [candidate_from_text(self.served, t, lp) for t, lp in ranked[: self.alternatives]]
         if self.reported == "raw":
             sampled = logprob if self.identity else None

@@ -72,6 +72,12 @@ def candidate_from_text(served: ServedModel, text: str, logprob: float):
                      bytes=vocabulary.bytes_of(token_id))
 
 
+def rank_in_top(vocabulary, top: list[tuple[str, float]], token_id: int) -> int | None:
+    """The 1-based rank of token_id in a server's ranked top-k [(text, logprob)], or None outside it."""
+    ids = [vocabulary.id_of_text(text) for text, _ in top]
+    return ids.index(token_id) + 1 if token_id in ids else None
+
+
 def sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
     """A server's {text: logprob} entry as its k most probable (text, logprob), best first."""
     return sorted(entry.items(), key=lambda kv: -kv[1])[:k]

@@ -20,7 +20,7 @@ import torch
 from ...core.encoding import Request
 from ...core.stats import RowStats
 from ...errors import NumberUnavailableError, ServerProtocolError
-from .realign import ServedPosition, score_text
+from .realign import ServedPosition, rank_in_top, score_text
 
 if TYPE_CHECKING:
     from .model import ServedModel
@@ -51,12 +51,11 @@ def _score_one(served: ServedModel, request: Request, alternatives: int) -> RowS
                 f"the server gives no distribution before token {j} of {text[:60]!r} (its first token follows "
                 "only the server's own start-of-text token)")
         ranked = [(vocabulary.id_of_text(t), lp) for t, lp in position.top]
-        ranked_ids = [i for i, _ in ranked]
         if j == len(own):  # the distribution after the text: its target is a placeholder
             logprob.append(math.nan)
         else:
             logprob.append(_target_logprob(position, ranked, target, own[j]))
-        rank.append(ranked_ids.index(target) + 1 if target in ranked_ids else 0)
+        rank.append(rank_in_top(vocabulary, position.top, target) or 0)  # 0: unknown (backends.protocol)
         shown = (ranked + [(-1, -math.inf)] * alternatives)[:alternatives]
         top_ids.append([i for i, _ in shown])
         top_probs.append([math.exp(lp) for _, lp in shown])
