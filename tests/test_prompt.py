@@ -124,9 +124,8 @@ def test_default_model_sums_and_ranks_consistent(default_lm):
             assert token.prob <= token.top[-1].prob + 1e-7
 
 
-def test_top_k_is_only_the_sampling_filter_of_generate(tiny_lm):
-    # analyze's candidates are `alternatives`; the 0.x alias top_k was removed, so it is refused outright
-    with pytest.raises(TypeError, match="top_k"):
-        tokviz.analyze(tiny_lm, "Some text here", top_k=3)
-    with pytest.raises(TypeError, match="top_k"):
-        tokviz.logit_lens(tiny_lm, "Some text here", top_k=3)
+def test_the_old_name_top_k_still_sets_alternatives_with_a_warning(tiny_lm):
+    with pytest.warns(FutureWarning, match=r"analyze\(top_k=...\) is now analyze\(alternatives=...\)"):
+        old = tokviz.analyze(tiny_lm, "Some text here", top_k=3)
+    assert old.alternatives == 3 and all(len(t.top) == 3 for t in old.tokens[1:])
+    assert old.to_dict() == tokviz.analyze(tiny_lm, "Some text here", alternatives=3).to_dict()

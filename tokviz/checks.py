@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 from .errors import InvalidInputError
 
@@ -73,6 +74,15 @@ def check_text(text, what: str = "text", *, empty_hint: str = "give at least one
     if text == "":
         raise InvalidInputError(f"{what} is empty: {empty_hint}")
     return text
+
+
+def renamed_argument(old_value, value, function: str, old: str = "top_k", new: str = "alternatives"):
+    """The value of an argument that was renamed: the old name still works, with a FutureWarning."""
+    if old_value is None:
+        return value
+    warnings.warn(f"{function}({old}=...) is now {function}({new}=...): {old} is only the sampling filter of "
+                  f"generate()", FutureWarning, stacklevel=3)
+    return old_value
 
 
 def check_count(value, name: str, vocab_size: int) -> int:

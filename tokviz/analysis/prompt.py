@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..backends.protocol import check_backend
-from ..checks import check_int, check_text
+from ..checks import check_int, check_text, renamed_argument
 from ..core.prompt_result import PromptAnalysis, prompt_analysis
 
 
@@ -13,9 +13,11 @@ def check_alternatives(lm, alternatives) -> int:
                      hint=f" (the most {lm.name} reports per position)")
 
 
-def analyze(lm, text: str, *, alternatives: int = 10) -> PromptAnalysis:
+def analyze(lm, text: str, *, alternatives: int = 10, top_k: int | None = None) -> PromptAnalysis:
     """Score every token of text with one forward pass (or the server's answer), with the `alternatives` most
-    probable tokens at each position and the distribution after the last token."""
+    probable tokens at each position and the distribution after the last token (top_k: the design's first
+    name for alternatives, still accepted with a FutureWarning)."""
+    alternatives = renamed_argument(top_k, alternatives, "analyze")
     check_backend(lm, "analyze")
     check_text(text, "text")
     check_alternatives(lm, alternatives)
