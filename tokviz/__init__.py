@@ -1,6 +1,8 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
-from .analysis.bayes import BayesICL, OutcomeSequences, bayes_icl, draw_sequences
+from .analysis.bayes import bayes_icl
+from .analysis.bayes_result import BayesICL
+from .analysis.bayes_sequences import OutcomeSequences, draw_sequences
 from .analysis.compare import (
     ComparedUnit,
     Comparison,
