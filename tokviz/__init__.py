@@ -44,9 +44,11 @@ from .errors import (
     UnknownServedModelError,
     UnsupportedModelError,
 )
+from .studies.layer_importance import LayerImportance, layer_importance
 from .studies.layer_law import LayerLaw, layer_law
 from .studies.lens import LogitLens, logit_lens
-from .studies.refinement import LayerImportance, QAPrompt, Refinement, layer_importance, multidoc_prompts, refinement
+from .studies.qa_prompts import QAPrompt, multidoc_prompts
+from .studies.refinement import Refinement, refinement
 from .studies.reshape import EntropyCurve, Reshaped, ReshapedToken, entropy_curve, position_logits, reshape
 from .widgets.bayes_view import BayesView
 from .widgets.beams_view import BeamTreeView
