@@ -163,4 +163,3 @@ class BayesICL:
             rows.append(f"{n:>3} {int(self.count[n]):>4} | {tv} | {kl} | {cell(self.mean_outside[n]):>7} "
                         f"{shown_alpha:>8}")
         return "\n".join(rows)
-

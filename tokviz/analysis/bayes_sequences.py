@@ -112,4 +112,3 @@ def check_sequences(sequences, outcomes: tuple[str, ...]) -> list[list[str]]:
                                         f"{', '.join(map(repr, outcomes))}")
         checked.append(list(seq))
     return checked
-

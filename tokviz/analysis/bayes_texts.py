@@ -81,4 +81,3 @@ def outcome_token_ids(lm, outcomes: tuple[str, ...], prefix: str, suffix: str, s
     if len(set(ids)) != len(ids):
         raise InvalidInputError(f"two outcomes are the same token: {list(outcomes)!r} -> {ids}")
     return ids
-

@@ -110,4 +110,3 @@ def prompts_and_answers(prompts, answers) -> tuple[list[str], list, list[QAPromp
         raise InvalidInputError(f"answers must be a list of {len(prompts)} answers (strings or token ids), "
                                 f"one per prompt; got {answers!r}")
     return list(prompts), list(answers), [None] * len(prompts)
-
