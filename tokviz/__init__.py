@@ -47,9 +47,11 @@ from .errors import (
 from .studies.layer_importance import LayerImportance, layer_importance
 from .studies.layer_law import LayerLaw, layer_law
 from .studies.lens import LogitLens, logit_lens
+from .studies.position_logits import position_logits
 from .studies.qa_prompts import QAPrompt, multidoc_prompts
 from .studies.refinement import Refinement, refinement
-from .studies.reshape import EntropyCurve, Reshaped, ReshapedToken, entropy_curve, position_logits, reshape
+from .studies.reshape import entropy_curve, reshape
+from .studies.reshape_result import EntropyCurve, Reshaped, ReshapedToken
 from .widgets.bayes_view import BayesView
 from .widgets.beams_view import BeamTreeView
 from .widgets.compare_view import CompareView
