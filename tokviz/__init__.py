@@ -3,15 +3,8 @@
 from .analysis.bayes import bayes_icl
 from .analysis.bayes_result import BayesICL
 from .analysis.bayes_sequences import OutcomeSequences, draw_sequences
-from .analysis.compare import (
-    ComparedUnit,
-    Comparison,
-    UnitSide,
-    compare,
-    compare_generations,
-    compare_models,
-    compare_texts,
-)
+from .analysis.compare import compare, compare_generations, compare_models, compare_texts
+from .analysis.compare_result import ComparedUnit, Comparison, UnitSide
 from .analysis.generation import generate
 from .analysis.icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
 from .analysis.perplexity import Perplexity, perplexity
