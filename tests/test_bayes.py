@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import tokviz
-from tokviz.analysis import bayes
+from tokviz.analysis import bayes_result, dirichlet
 from tokviz.errors import InvalidInputError
 
 COINS = [list("HHTH"), list("TTTTTH"), list("H"), list("HTHHHTT")]
@@ -23,35 +23,35 @@ def test_laplace_rule_by_hand():
     # (h + 1) / (n + 2) after h heads in n flips
     for heads, tails, expected in [(0, 0, 1 / 2), (1, 0, 2 / 3), (0, 1, 1 / 3), (2, 1, 3 / 5), (3, 0, 4 / 5),
                                    (5, 5, 1 / 2), (1, 6, 2 / 9)]:
-        got = bayes.dirichlet_predictive([heads, tails], 1.0)
+        got = dirichlet.dirichlet_predictive([heads, tails], 1.0)
         assert got == pytest.approx([expected, 1 - expected], abs=1e-15)
 
 
 def test_dirichlet_predictive_closed_form():
     # (count_k + alpha) / (n + K alpha), K = 3, alpha = 0.5, counts (2, 0, 1)
-    assert bayes.dirichlet_predictive([2, 0, 1], 0.5) == pytest.approx([2.5 / 4.5, 0.5 / 4.5, 1.5 / 4.5], abs=1e-15)
+    assert dirichlet.dirichlet_predictive([2, 0, 1], 0.5) == pytest.approx([2.5 / 4.5, 0.5 / 4.5, 1.5 / 4.5], abs=1e-15)
     # many rows at once, and the limits: alpha -> 0 is the frequency, alpha -> inf the uniform distribution
     counts = np.array([[3, 1], [0, 4], [2, 2]])
-    assert bayes.dirichlet_predictive(counts, 1e-12) == pytest.approx(counts / 4, abs=1e-9)
-    assert bayes.dirichlet_predictive(counts, 1e12) == pytest.approx(np.full((3, 2), 0.5), abs=1e-9)
-    assert bayes.dirichlet_predictive(counts, 2.0).sum(-1) == pytest.approx([1, 1, 1])
+    assert dirichlet.dirichlet_predictive(counts, 1e-12) == pytest.approx(counts / 4, abs=1e-9)
+    assert dirichlet.dirichlet_predictive(counts, 1e12) == pytest.approx(np.full((3, 2), 0.5), abs=1e-9)
+    assert dirichlet.dirichlet_predictive(counts, 2.0).sum(-1) == pytest.approx([1, 1, 1])
 
 
 def test_frequency_undefined_before_the_first_observation():
-    assert bayes.frequency([2, 1]) == pytest.approx([2 / 3, 1 / 3])
-    assert bayes.frequency([0, 3, 1]) == pytest.approx([0, 3 / 4, 1 / 4])
-    assert np.isnan(bayes.frequency([0, 0])).all()
+    assert dirichlet.frequency([2, 1]) == pytest.approx([2 / 3, 1 / 3])
+    assert dirichlet.frequency([0, 3, 1]) == pytest.approx([0, 3 / 4, 1 / 4])
+    assert np.isnan(dirichlet.frequency([0, 0])).all()
 
 
 def test_kl_and_total_variation_by_hand():
     q, r = [0.5, 0.5], [0.25, 0.75]
-    assert bayes.kl_divergence(q, r) == pytest.approx(0.5 * math.log(2) + 0.5 * math.log(2 / 3), abs=1e-15)
-    assert bayes.kl_divergence(q, q) == 0
-    assert bayes.kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(math.log(2))  # 0 log 0 = 0
-    assert bayes.kl_divergence([0.9, 0.1], [1.0, 0.0]) == math.inf  # the frequency after a run
-    assert np.isnan(bayes.kl_divergence([0.5, 0.5], [np.nan, np.nan]))
-    assert bayes.total_variation(q, r) == pytest.approx(0.25)  # two outcomes: |q_1 - r_1|
-    assert bayes.total_variation([0.2, 0.3, 0.5], [0.5, 0.3, 0.2]) == pytest.approx(0.3)
+    assert dirichlet.kl_divergence(q, r) == pytest.approx(0.5 * math.log(2) + 0.5 * math.log(2 / 3), abs=1e-15)
+    assert dirichlet.kl_divergence(q, q) == 0
+    assert dirichlet.kl_divergence([1.0, 0.0], [0.5, 0.5]) == pytest.approx(math.log(2))  # 0 log 0 = 0
+    assert dirichlet.kl_divergence([0.9, 0.1], [1.0, 0.0]) == math.inf  # the frequency after a run
+    assert np.isnan(dirichlet.kl_divergence([0.5, 0.5], [np.nan, np.nan]))
+    assert dirichlet.total_variation(q, r) == pytest.approx(0.25)  # two outcomes: |q_1 - r_1|
+    assert dirichlet.total_variation([0.2, 0.3, 0.5], [0.5, 0.3, 0.2]) == pytest.approx(0.3)
 
 
 # --- the prior fit ---------------------------------------------------------------------------------
@@ -66,8 +66,8 @@ def synthetic_counts(k: int, rows: int, seed: int = 0) -> np.ndarray:
 @pytest.mark.parametrize("k", [2, 6])
 def test_fit_recovers_the_alpha_that_made_the_predictions(alpha, k):
     counts = synthetic_counts(k, 200, seed=k)
-    q = bayes.dirichlet_predictive(counts, alpha)
-    fitted, at_bound = bayes.fit_alpha(q, counts)
+    q = dirichlet.dirichlet_predictive(counts, alpha)
+    fitted, at_bound = dirichlet.fit_alpha(q, counts)
     assert fitted == pytest.approx(alpha, rel=1e-6)
     assert not at_bound
 
@@ -75,16 +75,16 @@ def test_fit_recovers_the_alpha_that_made_the_predictions(alpha, k):
 def test_fit_is_the_minimum_of_the_mean_kl_on_noisy_predictions():
     counts = synthetic_counts(3, 300, seed=5)
     rng = np.random.default_rng(1)
-    q = bayes.dirichlet_predictive(counts, 2.0) ** 1.5 * rng.uniform(0.6, 1.4, size=counts.shape)  # sharper, noisy
+    q = dirichlet.dirichlet_predictive(counts, 2.0) ** 1.5 * rng.uniform(0.6, 1.4, size=counts.shape)  # sharper, noisy
     q /= q.sum(-1, keepdims=True)
 
     def mean_kl(alpha):
-        return float(bayes.kl_divergence(q, bayes.dirichlet_predictive(counts, alpha)).mean())
+        return float(dirichlet.kl_divergence(q, dirichlet.dirichlet_predictive(counts, alpha)).mean())
 
     # brute force: the best of 20,001 alphas evenly spaced in log alpha over [0.3, 30]
     grid = np.exp(np.linspace(math.log(0.3), math.log(30), 20001))
     best = grid[int(np.argmin([mean_kl(a) for a in grid]))]
-    fitted, at_bound = bayes.fit_alpha(q, counts)
+    fitted, at_bound = dirichlet.fit_alpha(q, counts)
     assert fitted == pytest.approx(best, rel=3e-4) and not at_bound
     assert abs(fitted - 2.0) > 0.1  # sharper predictions: a weaker prior than the one they came from
     # maximum likelihood = minimum mean KL: nearby alphas do worse
@@ -94,18 +94,18 @@ def test_fit_is_the_minimum_of_the_mean_kl_on_noisy_predictions():
 
 def test_fit_reports_the_bound_when_the_model_follows_the_frequency():
     counts = synthetic_counts(2, 100)
-    q = bayes.dirichlet_predictive(counts, 1e-6)  # below the search range
-    fitted, at_bound = bayes.fit_alpha(q, counts)
-    assert at_bound and fitted == bayes.ALPHA_LOW
-    fitted, at_bound = bayes.fit_alpha(bayes.dirichlet_predictive(counts, 1e5), counts)
-    assert at_bound and fitted == bayes.ALPHA_HIGH
-    assert math.isnan(bayes.fit_alpha(np.zeros((0, 2)), np.zeros((0, 2)))[0])
+    q = dirichlet.dirichlet_predictive(counts, 1e-6)  # below the search range
+    fitted, at_bound = dirichlet.fit_alpha(q, counts)
+    assert at_bound and fitted == dirichlet.ALPHA_LOW
+    fitted, at_bound = dirichlet.fit_alpha(dirichlet.dirichlet_predictive(counts, 1e5), counts)
+    assert at_bound and fitted == dirichlet.ALPHA_HIGH
+    assert math.isnan(dirichlet.fit_alpha(np.zeros((0, 2)), np.zeros((0, 2)))[0])
 
 
 def test_doubling_windows():
-    assert bayes.doubling_windows(15) == [(1, 1), (2, 3), (4, 7), (8, 15)]
-    assert bayes.doubling_windows(5) == [(1, 1), (2, 3), (4, 5)]
-    assert bayes.doubling_windows(0) == []
+    assert dirichlet.doubling_windows(15) == [(1, 1), (2, 3), (4, 7), (8, 15)]
+    assert dirichlet.doubling_windows(5) == [(1, 1), (2, 3), (4, 5)]
+    assert dirichlet.doubling_windows(0) == []
 
 
 # --- drawing sequences ----------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_per_n_means_and_fits_by_hand(tiny_lm):
         rows = [s for s, seq in enumerate(COINS) if len(seq) > n]
         assert result.count[n] == len(rows)
         q = [result.model[s, n] for s in rows]
-        for name in bayes.REFERENCES:
+        for name in bayes_result.REFERENCES:
             ref = [result.reference(name)[s, n] for s in rows]
             if name == "frequency" and n == 0:
                 assert math.isnan(result.tv[name][n]) and math.isnan(result.kl[name][n])
@@ -215,16 +215,16 @@ def test_per_n_means_and_fits_by_hand(tiny_lm):
     later = [(s, n) for s, seq in enumerate(COINS) for n in range(1, len(seq))]
     q = np.array([result.model[s, n] for s, n in later])
     counts = np.array([result.counts[s, n] for s, n in later])
-    assert (result.alpha, result.alpha_at_bound) == bayes.fit_alpha(q, counts)
+    assert (result.alpha, result.alpha_at_bound) == dirichlet.fit_alpha(q, counts)
     assert result.windows == [(1, 1), (2, 3), (4, 6)]
     for (first, last), a in zip(result.windows, result.alpha_by_window):
         inside = [i for i, (_, n) in enumerate(later) if first <= n <= last]
-        assert a == bayes.fit_alpha(q[inside], counts[inside])[0]
+        assert a == dirichlet.fit_alpha(q[inside], counts[inside])[0]
     assert math.isnan(result.alpha_by_n[0])
-    assert result.alpha_by_n[5] == bayes.fit_alpha(q[[i for i, (_, n) in enumerate(later) if n == 5]],
+    assert result.alpha_by_n[5] == dirichlet.fit_alpha(q[[i for i, (_, n) in enumerate(later) if n == 5]],
                                                    counts[[i for i, (_, n) in enumerate(later) if n == 5]])[0]
     assert result.kl_one_alpha == pytest.approx(
-        np.mean(bayes.kl_divergence(q, bayes.dirichlet_predictive(counts, result.alpha))))
+        np.mean(dirichlet.kl_divergence(q, dirichlet.dirichlet_predictive(counts, result.alpha))))
     assert result.kl_window_alpha <= result.kl_one_alpha + 1e-12  # each window's own alpha fits it at least as well
     assert result.strength == 2 * result.alpha
     # the summary over every n >= 1 weighs every prediction alike
@@ -254,7 +254,7 @@ def test_drawn_sequences_carry_their_labels(tiny_lm):
         for name in ("laplace", "frequency"):
             assert result.distances("P(H) = 0.7")[measure][name] == pytest.approx(only.distances()[measure][name],
                                                                                   rel=1e-5)
-    assert result.closest("P(H) = 0.7") in bayes.REFERENCES
+    assert result.closest("P(H) = 0.7") in bayes_result.REFERENCES
     data = result.to_dict()
     assert data["frequency"][0][0] == [None, None] and data["strength"] == result.strength
 
@@ -335,4 +335,4 @@ def test_default_model_reads_coin_flips(default_lm):
         assert got == pytest.approx(observed, rel=1e-3)
     # after five heads the model expects heads more than after five tails
     assert result.model[0, 5, 0] > 0.5 > result.model[1, 5, 0]
-    assert 0 < result.alpha < bayes.ALPHA_HIGH
+    assert 0 < result.alpha < dirichlet.ALPHA_HIGH

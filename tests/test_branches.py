@@ -137,7 +137,7 @@ def test_the_views_branch_message_runs_once_and_can_be_stopped(tiny_lm):
 
 
 def test_reshape_opens_the_selected_tokens_distribution(w, tiny_lm):
-    from tokviz.studies.reshape import position_logits
+    from tokviz.studies.position_logits import position_logits
 
     w.selected = {"source": "prompt", "index": 4}
     view = w.reshape()

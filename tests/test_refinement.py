@@ -16,17 +16,10 @@ import tokviz
 from tokviz import InvalidInputError
 from tokviz.backends.local.model import LanguageModel
 from tokviz.data.multidoc import QAItem, multidoc_items
+from tokviz.studies.layer_importance import layer_importance, skipped_layer
 from tokviz.studies.layer_law import LayerLaw, paper_comparison
-from tokviz.studies.refinement import (
-    QAPrompt,
-    Refinement,
-    RefinementRecord,
-    answer_request,
-    layer_importance,
-    multidoc_prompts,
-    refinement,
-    skipped_layer,
-)
+from tokviz.studies.qa_prompts import QAPrompt, answer_request, multidoc_prompts
+from tokviz.studies.refinement import Refinement, RefinementRecord, refinement
 
 from .conftest import make_tiny_llama
 

@@ -16,15 +16,8 @@ import traitlets
 
 import tokviz
 from tokviz.errors import InvalidInputError
-from tokviz.studies.reshape import (
-    SHOW_KEPT_UP_TO,
-    curve_temperatures,
-    entropy_curve,
-    next_logits,
-    position_logits,
-    reshape,
-    result_prefix,
-)
+from tokviz.studies.position_logits import next_logits, position_logits, result_prefix
+from tokviz.studies.reshape import SHOW_KEPT_UP_TO, curve_temperatures, entropy_curve, reshape
 from tokviz.widgets import payload, reshape_view
 
 TEXT = "The capital of France is Paris. The capital of Germany is"

@@ -1,15 +1,10 @@
 """tokviz: see what a language model predicts, token by token, in a notebook."""
 
-from .analysis.bayes import BayesICL, OutcomeSequences, bayes_icl, draw_sequences
-from .analysis.compare import (
-    ComparedUnit,
-    Comparison,
-    UnitSide,
-    compare,
-    compare_generations,
-    compare_models,
-    compare_texts,
-)
+from .analysis.bayes import bayes_icl
+from .analysis.bayes_result import BayesICL
+from .analysis.bayes_sequences import OutcomeSequences, draw_sequences
+from .analysis.compare import compare, compare_generations, compare_models, compare_texts
+from .analysis.compare_result import ComparedUnit, Comparison, UnitSide
 from .analysis.generation import generate
 from .analysis.icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
 from .analysis.perplexity import Perplexity, perplexity
@@ -42,10 +37,14 @@ from .errors import (
     UnknownServedModelError,
     UnsupportedModelError,
 )
+from .studies.layer_importance import LayerImportance, layer_importance
 from .studies.layer_law import LayerLaw, layer_law
 from .studies.lens import LogitLens, logit_lens
-from .studies.refinement import LayerImportance, QAPrompt, Refinement, layer_importance, multidoc_prompts, refinement
-from .studies.reshape import EntropyCurve, Reshaped, ReshapedToken, entropy_curve, position_logits, reshape
+from .studies.position_logits import position_logits
+from .studies.qa_prompts import QAPrompt, multidoc_prompts
+from .studies.refinement import Refinement, refinement
+from .studies.reshape import entropy_curve, reshape
+from .studies.reshape_result import EntropyCurve, Reshaped, ReshapedToken
 from .widgets.bayes_view import BayesView
 from .widgets.beams_view import BeamTreeView
 from .widgets.compare_view import CompareView

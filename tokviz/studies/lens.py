@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..backends.local.forward import final_states, project_stats
+from ..backends.local.forward import FinalStates, final_states, project_stats
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import model_parts
 from ..backends.protocol import HIDDEN_STATES, require
@@ -109,6 +109,39 @@ def first_correct_and_settled(top1: list[list[int]], next_ids: list[int]) -> tup
     return first_correct, settled
 
 
+def lens_layer_stats(lm: LanguageModel, out: FinalStates, head, slots: torch.Tensor, rows: torch.Tensor,
+                     targets: torch.Tensor, alternatives: int, *, against_final: bool = False) -> list[RowStats]:
+    """The logit lens at the positions (slots[i], rows[i]) of one all-layers pass (final_states with
+    all_layers=True): per lens layer 0..L, the RowStats of that layer's next-token distribution, targets[i]
+    scored and the `alternatives` most probable tokens kept.
+
+    Layers below L go through `head` (the model's own final norm and output head, model_parts(...).logits);
+    layer L is the model's own output. against_final: also each layer's probability of the token layer L
+    ranks first (also_prob). Only these rows go through the head, one layer at a time.
+    """
+    L = len(out.layers) - 1
+
+    def layer_stats(layer: int, final_top1: torch.Tensor | None) -> RowStats:
+        if layer == L:  # the model's own final states (already normed) and head
+            states, project, owned = out.states[slots, rows], out.project, out.owned
+        else:
+            h = out.layers[layer]
+            states, project, owned = h[slots.to(h.device), rows.to(h.device)], head, True
+        return project_stats(states, project, targets, alternatives, lm.vocab_size, owned=owned, also=final_top1,
+                             entropy=False)
+
+    # The last layer first: its top-1 is the reference every other layer is compared with.
+    per_layer: list[RowStats] = [None] * (L + 1)  # type: ignore[list-item]
+    per_layer[L] = layer_stats(L, None)
+    final_top1 = None
+    if against_final:
+        final_top1 = per_layer[L].top_ids[:, 0]
+        per_layer[L].also_prob = per_layer[L].top_probs[:, 0]
+    for layer in range(L):
+        per_layer[layer] = layer_stats(layer, final_top1)
+    return per_layer
+
+
 @torch.inference_mode()
 def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5) -> LogitLens:
     """Run one forward pass over text and read every layer's next-token prediction (the logit lens).
@@ -123,29 +156,14 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5) -> LogitL
     parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
     encoded = encode(lm, text)
     out = final_states(lm, encoded.tensor(lm.device), all_layers=True)
-    L = len(out.layers) - 1
     T = len(encoded.ids)
     # Text position i predicts token i + 1: the rows of tokens 1.. and the one after the last token, whose
     # target is a placeholder (its numbers are dropped below).
     request = encoded.request(range(1, T), with_next=True)
     rows = torch.tensor(request.rows, device=out.states.device)
     targets = torch.tensor(request.targets)
-
-    def layer_stats(layer: int, final_top1: torch.Tensor | None) -> RowStats:
-        if layer == L:  # the model's own final states (already normed) and head
-            states, project, owned = out.states[0, rows], out.project, out.owned
-        else:
-            states, project, owned = out.layers[layer][0, rows.to(out.layers[layer].device)], parts.logits, True
-        return project_stats(states, project, targets, alternatives, lm.vocab_size, owned=owned, also=final_top1,
-                             entropy=False)
-
-    # The last layer first: its top-1 is the reference every other layer is compared with.
-    per_layer: list[RowStats] = [None] * (L + 1)  # type: ignore[list-item]
-    per_layer[L] = layer_stats(L, None)
-    final_top1 = per_layer[L].top_ids[:, 0]
-    per_layer[L].also_prob = per_layer[L].top_probs[:, 0]
-    for layer in range(L):
-        per_layer[layer] = layer_stats(layer, final_top1)
+    per_layer = lens_layer_stats(lm, out, parts.logits, torch.zeros_like(rows), rows, targets, alternatives,
+                                 against_final=True)
 
     top_ids = [s.top_ids.tolist() for s in per_layer]
     has_next = T - 1
@@ -156,7 +174,7 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5) -> LogitL
     shown = sorted({i for row in top_ids for cell in row for i in cell})
     return LogitLens(
         text=text, model_name=lm.name, alternatives=alternatives, token_ids=list(encoded.ids),
-        token_texts=vocabulary.texts(encoded.ids), layers=L + 1, top_ids=top_ids,
+        token_texts=vocabulary.texts(encoded.ids), layers=len(per_layer), top_ids=top_ids,
         top_probs=[s.top_probs.tolist() for s in per_layer], target_probs=target_probs, target_ranks=target_ranks,
         final_top1_probs=[s.also_prob.tolist() for s in per_layer], first_correct_layer=first_correct,
         settled_layer=settled, id_texts={i: vocabulary.piece_text(i) for i in shown},

@@ -1,140 +1,31 @@
-"""Where the answer is refined across layers, and which layers it needs.
+"""Where the answer is refined across layers.
 
 Kongmanee (arXiv 2501.15054) asks, for GPT-2 on multi-document question answering, how many layers pass
 between the first layer whose logit-lens prediction is the answer and the layer from which the prediction
 stays the answer, as the relevant document moves through the context; she reports that this gap is an
 inverted U over the document's position. Here the same measure runs on any causal LM, on the QA set
-shipped with tokviz (`tokviz.data.multidoc`), together with a layer-importance measure: how much the
-answer's log-probability drops when one decoder layer is skipped.
+shipped with tokviz (`tokviz.data.multidoc`, prompts from qa_prompts.py); layer_importance.py asks the
+companion question, which layers the answer needs.
 
 Layer numbering is the logit lens's (lens.py): layer 0 = the embedding output, layer l = the hidden state
-after decoder block l, layer L = the model's own output. Skipping layer l (1..L) removes block l's
-residual update: the block's output is its input.
+after decoder block l, layer L = the model's own output.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from ..backends.local.forward import Request, final_states, padded_batch, plan_passes, project_stats, score
+from ..backends.local.forward import final_states, padded_batch, plan_passes
 from ..backends.local.model import LanguageModel
-from ..backends.local.model_parts import decoder_layers, model_parts
+from ..backends.local.model_parts import model_parts
 from ..backends.protocol import HIDDEN_STATES, require
-from ..checks import check_int, check_text, is_int
-from ..core.encoding import Encoded, encode, tokenize
-from ..data.multidoc import QAItem, multidoc_items
 from ..errors import InvalidInputError
-from .lens import first_correct_and_settled
-
-# ----------------------------------------------------------------------------------------------------
-# Prompts
-
-
-@dataclass(frozen=True)
-class QAPrompt:
-    """A multi-document prompt: `num_docs` documents, the one that answers the question at `position`
-    (1-based), then the question and the start of the answer sentence. `answer` (leading space) is what
-    should come next; its first token is the one scored. document_ids: the item ids of the documents, in
-    prompt order."""
-
-    text: str
-    answer: str
-    item_id: str
-    num_docs: int
-    position: int
-    document_ids: tuple[str, ...]
-
-
-def format_prompt(documents: Sequence[str], item: QAItem) -> str:
-    """The prompt text: one line per document, the question, and 'Answer: ' with the document's words
-    before the answer (the answer's first token is the next token)."""
-    lines = [f"Document {i}: {doc}" for i, doc in enumerate(documents, start=1)]
-    return "\n".join([*lines, f"Question: {item.question}", f"Answer: {item.prefix}"])
-
-
-def multidoc_prompts(num_docs: int, *, positions: Sequence[int] | None = None, limit: int | None = None,
-                     seed: int = 0, items: Sequence[QAItem] | None = None) -> list[QAPrompt]:
-    """Prompts with num_docs documents, the relevant one at each position in turn.
-
-    For each asked item, num_docs - 1 distractor documents are drawn once (without replacement, from the
-    other items, with a random.Random seeded by seed, num_docs and the item's id) and kept in one order;
-    the relevant document is inserted among them at each position, so only its position changes.
-    positions: 1-based positions to use (default 1..num_docs). limit: ask only the first `limit` items
-    (distractors still come from all of them). items: the pool (default: the shipped set).
-    Ordered by item, then position.
-    """
-    pool = list(multidoc_items() if items is None else items)
-    if not pool or not all(isinstance(item, QAItem) for item in pool):
-        raise InvalidInputError("items must be a non-empty sequence of QAItem (or None for the shipped set)")
-    check_int(num_docs, "num_docs", low=1, high=len(pool), hint=f" (the pool has {len(pool)} items)")
-    check_int(seed, "seed")
-    if positions is None:
-        positions = range(1, num_docs + 1)
-    elif isinstance(positions, (str, bytes)) or not isinstance(positions, Sequence) or not positions:
-        raise InvalidInputError(f"positions must be a non-empty list of positions 1..{num_docs}; got {positions!r}")
-    positions = [check_int(p, "position", low=1, high=num_docs) for p in positions]
-    asked = pool if limit is None else pool[: check_int(limit, "limit", low=1)]
-    prompts = []
-    for item in asked:
-        others = [other for other in pool if other.id != item.id]
-        distractors = random.Random(f"{seed}:{num_docs}:{item.id}").sample(others, num_docs - 1)
-        for position in positions:
-            docs = [*distractors[: position - 1], item, *distractors[position - 1 :]]
-            prompts.append(QAPrompt(
-                text=format_prompt([d.document for d in docs], item), answer=item.answer, item_id=item.id,
-                num_docs=num_docs, position=position, document_ids=tuple(d.id for d in docs)))
-    return prompts
-
-
-def answer_request(lm: LanguageModel, prompt: str, answer: str | int, *, what: str = "prompt") -> Request:
-    """The scoring request for the answer's first token right after the prompt.
-
-    answer: a string (the answer's first token is token len(tokens(prompt)) of prompt + answer, provided
-    the prompt's tokens are a prefix of those of prompt + answer, i.e. the tokenizer does not merge across
-    the boundary; otherwise the first token is not defined and InvalidInputError says so), or a token id
-    (scored as the token after the prompt's tokens).
-    """
-    check_text(prompt, what)
-    if is_int(answer):
-        check_int(answer, f"answer of {what}", low=0, high=lm.vocab_size - 1)
-        alone = encode(lm, prompt, what=what, room=1)
-        return Encoded(alone.context, [*alone.ids, int(answer)]).request([len(alone.ids)])
-    if not isinstance(answer, str):
-        raise InvalidInputError(f"the answer of {what} must be a string or a token id, got {answer!r}")
-    check_text(answer, f"answer of {what}")
-    alone = tokenize(lm, prompt, what=what)
-    whole = encode(lm, prompt + answer, what=what)
-    n = len(alone.ids)
-    if whole.context != alone.context or whole.ids[:n] != alone.ids or len(whole.ids) == n:
-        raise InvalidInputError(
-            f"the answer {answer!r} does not start a new token after {what} (the tokenizer merges it with the "
-            f"prompt's last token), so its first token is not defined; end the prompt before the space")
-    return whole.request([n])
-
-
-def _prompts_and_answers(prompts, answers) -> tuple[list[str], list, list[QAPrompt | None]]:
-    if isinstance(prompts, (str, QAPrompt)) or not isinstance(prompts, Sequence) or not prompts:
-        raise InvalidInputError("prompts must be a non-empty list of QAPrompt or of strings")
-    if all(isinstance(p, QAPrompt) for p in prompts):
-        if answers is not None:
-            raise InvalidInputError("QAPrompts carry their answers: leave answers=None")
-        return [p.text for p in prompts], [p.answer for p in prompts], list(prompts)
-    if not all(isinstance(p, str) for p in prompts):
-        raise InvalidInputError("prompts must all be QAPrompt or all be strings")
-    if isinstance(answers, str) or not isinstance(answers, Sequence) or len(answers) != len(prompts):
-        raise InvalidInputError(f"answers must be a list of {len(prompts)} answers (strings or token ids), "
-                                f"one per prompt; got {answers!r}")
-    return list(prompts), list(answers), [None] * len(prompts)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Refinement: first layer with the answer on top, the layer from which it stays there, the gap
+from .lens import first_correct_and_settled, lens_layer_stats
+from .qa_prompts import answer_request, prompts_and_answers
 
 
 @dataclass
@@ -313,7 +204,7 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     through the head.
     """
     require(lm, HIDDEN_STATES, "refinement across layers")
-    texts, answer_texts, meta = _prompts_and_answers(prompts, answers)
+    texts, answer_texts, meta = prompts_and_answers(prompts, answers)
     parts = model_parts(lm.model)  # fail before any forward pass if the model is not supported
     requests = [answer_request(lm, t, a, what=f"prompts[{i}]") for i, (t, a) in enumerate(zip(texts, answer_texts))]
     top1: list[list[int]] = []  # [prompt][layer]
@@ -327,15 +218,7 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
         slots = torch.arange(len(members), device=device)
         rows = torch.tensor([requests[i].rows[0] for i in members], device=device)
         targets = torch.tensor([requests[i].targets[0] for i in members])
-        L = len(out.layers) - 1
-        per_layer = []
-        for layer in range(L + 1):
-            if layer == L:
-                states, project, owned = out.states[slots, rows], out.project, out.owned
-            else:
-                h = out.layers[layer]
-                states, project, owned = h[slots.to(h.device), rows.to(h.device)], parts.logits, True
-            per_layer.append(project_stats(states, project, targets, 1, lm.vocab_size, owned=owned, entropy=False))
+        per_layer = lens_layer_stats(lm, out, parts.logits, slots, rows, targets, 1)
         for b, i in enumerate(members):
             order.append(i)
             top1.append([int(s.top_ids[b, 0]) for s in per_layer])
@@ -356,112 +239,3 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
             stays_first=settled if correct else None, gap=settled - first if correct else None,
             answer_prob=probs[back[i]][-1], answer_ranks=ranks[back[i]], answer_probs=probs[back[i]]))
     return Refinement(model_name=lm.name, layers=len(top1[0]), records=records)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Layer importance: the answer's log-probability with one layer skipped
-
-
-@contextmanager
-def skipped_layer(model: torch.nn.Module, layer: int) -> Iterator[None]:
-    """Inside the block, decoder block `layer` (1-based, as the lens counts) passes its input through
-    unchanged: its residual update (attention and MLP) is removed. A forward hook replaces the block's
-    output with its input; it is removed on leaving, whatever happened inside."""
-    blocks = decoder_layers(model)
-    check_int(layer, "layer", low=1, high=len(blocks))
-
-    def identity(module, args, kwargs, output):
-        hidden = args[0] if args else kwargs["hidden_states"]
-        if isinstance(output, tuple):
-            return (hidden, *output[1:])
-        if isinstance(output, torch.Tensor):
-            return hidden
-        raise TypeError(f"cannot skip {type(module).__name__}: it returns {type(output).__name__}")
-
-    handle = blocks[layer - 1].register_forward_hook(identity, with_kwargs=True)
-    try:
-        yield
-    finally:
-        handle.remove()
-
-
-@dataclass
-class LayerImportance:
-    """The answer's log-probability at its first token, with each decoder layer skipped in turn.
-
-    layers: the skipped layers (1-based). baseline_logprobs[j]: prompt j with nothing skipped.
-    skipped_logprobs[i][j]: prompt j with layers[i] skipped. drops[i] = mean over prompts of
-    baseline - skipped (nats; positive = the layer helps the answer). baseline_accuracy / accuracy[i]:
-    the share of prompts whose top-1 is the answer, without / with layers[i] skipped.
-    """
-
-    model_name: str
-    layers: list[int]
-    baseline_logprobs: list[float]
-    skipped_logprobs: list[list[float]]
-    drops: list[float]
-    baseline_accuracy: float
-    accuracy: list[float]
-
-    def __repr__(self) -> str:
-        top = sorted(zip(self.drops, self.layers), reverse=True)[:3]
-        named = ", ".join(f"{l}: {d:.2f}" for d, l in top)
-        return (f"LayerImportance({len(self.layers)} layers, largest drops (layer: nats) {named}, "
-                f"model={self.model_name!r})")
-
-    def to_dict(self) -> dict:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
-
-    def essential(self, threshold: float = 1.0) -> list[int]:
-        """The layers whose removal lowers the answer's log-probability by at least `threshold` nats on
-        average (1 nat: the answer's probability falls to about a third), largest drop first."""
-        found = [(d, l) for d, l in zip(self.drops, self.layers) if d >= threshold]
-        return [l for _, l in sorted(found, reverse=True)]
-
-    def plot(self, ax=None, *, threshold: float = 1.0):
-        """One bar per skipped layer (drop in nats), essential layers highlighted; returns the axes."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 3))
-        essential = set(self.essential(threshold))
-        colours = ["#b2182b" if l in essential else "#7f7f7f" for l in self.layers]
-        ax.bar(self.layers, self.drops, color=colours)
-        ax.axhline(threshold, color="#b2182b", linewidth=0.8, linestyle="--")
-        ax.set_xlabel("skipped layer")
-        ax.set_ylabel("drop in log P(answer), nats")
-        return ax
-
-
-@torch.inference_mode()
-def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str | int] | None = None, *,
-                     layers: Sequence[int] | None = None, batch_size: int | None = None) -> LayerImportance:
-    """The drop in the answer's log-probability when each decoder layer is skipped (skipped_layer),
-    averaged over prompts. The answer's first token is scored after each prompt (answer_request) by the
-    scoring core (batched, one head row per prompt). layers: which layers to skip (default: all, 1..L);
-    one batched pass over the prompts per layer, plus one with nothing skipped.
-    """
-    require(lm, HIDDEN_STATES, "layer importance")
-    texts, answer_texts, _ = _prompts_and_answers(prompts, answers)
-    blocks = decoder_layers(lm.model)
-    chosen = list(range(1, len(blocks) + 1)) if layers is None else list(layers)
-    if not chosen:
-        raise InvalidInputError("layers must name at least one layer")
-    chosen = [check_int(l, "layer", low=1, high=len(blocks)) for l in chosen]
-    requests = [answer_request(lm, t, a, what=f"prompts[{i}]") for i, (t, a) in enumerate(zip(texts, answer_texts))]
-
-    def run():
-        stats, _ = score(lm, requests, 1, batch_size=batch_size)
-        return ([float(s.logprob[0]) for s in stats],
-                [int(s.top_ids[0, 0]) == r.targets[0] for s, r in zip(stats, requests)])
-
-    base, base_ok = run()
-    skipped, accuracy = [], []
-    for layer in chosen:
-        with skipped_layer(lm.model, layer):
-            logprobs, ok = run()
-        skipped.append(logprobs)
-        accuracy.append(sum(ok) / len(ok))
-    drops = [float(np.mean([b - s for b, s in zip(base, row)])) for row in skipped]
-    return LayerImportance(model_name=lm.name, layers=chosen, baseline_logprobs=base, skipped_logprobs=skipped,
-                           drops=drops, baseline_accuracy=sum(base_ok) / len(base_ok), accuracy=accuracy)

@@ -1,8 +1,8 @@
 """Reshape: one position's next-token distribution under temperature, top-k and top-p, from kept logits.
 
-`position_logits` runs the model once and returns the raw logits of one position; `reshape` then applies
-the sampling settings to those logits without running the model again, exactly as tokviz's own sampling
-does (generate's `sampling_warpers`, transformers' warpers in transformers' order):
+`position_logits` (position_logits.py) runs the model once and returns the raw logits of one position;
+`reshape` then applies the sampling settings to those logits without running the model again, exactly as
+tokviz's own sampling does (generate's `sampling_warpers`, transformers' warpers in transformers' order):
 
 1. temperature: the logits divided by T (float32, as transformers does before it samples); T = 0 means
    greedy: all probability on the most probable token (the first one, if tied), filters ignored;
@@ -14,26 +14,24 @@ does (generate's `sampling_warpers`, transformers' warpers in transformers' orde
 Which tokens survive is decided by transformers' own warpers on the float32 logits (the very objects
 `generate` samples through), so the kept set is the one sampling would use, boundary cases included. The
 probabilities are then a float64 softmax of the temperature-scaled logits over the kept tokens.
+`entropy_curve` gives the same entropy over a grid of temperatures. The result types are in reshape_result.py.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from transformers import TopKLogitsWarper, TopPLogitsWarper
 
-from ..backends.local.forward import final_states
 from ..backends.local.generation_hooks import sampling_warpers
 from ..backends.local.model import LanguageModel
-from ..backends.protocol import LOGITS, require
 from ..checks import check_count, check_int
 from ..core.decoding import LIMITS
-from ..core.encoding import Encoded, encode
-from ..core.text_table import prob_cell, render, token_label
 from ..errors import InvalidInputError
+from .reshape_result import EntropyCurve, Reshaped, ReshapedToken
 
 # A kept set this small is shown whole (beyond `show`): with top-k 20 or a sharp top-p the view lists
 # every token that can still be sampled; a larger kept set is summarised in `rest_*`.
@@ -45,185 +43,6 @@ CURVE_MAX_T = 2.0
 CUT_REASONS = ("top-k", "top-p", "greedy")
 
 
-@dataclass(frozen=True)
-class ReshapedToken:
-    """One token of a reshaped distribution.
-
-    raw_prob: its probability under the raw distribution (softmax of the logits, temperature 1).
-    prob: under the reshaped distribution (0 when cut). tempered_prob: at the temperature alone, before
-    any filter. cut: why it has probability 0 ("top-k", "top-p", "greedy" at temperature 0), else None.
-    rank: its 1-based rank under the raw distribution (1 + the number of tokens with a larger logit).
-    text: its text on its own ("" for a partial UTF-8 piece, see bytes); None when reshape had no model.
-    """
-
-    token_id: int
-    raw_prob: float
-    prob: float
-    tempered_prob: float
-    cut: str | None
-    rank: int
-    text: str | None = None
-    bytes: bytes = b""
-
-    def to_dict(self) -> dict:
-        return {"token_id": self.token_id, "text": self.text, "bytes": self.bytes.hex(), "raw_prob": self.raw_prob,
-                "prob": self.prob, "tempered_prob": self.tempered_prob, "cut": self.cut, "rank": self.rank}
-
-
-@dataclass
-class EntropyCurve:
-    """Entropy (nats) of the reshaped distribution at each temperature, at fixed top-k / top-p."""
-
-    temperatures: list[float]
-    entropies: list[float]
-
-    def to_dict(self) -> dict:
-        return {"temperatures": list(self.temperatures), "entropies": list(self.entropies)}
-
-
-@dataclass
-class Reshaped:
-    """A next-token distribution before and after temperature, top-k and top-p.
-
-    tokens: the `show` most probable tokens of the raw distribution, every token reshape kept when there
-    are at most SHOW_KEPT_UP_TO of them, and the `include`d tokens; most probable first.
-    raw_entropy / tempered_entropy / entropy: in nats, of the raw distribution, after the temperature alone,
-    and after the filters too (the distribution sampled from).
-    kept: how many tokens can still be drawn. kept_mass: the probability those tokens had at the temperature,
-    before the filters renormalised it (1.0 when nothing is cut). cut_by_top_k / cut_by_top_p: how many
-    tokens each filter removed (top-p counts only tokens top-k had kept). vocab_size: the logits' length.
-    rest_raw / rest_prob: raw and reshaped probability of every token not in `tokens`, together;
-    rest_kept: how many of those are kept. curve: the entropy at other temperatures (reshape(curve=True)).
-    """
-
-    temperature: float
-    top_k: int
-    top_p: float
-    tokens: list[ReshapedToken]
-    raw_entropy: float
-    tempered_entropy: float
-    entropy: float
-    kept: int
-    kept_mass: float
-    cut_by_top_k: int
-    cut_by_top_p: int
-    vocab_size: int
-    rest_raw: float
-    rest_prob: float
-    rest_kept: int
-    curve: EntropyCurve | None = None
-    _by_id: dict = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self):
-        self._by_id = {t.token_id: t for t in self.tokens}
-
-    @property
-    def greedy(self) -> bool:
-        return self.temperature == 0
-
-    def token(self, token_id: int) -> ReshapedToken:
-        """The row of one token id (it must be among `tokens`: pass it to reshape's `include`)."""
-        if token_id not in self._by_id:
-            raise KeyError(f"token {token_id} is not among the tokens shown; pass include=[{token_id}] to reshape")
-        return self._by_id[token_id]
-
-    def to_dict(self) -> dict:
-        return {
-            "temperature": self.temperature, "top_k": self.top_k, "top_p": self.top_p,
-            "tokens": [t.to_dict() for t in self.tokens], "raw_entropy": self.raw_entropy,
-            "tempered_entropy": self.tempered_entropy, "entropy": self.entropy, "kept": self.kept,
-            "kept_mass": self.kept_mass, "cut_by_top_k": self.cut_by_top_k, "cut_by_top_p": self.cut_by_top_p,
-            "vocab_size": self.vocab_size, "rest_raw": self.rest_raw, "rest_prob": self.rest_prob,
-            "rest_kept": self.rest_kept, "curve": None if self.curve is None else self.curve.to_dict(),
-        }
-
-    def __repr__(self) -> str:
-        return (f"Reshaped(temperature={self.temperature}, top_k={self.top_k}, top_p={self.top_p}: "
-                f"{self.kept} of {self.vocab_size} tokens kept, entropy {self.raw_entropy:.3f} -> "
-                f"{self.entropy:.3f} nats)")
-
-    def table(self) -> str:
-        """A plain-text table: each shown token's probability before and after, and why it was cut."""
-        columns = [("rank", 4, ">"), ("token", 12, "<"), ("before", 8, ">"), ("after", 8, ">"), ("cut by", 0, "<")]
-        rows = [[str(t.rank), token_label(t.text or "", t.bytes) if t.text is not None else f"#{t.token_id}",
-                 prob_cell(t.raw_prob), prob_cell(t.prob), t.cut or ""] for t in self.tokens]
-        lines = render(columns, rows)
-        lines.append(f"all others: before {prob_cell(self.rest_raw)}, after {prob_cell(self.rest_prob)}")
-        lines.append(f"entropy: {self.raw_entropy:.3f} -> {self.entropy:.3f} nats; kept {self.kept} tokens "
-                     f"holding {self.kept_mass:.4f} of the tempered probability")
-        return "\n".join(lines)
-
-
-# ----- the logits of one position --------------------------------------------------------------------
-@torch.inference_mode()
-def next_logits(lm: LanguageModel, ids: list[int]) -> torch.Tensor:
-    """The raw logits (float32, on the model's device, 1-D over the vocabulary) of the distribution after
-    the token ids `ids`, fed as they are (any BOS included by the caller). One forward pass; only the last
-    position goes through the output head."""
-    if not isinstance(ids, (list, tuple)) or not ids or not all(isinstance(i, int) for i in ids):
-        raise InvalidInputError("ids must be a non-empty list of token ids")
-    if not all(0 <= i < lm.vocab_size for i in ids):
-        raise InvalidInputError(f"token ids must be between 0 and {lm.vocab_size - 1} (the vocabulary)")
-    if len(ids) > lm.context_length:
-        raise InvalidInputError(f"{len(ids)} tokens, but {lm.name} accepts at most {lm.context_length} tokens")
-    out = final_states(lm, torch.tensor([list(ids)], dtype=torch.long, device=lm.device))
-    return out.project(out.states[0, -1:])[0].float().clone()
-
-
-def prefix_ids(encoded: Encoded, position: int | None) -> list[int]:
-    """The ids before text token `position` (context included), i.e. what the model saw when it predicted
-    that token; None: the whole text (the distribution after its last token)."""
-    if position is None:
-        return encoded.all_ids
-    n = len(encoded.ids)
-    check_int(position, "position", hint=" (an index into the text's tokens, or None for after the last one)")
-    if not 0 <= position < n:
-        raise InvalidInputError(f"position {position} is out of range: the text has {n} tokens (0 to {n - 1}); "
-                                "None = the distribution after the last token")
-    if position < encoded.first_predicted:
-        raise InvalidInputError(
-            f"token {position} has no prediction: nothing comes before it (the tokenizer adds no BOS token); "
-            f"the first predicted token is {encoded.first_predicted}")
-    return encoded.all_ids[: encoded.row_of(position) + 1]
-
-
-def position_logits(lm: LanguageModel, text: str, position: int | None = None) -> torch.Tensor:
-    """The raw next-token logits (1-D float32 tensor over the vocabulary) of the distribution that predicts
-    text token `position` (an index into the text's tokens as analyze() lists them), or, for None, of the
-    distribution after the last token. The text is checked as analyze checks it (not empty, fits the
-    context); a position without a prediction (the first token of a text without BOS) is an error."""
-    require(lm, LOGITS, "reshaping a distribution")
-    encoded = encode(lm, text)
-    return next_logits(lm, prefix_ids(encoded, position))
-
-
-def result_prefix(result, source: str = "prompt", index: int | None = None) -> tuple[list[int], int | None]:
-    """What the model saw before one token of a PromptAnalysis or Generation, and that token's id.
-
-    source "prompt": index into the prompt's tokens (None: after the last prompt token); "generated": index
-    into the generated tokens (None: after the last generated token). Returns (ids including any BOS context,
-    the id of the token at that place or None)."""
-    prompt = getattr(result, "prompt", result)
-    if not hasattr(prompt, "token_ids") or not hasattr(prompt, "context_ids"):
-        raise InvalidInputError(f"expected a PromptAnalysis or Generation, got {type(result).__name__}")
-    if source not in ("prompt", "generated"):
-        raise InvalidInputError(f'source must be "prompt" or "generated", got {source!r}')
-    context, prompt_ids = list(prompt.context_ids), list(prompt.token_ids)
-    if source == "prompt":
-        if index is None:
-            return context + prompt_ids, None
-        return prefix_ids(Encoded(context, prompt_ids), index), prompt_ids[index]
-    if result is prompt:
-        raise InvalidInputError('source "generated" needs a Generation')
-    generated = list(result.token_ids)
-    if index is None:
-        return context + prompt_ids + generated, None
-    check_int(index, "index", low=0, high=len(generated) - 1,
-              hint=" (an index into the generated tokens, or None for after the last one)")
-    return context + prompt_ids + generated[:index], generated[index]
-
-
-# ----- the reshaping ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Settings:
     temperature: float

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import traitlets as t
 
-from ..analysis.bayes import BayesICL
+from ..analysis.bayes_result import BayesICL
 from ..errors import InvalidInputError
 from .payload import rounded, rounded_prob
 from .view_base import ResultView

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import traitlets as t
 
-from ..analysis.compare import Comparison
+from ..analysis.compare_result import Comparison
 from ..core.token_info import TokenInfo
 from .payload import Pieces, decimals, pending_bytes, rounded, rounded_prob
 from .view_base import ResultView

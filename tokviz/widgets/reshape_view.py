@@ -10,7 +10,8 @@ from ..core.decoding import LIMITS, Range
 from ..core.encoding import encode
 from ..core.tokens import Vocabulary
 from ..errors import InvalidInputError
-from ..studies.reshape import curve_temperatures, entropy_curve, next_logits, prefix_ids, reshape, result_prefix
+from ..studies.position_logits import next_logits, prefix_ids, result_prefix
+from ..studies.reshape import curve_temperatures, entropy_curve, reshape
 from .payload import Pieces, rounded, rounded_prob
 from .view_base import View
 
