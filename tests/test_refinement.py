@@ -1,4 +1,4 @@
-"""Refinement across layers (issue 15): the shipped QA set, its prompts, the first / stays-first layers
+"""Refinement across layers: the shipped QA set, its prompts, the first / stays-first layers
 against a logit lens written here in plain torch, and layer importance against a hand-written forward
 without the skipped layer."""
 

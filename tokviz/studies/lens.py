@@ -10,7 +10,7 @@ from ..backends.local.forward import FinalStates, final_states, project_stats
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import model_parts
 from ..backends.protocol import HIDDEN_STATES, require
-from ..checks import check_count
+from ..checks import check_count, renamed_argument
 from ..core.encoding import encode
 from ..core.stats import RowStats
 
@@ -143,14 +143,16 @@ def lens_layer_stats(lm: LanguageModel, out: FinalStates, head, slots: torch.Ten
 
 
 @torch.inference_mode()
-def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5) -> LogitLens:
+def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: int | None = None) -> LogitLens:
     """Run one forward pass over text and read every layer's next-token prediction (the logit lens).
 
     For hidden state h_l after layer l (l = 0 is the embedding output), the prediction is
     softmax(lm_head(final_norm(h_l))) with the model's own norm and head modules (and its logit softcap,
     if any); the last layer uses the model's own logits, since transformers has already normed it.
-    Only the `alternatives` best tokens per cell leave the device, one layer at a time.
+    Only the `alternatives` best tokens per cell leave the device, one layer at a time (top_k: the design's
+    first name for alternatives, still accepted with a FutureWarning).
     """
+    alternatives = renamed_argument(top_k, alternatives, "logit_lens")
     require(lm, HIDDEN_STATES, "the logit lens")
     check_count(alternatives, "alternatives", lm.vocab_size)
     parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
