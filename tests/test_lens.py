@@ -245,3 +245,9 @@ def test_four_bit_model_lens_predicts_berlin():
     assert result.id_texts[result.top1_ids()[-1][-1]] == " Berlin"
     assert result.layers == lm.num_layers + 1
     assert all(0.0 <= p <= 1.0 for layer in result.top_probs for cell in layer for p in cell)
+
+
+def test_the_designs_name_top_k_still_sets_the_lens_alternatives_with_a_warning(tiny_lm):
+    with pytest.warns(FutureWarning, match=r"logit_lens\(top_k=...\) is now logit_lens\(alternatives=...\)"):
+        old = tokviz.logit_lens(tiny_lm, "Some text here", top_k=3)
+    assert old == tokviz.logit_lens(tiny_lm, "Some text here", alternatives=3)
