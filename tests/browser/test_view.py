@@ -376,7 +376,7 @@ def test_color_by_switch_recolours_and_changes_legend(view, payloads):
 
 
 def test_beam_list_in_token_view(view, payloads):
-    g = payloads.beams["generation_data"]
+    g = payloads.beams["data"]
     view.mount(payloads.tokens_state(generation_data=g, num_beams=4))
     page = view.page
     items = page.locator("#w .tvz-beam-list li")
@@ -394,7 +394,7 @@ def test_static_view_hides_controls_but_keeps_tooltips(view, payloads):
 
 
 def test_cleanup_removes_listeners_and_dom(view, payloads):
-    view.mount(payloads.tokens_state(generation_data=payloads.beams["generation_data"]))
+    view.mount(payloads.tokens_state(generation_data=payloads.beams["data"]))
     assert view.listener_count() > 0
     view.cleanup()
     assert view.listener_count() == 0
@@ -438,7 +438,7 @@ INSTRUMENT_JS = """() => {
 
 @pytest.mark.parametrize("kind", ["tokens", "lens", "beams", "icl", "labels"])
 def test_unmounting_leaves_no_listener_observer_or_tooltip_behind(view, payloads, kind):
-    states = {"tokens": lambda: payloads.tokens_state(generation_data=payloads.beams["generation_data"]),
+    states = {"tokens": lambda: payloads.tokens_state(generation_data=payloads.beams["data"]),
               "lens": lambda: payloads.lens, "beams": lambda: payloads.beams, "icl": lambda: payloads.icl,
               "labels": lambda: payloads.labels}
     page = view.page
@@ -508,7 +508,7 @@ def test_lens_heatmap_31_layers(view, payloads):
 
 def test_beam_tree_4_beams_by_12_steps(view, payloads):
     state = payloads.beams
-    g = state["generation_data"]
+    g = state["data"]
     view.mount(state)
     page = view.page
     nodes = page.locator("#w .tvz-node[data-step]")
