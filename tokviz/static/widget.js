@@ -1022,7 +1022,7 @@ function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
-    const g = model.get("generation_data");
+    const g = model.get("data");
     box.replaceChildren();
     if (!g.tree?.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
@@ -1035,7 +1035,7 @@ function renderBeamsView(model, root, d) {
     if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
-  d.onModel(model, "change:generation_data", render2);
+  d.onModel(model, "change:data", render2);
   render2();
 }
 
@@ -1702,7 +1702,7 @@ function renderLens(model, root, d) {
     h("div", { class: "tvz-lens-scroll" }, [grid])
   );
   const lens = () => {
-    const L = model.get("lens");
+    const L = model.get("data");
     return L && Array.isArray(L.top) && L.top.length ? L : null;
   };
   const layerName = (L, l) => l === 0 ? "0 emb" : l === L.top.length - 1 ? `${l} out` : String(l);
@@ -1777,7 +1777,7 @@ function renderLens(model, root, d) {
   };
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
   const focus = rovingFocus(d, grid, ".tvz-lens-cell", lensStep);
-  d.onModel(model, "change:lens", render2);
+  d.onModel(model, "change:data", render2);
   d.onModel(model, "change:lens_color", render2);
   render2();
 }
@@ -1805,7 +1805,7 @@ function renderICL(model, root, d) {
   root.append(plot, stripBox);
   let active = null;
   const curve = () => {
-    const c = model.get("curve");
+    const c = model.get("data");
     return c && Array.isArray(c.shots) && c.shots.length ? c : null;
   };
   const showShot = (idx) => {
@@ -1884,7 +1884,7 @@ function renderICL(model, root, d) {
   };
   onItemHover(d, plot, itemFinder(plot, ".tvz-point"), (point) => showShot(Number(point.getAttribute("data-i"))));
   const focus = rovingFocus(d, plot, ".tvz-point");
-  d.onModel(model, "change:curve", render2);
+  d.onModel(model, "change:data", render2);
   render2();
 }
 
@@ -1906,7 +1906,7 @@ function renderLabels(model, root, d) {
   const sub = h("div", { class: "tvz-sub" });
   root.append(sub, bars, detail);
   const scores = () => {
-    const s = model.get("scores");
+    const s = model.get("data");
     return s && Array.isArray(s.labels) && s.labels.length ? s : null;
   };
   const showDetail = (i) => {
@@ -1959,7 +1959,7 @@ function renderLabels(model, root, d) {
   };
   onItemHover(d, bars, itemFinder(bars, ".tvz-label-row"), (row) => showDetail(Number(row.getAttribute("data-i"))));
   const focus = rovingFocus(d, bars, ".tvz-label-row");
-  d.onModel(model, "change:scores", render2);
+  d.onModel(model, "change:data", render2);
   render2();
 }
 function markUsedScore(table, name) {
@@ -1994,7 +1994,7 @@ function renderCompare(model, root, d) {
   const grid = h("div", { class: "tvz-cmp-units", role: "group", "aria-label": "compared units, A over B" });
   root.append(head, summary, grid);
   const payload = () => {
-    const c = model.get("comparison");
+    const c = model.get("data");
     return c && Array.isArray(c.units) && Array.isArray(c.names) ? c : null;
   };
   const content = (item) => {
@@ -2032,7 +2032,7 @@ function renderCompare(model, root, d) {
   };
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-cmp-unit"), content });
   const focus = rovingFocus(d, grid, ".tvz-cmp-unit");
-  d.onModel(model, "change:comparison", render2);
+  d.onModel(model, "change:data", render2);
   render2();
 }
 function unitEl(c, u, i) {
@@ -2237,7 +2237,7 @@ function renderReshape(model, root, d) {
   const heading = h("div", { class: "tvz-rs-heading" });
   const control = (name, label, hint) => {
     const field = numberField(model, d, name, { label, title: hint });
-    const range = slider(model, d, name, label, { event: "change:reshape_data", ready: () => !pending() });
+    const range = slider(model, d, name, label, { event: "change:data", ready: () => !pending() });
     return h("div", { class: "tvz-rs-control", "data-setting": name }, [
       field,
       range,
@@ -2257,7 +2257,7 @@ function renderReshape(model, root, d) {
   root.append(heading, controls, summary, rows, curveBox);
   const focus = rovingFocus(d, rows, ".tvz-rs-tok-row");
   const data = () => {
-    const r = model.get("reshape_data");
+    const r = model.get("data");
     return r && Array.isArray(r.rows) ? r : null;
   };
   const pending = () => {
@@ -2282,7 +2282,7 @@ function renderReshape(model, root, d) {
     focus.refresh();
     markPending();
   };
-  d.onModel(model, "change:reshape_data", render2);
+  d.onModel(model, "change:data", render2);
   for (const name of Object.keys(SLIDERS)) d.onModel(model, `change:${name}`, markPending);
   render2();
 }
@@ -2472,7 +2472,7 @@ function renderBayes(model, root, d) {
   let controlsD = new Disposer();
   d.add(() => controlsD.dispose());
   const data = () => {
-    const b = model.get("bayes");
+    const b = model.get("data");
     return b && Array.isArray(b.groups) && b.groups.length ? b : null;
   };
   const groupIndex = (b) => Math.max(0, b.groups.findIndex((g) => g.label === model.get("group")));
@@ -2652,7 +2652,7 @@ function renderBayes(model, root, d) {
   itemTooltips({ container: plot, tooltip, disposer: d, itemOf: itemFinder(plot, ".tvz-bayes-point"), content });
   onItemHover(d, plot, itemFinder(plot, ".tvz-bayes-point"), traceSequence);
   const focus = rovingFocus(d, plot, ".tvz-bayes-point");
-  d.onModel(model, "change:bayes", () => {
+  d.onModel(model, "change:data", () => {
     buildControls();
     render2();
   });
