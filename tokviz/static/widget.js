@@ -1791,10 +1791,50 @@ function lensStep(cell2, key, cells) {
   return linearStep(cell2, key, row);
 }
 
+// src/axes.js
+var BASELINE = 4;
+function chartAxes(o) {
+  const { frame: f, x, y } = o;
+  const axes = svg("g", { class: "tvz-axes" });
+  for (const v of y.ticks) {
+    axes.append(
+      svg("line", { class: "tvz-grid-line", x1: f.left, x2: f.width - f.right, y1: y.at(v), y2: y.at(v) }),
+      svg("text", { x: f.left - y.gap, y: y.at(v) + BASELINE, "text-anchor": "end", text: y.label(v) })
+    );
+  }
+  for (const v of x.ticks) {
+    axes.append(svg("text", { x: x.at(v), y: f.height - f.bottom + x.gap, "text-anchor": "middle", text: x.label(v) }));
+  }
+  axes.append(svg("text", {
+    x: (f.left + f.width - f.right) / 2,
+    y: f.height - o.xTitle.rise,
+    "text-anchor": "middle",
+    text: o.xTitle.text
+  }));
+  if (o.yTitle) {
+    const mid = (f.top + f.height - f.bottom) / 2;
+    axes.append(svg("text", {
+      x: o.yTitle.x,
+      y: mid,
+      "text-anchor": "middle",
+      transform: `rotate(-90 ${o.yTitle.x} ${mid})`,
+      text: o.yTitle.text
+    }));
+  }
+  return axes;
+}
+function spacedTicks(values, most) {
+  const every = Math.max(1, Math.ceil(values.length / most));
+  return values.filter((_, i) => i % every === 0 || i === values.length - 1);
+}
+var PERCENT_TICKS = [0, 0.25, 0.5, 0.75, 1];
+var percentTick = (p) => `${p * 100}%`;
+
 // src/icl.js
 var W = 520;
 var H = 240;
 var M = { left: 48, right: 16, top: 14, bottom: 36 };
+var FRAME = { width: W, height: H, ...M };
 function renderICL(model, root, d) {
   const tooltip = createTooltip(root, d);
   const plot = h("div", { class: "tvz-icl-plot" });
@@ -1840,18 +1880,12 @@ function renderICL(model, root, d) {
     const sx = (k) => M.left + (x1 === x0 ? 0.5 : (k - x0) / (x1 - x0)) * (W - M.left - M.right);
     const sy = (p) => M.top + (1 - Math.min(1, Math.max(0, p))) * (H - M.top - M.bottom);
     const line = (ys) => ys.map((y, i) => y == null ? "" : `${i && ys[i - 1] != null ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ").trim();
-    const axes = svg("g", { class: "tvz-axes" });
-    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-      axes.append(
-        svg("line", { class: "tvz-grid-line", x1: M.left, x2: W - M.right, y1: sy(p), y2: sy(p) }),
-        svg("text", { x: M.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` })
-      );
-    }
-    const every = Math.max(1, Math.ceil(n / 12));
-    c.shots.forEach((k, i) => {
-      if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
+    const axes = chartAxes({
+      frame: FRAME,
+      x: { ticks: spacedTicks(c.shots, 12), at: sx, label: String, gap: 16 },
+      y: { ticks: PERCENT_TICKS, at: sy, label: percentTick, gap: 6 },
+      xTitle: { text: "shots (examples in the prompt)", rise: 4 }
     });
-    axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
     const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y ?? 0)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
     const whole = c.low.every((y) => y != null) && c.high.every((y) => y != null);
     const layers = [
@@ -2377,26 +2411,16 @@ function entropyCurve(r, pick, d) {
   const hMax = Math.max(0.5, Math.ceil(Math.max(...bits, natsToBits(r.h)) * 2) / 2);
   const sx = (t2) => left + Math.min(t2, tMax) / tMax * (w - left - right);
   const sy = (b) => top + (1 - b / hMax) * (height - top - bottom);
-  const axes = svg("g", { class: "tvz-axes" });
-  for (const b of [0, hMax / 2, hMax]) {
-    axes.append(
-      svg("line", { class: "tvz-grid-line", x1: left, x2: w - right, y1: sy(b), y2: sy(b) }),
-      svg("text", { x: left - 5, y: sy(b) + 4, "text-anchor": "end", text: `${+b.toFixed(2)}` })
-    );
-  }
-  for (let t2 = 0; t2 <= tMax + 1e-9; t2 += tMax > 2 ? 1 : 0.5) {
-    axes.append(svg("text", { x: sx(t2), y: height - bottom + 14, "text-anchor": "middle", text: `${+t2.toFixed(2)}` }));
-  }
-  axes.append(
-    svg("text", { x: (left + w - right) / 2, y: height - 3, "text-anchor": "middle", text: "temperature" }),
-    svg("text", {
-      x: 10,
-      y: (top + height - bottom) / 2,
-      "text-anchor": "middle",
-      transform: `rotate(-90 10 ${(top + height - bottom) / 2})`,
-      text: "bits"
-    })
-  );
+  const temperatures = [];
+  for (let t2 = 0; t2 <= tMax + 1e-9; t2 += tMax > 2 ? 1 : 0.5) temperatures.push(t2);
+  const short2 = (v) => `${+v.toFixed(2)}`;
+  const axes = chartAxes({
+    frame: { width: w, height, left, right, top, bottom },
+    x: { ticks: temperatures, at: sx, label: short2, gap: 14 },
+    y: { ticks: [0, hMax / 2, hMax], at: sy, label: short2, gap: 5 },
+    xTitle: { text: "temperature", rise: 3 },
+    yTitle: { text: "bits", x: 10 }
+  });
   const line = bits.map((b, i) => `${i ? "L" : "M"}${sx(c.t[i]).toFixed(1)},${sy(b).toFixed(1)}`).join(" ");
   const t = r.settings.temperature;
   const hb = natsToBits(r.h);
@@ -2436,6 +2460,7 @@ function entropyCurve(r, pick, d) {
 var W2 = 600;
 var H2 = 280;
 var M2 = { left: 48, right: 16, top: 14, bottom: 38 };
+var FRAME2 = { width: W2, height: H2, ...M2 };
 var PROMPT_CHARS = 72;
 var R = 3.5;
 var SERIES = (
@@ -2573,18 +2598,12 @@ function renderBayes(model, root, d) {
       return out.trim();
     };
     const column = (rows) => rows.map((r2) => r2 ? r2[k] : null);
-    const axes = svg("g", { class: "tvz-axes" });
-    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-      axes.append(
-        svg("line", { class: "tvz-grid-line", x1: M2.left, x2: W2 - M2.right, y1: sy(p), y2: sy(p) }),
-        svg("text", { x: M2.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` })
-      );
-    }
-    const every = Math.max(1, Math.ceil(ns.length / 16));
-    ns.forEach((n, i) => {
-      if (i % every === 0 || i === ns.length - 1) axes.append(svg("text", { x: sx(n), y: H2 - M2.bottom + 16, "text-anchor": "middle", text: String(n) }));
+    const axes = chartAxes({
+      frame: FRAME2,
+      x: { ticks: spacedTicks(ns, 16), at: sx, label: String, gap: 16 },
+      y: { ticks: PERCENT_TICKS, at: sy, label: percentTick, gap: 6 },
+      xTitle: { text: "n = outcomes seen before the prediction", rise: 4 }
     });
-    axes.append(svg("text", { x: (M2.left + W2 - M2.right) / 2, y: H2 - 4, "text-anchor": "middle", text: "n = outcomes seen before the prediction" }));
     const high = column(g.high);
     const low = column(g.low);
     const back = low.map((y, n) => [n, y]).filter(([, y]) => y != null).reverse().map(([n, y]) => `L${sx(
