@@ -11,10 +11,12 @@ import { formatPercent, formatNumber, textSegments } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { itemFinder, itemTooltips, onItemHover } from "./hover.js";
 import { switchField } from "./controls.js";
+import { chartAxes, spacedTicks, PERCENT_TICKS, percentTick } from "./axes.js";
 
 const W = 600;
 const H = 280;
 const M = { left: 48, right: 16, top: 14, bottom: 38 };
+const FRAME = { width: W, height: H, ...M };
 /** Characters of the prompt shown in a point's tooltip (its end: what the model read last). */
 const PROMPT_CHARS = 72;
 /** Radius of a point. */
@@ -194,18 +196,12 @@ export function renderBayes(model, root, d) {
     /** @param {(Probs | null)[]} rows */
     const column = (rows) => rows.map((r) => (r ? r[k] : null));
 
-    const axes = svg("g", { class: "tvz-axes" });
-    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-      axes.append(
-        svg("line", { class: "tvz-grid-line", x1: M.left, x2: W - M.right, y1: sy(p), y2: sy(p) }),
-        svg("text", { x: M.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` }),
-      );
-    }
-    const every = Math.max(1, Math.ceil(ns.length / 16));
-    ns.forEach((n, i) => {
-      if (i % every === 0 || i === ns.length - 1) axes.append(svg("text", { x: sx(n), y: H - M.bottom + 16, "text-anchor": "middle", text: String(n) }));
+    const axes = chartAxes({
+      frame: FRAME,
+      x: { ticks: spacedTicks(ns, 16), at: sx, label: String, gap: 16 },
+      y: { ticks: PERCENT_TICKS, at: sy, label: percentTick, gap: 6 },
+      xTitle: { text: "n = outcomes seen before the prediction", rise: 4 },
     });
-    axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "n = outcomes seen before the prediction" }));
 
     const high = column(g.high);
     const low = column(g.low);

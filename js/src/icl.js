@@ -9,10 +9,12 @@ import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
 import { itemFinder, onItemHover } from "./hover.js";
 import { legend } from "./controls.js";
+import { chartAxes, spacedTicks, PERCENT_TICKS, percentTick } from "./axes.js";
 
 const W = 520;
 const H = 240;
 const M = { left: 48, right: 16, top: 14, bottom: 36 };
+const FRAME = { width: W, height: H, ...M };
 
 /**
  * @typedef {{
@@ -84,18 +86,12 @@ export function renderICL(model, root, d) {
     const line = (ys) => ys.map((y, i) => y == null ? ""
       : `${i && ys[i - 1] != null ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ").trim();
 
-    const axes = svg("g", { class: "tvz-axes" });
-    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-      axes.append(
-        svg("line", { class: "tvz-grid-line", x1: M.left, x2: W - M.right, y1: sy(p), y2: sy(p) }),
-        svg("text", { x: M.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` }),
-      );
-    }
-    const every = Math.max(1, Math.ceil(n / 12));
-    c.shots.forEach((k, i) => {
-      if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
+    const axes = chartAxes({
+      frame: FRAME,
+      x: { ticks: spacedTicks(c.shots, 12), at: sx, label: String, gap: 16 },
+      y: { ticks: PERCENT_TICKS, at: sy, label: percentTick, gap: 6 },
+      xTitle: { text: "shots (examples in the prompt)", rise: 4 },
     });
-    axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
 
     // The min-max band: along the top edge, back along the bottom edge.
     const lower = c.low

@@ -8,6 +8,7 @@ import { pieceDisplay, plainLabel, textSegments, formatPercent, formatBits, nats
 import { numberField, setTrait } from "./controls.js";
 import { probBar } from "./bars.js";
 import { rovingFocus } from "./roving.js";
+import { chartAxes } from "./axes.js";
 
 /**
  * @typedef {import("./types.js").Model} Model
@@ -254,17 +255,17 @@ function entropyCurve(r, pick, d) {
   const sx = (t) => left + (Math.min(t, tMax) / tMax) * (w - left - right);
   /** @param {number} b */
   const sy = (b) => top + (1 - b / hMax) * (height - top - bottom);
-  const axes = svg("g", { class: "tvz-axes" });
-  for (const b of [0, hMax / 2, hMax]) {
-    axes.append(svg("line", { class: "tvz-grid-line", x1: left, x2: w - right, y1: sy(b), y2: sy(b) }),
-      svg("text", { x: left - 5, y: sy(b) + 4, "text-anchor": "end", text: `${+b.toFixed(2)}` }));
-  }
-  for (let t = 0; t <= tMax + 1e-9; t += tMax > 2 ? 1 : 0.5) {
-    axes.append(svg("text", { x: sx(t), y: height - bottom + 14, "text-anchor": "middle", text: `${+t.toFixed(2)}` }));
-  }
-  axes.append(svg("text", { x: (left + w - right) / 2, y: height - 3, "text-anchor": "middle", text: "temperature" }),
-    svg("text", { x: 10, y: (top + height - bottom) / 2, "text-anchor": "middle",
-      transform: `rotate(-90 10 ${(top + height - bottom) / 2})`, text: "bits" }));
+  const temperatures = [];
+  for (let t = 0; t <= tMax + 1e-9; t += tMax > 2 ? 1 : 0.5) temperatures.push(t);
+  /** @param {number} v */
+  const short = (v) => `${+v.toFixed(2)}`;
+  const axes = chartAxes({
+    frame: { width: w, height, left, right, top, bottom },
+    x: { ticks: temperatures, at: sx, label: short, gap: 14 },
+    y: { ticks: [0, hMax / 2, hMax], at: sy, label: short, gap: 5 },
+    xTitle: { text: "temperature", rise: 3 },
+    yTitle: { text: "bits", x: 10 },
+  });
   const line = bits.map((b, i) => `${i ? "L" : "M"}${sx(c.t[i]).toFixed(1)},${sy(b).toFixed(1)}`).join(" ");
   const t = r.settings.temperature;
   const hb = natsToBits(r.h);

@@ -942,101 +942,288 @@ function marksKey() {
   ]);
 }
 
-// src/beams.js
-var DX = 92;
-var DY = 32;
-var LEFT = 80;
-var TOP = 22;
-var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
-function beamList(g) {
-  const list = h("ol", { class: "tvz-beam-list" });
-  for (const b of g.beams ?? []) {
-    list.append(
-      h("li", {}, [
-        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
-        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })])
-      ])
-    );
-  }
-  return list;
-}
-function beamTree(g, tooltip, d) {
-  const tree = g.tree ?? [];
-  const pieces = g.pieces;
-  const maxLive = Math.max(1, ...tree.map((s) => s.length));
-  const width = LEFT + tree.length * DX + 70;
-  const height = TOP * 2 + (maxLive - 1) * DY;
-  const rootY = TOP + (maxLive - 1) * DY / 2;
-  const edges = svg("g", { class: "tvz-edges" });
-  const nodes = svg("g", { class: "tvz-nodes" });
-  const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
-  nodes.append(
-    svg("g", { class: "tvz-node tvz-root-node" }, [
-      svg("circle", { cx: LEFT - 20, cy: rootY, r: 5 }),
-      svg("text", { x: LEFT - 28, y: rootY + 4, "text-anchor": "end", text: "prompt" })
-    ])
-  );
-  const pos = (s, j) => [LEFT - 20 + (s + 1) * DX, TOP + j * DY];
-  tree.forEach((step, s) => {
-    step.forEach((node, j) => {
-      const [x, y] = pos(s, j);
-      const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
-      const mx = (px + x) / 2;
-      const faded = node.kept ? "" : " tvz-pruned";
-      edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
-      const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
-      nodes.append(
-        svg("g", { class: `tvz-node${faded}`, tabindex: -1, "data-step": s, "data-beam": j }, [
-          svg("circle", { cx: x, cy: y, r: 5 }),
-          svg("text", { x: x + 8, y: y - 7, text: label })
-        ])
-      );
-    });
+// src/tokenviz/state.js
+var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
+var stripTrait = (model, name) => model.get(name);
+var isBusy = (model) => BUSY.has(model.get("status"));
+
+// src/tokenviz/prompt.js
+function promptRow(model, d) {
+  const prompt = h("textarea", { class: "tvz-prompt", rows: 3, "aria-label": "Prompt", spellcheck: "false" });
+  prompt.value = model.get("prompt");
+  d.listen(prompt, "input", () => setTrait(model, "prompt", prompt.value));
+  d.onModel(model, "change:prompt", () => {
+    const v = model.get("prompt");
+    if (prompt.value !== v) prompt.value = v;
   });
-  const tip = (node) => {
-    const s = Number(node.getAttribute("data-step"));
-    const j = Number(node.getAttribute("data-beam"));
-    const n = tree[s][j];
-    return h("div", {}, [
-      h("div", { class: "tvz-tip-head" }, [
-        h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
-        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` })
-      ]),
-      statTable([
-        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
-        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
-        ["id", String(n.id)]
-      ])
-    ]);
-  };
-  itemTooltips({ container: el, tooltip, disposer: d, itemOf: itemFinder(el, ".tvz-node[data-step]"), content: tip });
-  rovingFocus(d, el, ".tvz-node[data-step]").refresh();
-  return h("div", { class: "tvz-tree-scroll" }, [el]);
-}
-function renderBeamsView(model, root, d) {
-  const tooltip = createTooltip(root, d);
-  const box = h("div", { class: "tvz-beams-view" });
-  root.append(box);
-  let inner = null;
-  const render2 = () => {
-    if (inner) inner.dispose();
-    inner = new Disposer();
-    tooltip.hide();
-    const g = model.get("data");
-    box.replaceChildren();
-    if (!g.tree?.length) {
-      box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
-      return;
+  const act = (action) => model.send({ action });
+  const bAnalyze = h("button", { type: "button", class: "tvz-btn tvz-primary", "data-action": "analyze", text: "Analyze" });
+  const bGenerate = h("button", { type: "button", class: "tvz-btn", "data-action": "generate", text: "Generate" });
+  const bStop = h("button", { type: "button", class: "tvz-btn", "data-action": "stop", text: "Stop" });
+  d.listen(bAnalyze, "click", () => act("analyze"));
+  d.listen(bGenerate, "click", () => act("generate"));
+  d.listen(bStop, "click", () => act("stop"));
+  d.listen(prompt, "keydown", (ev) => {
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      if (!isBusy(model)) act("analyze");
     }
-    box.append(
-      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
-      beamTree(g, tooltip, inner)
-    );
-    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+  });
+  const el = h("div", { class: "tvz-prompt-row" }, [
+    prompt,
+    h("div", { class: "tvz-actions" }, [bAnalyze, bGenerate, bStop])
+  ]);
+  const showBusy = (busy) => {
+    bAnalyze.disabled = busy;
+    bGenerate.disabled = busy;
+    bStop.disabled = !busy;
   };
-  d.add(() => inner && inner.dispose());
-  d.onModel(model, "change:data", render2);
-  render2();
+  return { el, showBusy };
+}
+
+// src/tokenviz/settings.js
+var PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
+function group(name, title, children) {
+  return h("fieldset", { class: `tvz-group tvz-group-${name}` }, [h("legend", { text: title }), ...children]);
+}
+function decodingGroup(model, d, unsupported) {
+  const samplingFields = [
+    numberField(model, d, "temperature", { label: "temperature", title: "used only when sampling" }),
+    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter, used only when sampling" }),
+    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter, used only when sampling" })
+  ];
+  const samplingHint = h("span", {
+    class: "tvz-hint tvz-sampling-hint",
+    text: "temperature, top-k and top-p apply only when \u201Csample\u201D is ticked"
+  });
+  const beamsField = numberField(model, d, "num_beams", { label: "beams" });
+  if (unsupported.num_beams) {
+    const input = beamsField.querySelector("input");
+    if (input) input.disabled = true;
+    beamsField.classList.add("tvz-off");
+    beamsField.title = unsupported.num_beams;
+  }
+  const el = group("decoding", "Decoding \u2014 used by Generate", [
+    numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
+    checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
+    ...samplingFields,
+    beamsField,
+    checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
+    samplingHint
+  ]);
+  const showSampling = () => {
+    const sampling = !!model.get("do_sample");
+    for (const field of samplingFields) {
+      const input = field.querySelector("input");
+      if (input) input.disabled = !sampling;
+      field.classList.toggle("tvz-off", !sampling);
+    }
+    samplingHint.hidden = sampling;
+  };
+  return { el, showSampling };
+}
+function nextRunHint(model) {
+  const el = h("span", { class: "tvz-hint tvz-next-run" });
+  const update = () => {
+    const shown2 = stripTrait(model, "analysis_data").alternatives ?? stripTrait(model, "generation_data").alternatives;
+    const wanted = model.get("alternatives");
+    el.hidden = shown2 == null || shown2 === wanted;
+    el.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown2})`;
+  };
+  return { el, update };
+}
+function displayGroup(model, d, o) {
+  return group("display", "Display", [
+    switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
+    switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
+    ...o.interactive ? [
+      numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
+      o.nextRun
+    ] : [],
+    ...o.extra
+  ]);
+}
+
+// src/export.js
+var TSV_COLUMNS = [
+  "source",
+  "index",
+  "token",
+  "id",
+  "p",
+  "log_p",
+  "surprisal_bits",
+  "rank",
+  "entropy_nats",
+  "sampled_p"
+];
+function tsvText(tok, pieces) {
+  const piece = pieces[String(tok.id)];
+  const bytes = (hex) => byteBadges(hex).map((b) => `\\x${b}`).join("");
+  if (tok.t === "" && piece && typeof piece === "object" && "bytes" in piece) return bytes(piece.bytes);
+  const text = tok.t.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? c);
+  return tok.pending ? text + bytes(tok.pending) : text;
+}
+function stripTsv(parts) {
+  const cell2 = (v) => v == null ? "" : String(v);
+  const lines = [TSV_COLUMNS.join("	")];
+  for (const { source, tokens, pieces } of parts) {
+    tokens.forEach((tok, i) => {
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell2).join("	"));
+    });
+  }
+  return `${lines.join("\n")}
+`;
+}
+async function copyText(text, doc) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = doc.createElement("textarea");
+    area.value = text;
+    area.style.position = "fixed";
+    area.style.left = "-9999px";
+    doc.body.append(area);
+    area.select();
+    let ok = false;
+    try {
+      ok = doc.execCommand("copy");
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    return ok;
+  }
+}
+function downloadText(text, filename, type, doc) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = doc.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  doc.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 6e4);
+}
+
+// src/tokenviz/export-buttons.js
+function exportButtons(model, d, o) {
+  const { strip, root } = o;
+  const bCopy = h("button", {
+    type: "button",
+    class: "tvz-btn",
+    "data-export": "tsv",
+    text: "copy TSV",
+    title: "copy every token with its numbers, tab-separated (paste into a spreadsheet)"
+  });
+  const bSave = h("button", {
+    type: "button",
+    class: "tvz-btn",
+    "data-action": "save-html",
+    text: "save HTML",
+    title: "download this view as one self-contained HTML page (works without Python)"
+  });
+  const exportNote = h("span", { class: "tvz-hint tvz-export-note", role: "status" });
+  const note = (text) => {
+    exportNote.textContent = text;
+  };
+  d.listen(bCopy, "click", async () => {
+    const parts = (
+      /** @type {const} */
+      ["prompt", "generated"].map((source) => ({ source, ...strip.data[source] }))
+    );
+    const n = parts[0].tokens.length + parts[1].tokens.length;
+    const ok = await copyText(stripTsv(parts), root.ownerDocument);
+    note(ok ? `copied ${n} tokens as TSV` : "the browser refused the clipboard: use w.analysis / w.generation in Python");
+  });
+  d.listen(bSave, "click", () => {
+    note("building the page\u2026");
+    model.send({ action: "save_html" });
+  });
+  d.onModel(model, "msg:custom", (msg) => {
+    if (!msg || msg.kind !== "html" || typeof msg.html !== "string") return;
+    downloadText(msg.html, msg.filename || "tokviz.html", "text/html", root.ownerDocument);
+    note(`saved ${msg.filename || "tokviz.html"}`);
+  });
+  return h("span", { class: "tvz-field tvz-export" }, [bCopy, ...o.interactive ? [bSave] : [], exportNote]);
+}
+
+// src/tokenviz/selection.js
+function selection(model, d, strip, tooltip) {
+  const clearButton = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
+  d.listen(clearButton, "click", () => setTrait(model, "selected", {}));
+  const update = () => {
+    const sel = model.get("selected");
+    const source = sel.source;
+    strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
+    clearButton.hidden = !strip.selectedSpan();
+    if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
+  };
+  return { clearButton, update };
+}
+
+// src/tokenviz/notes.js
+var UNAVAILABLE_LABELS = {
+  logprob: "some log-probabilities",
+  rank: "rank beyond the top-k",
+  first_prediction: "the second token's prediction",
+  token_ids: "token ids",
+  next: "the distribution after the text",
+  sampled_prob: "sampled probability",
+  prob: "the model's own probability",
+  eos_token: "end-of-text token",
+  token_text: "some token text",
+  cut_off: "the rest of the generation"
+};
+function errorBox(model) {
+  const el = h("div", { class: "tvz-error", role: "alert" });
+  const update = () => {
+    const msg = model.get("error") || "";
+    el.textContent = msg;
+    el.hidden = !msg;
+  };
+  return { el, update };
+}
+function staleNote(model, strip) {
+  const el = h("div", { class: "tvz-stale-note", role: "status" });
+  const update = () => {
+    const a = stripTrait(model, "analysis_data");
+    const made = a.from_prompt ?? a.text;
+    const stale = made != null && made !== model.get("prompt");
+    strip.el.classList.toggle("tvz-stale", stale);
+    el.hidden = !stale;
+    el.textContent = "The prompt has changed: the colours and perplexity below are for the previous prompt. Press Analyze to update them.";
+  };
+  return { el, update };
+}
+function emptyNote(interactive, strip) {
+  const el = h("div", { class: "tvz-empty", text: interactive ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by its probability, or Generate to continue it." : "This view holds no result." });
+  const update = () => {
+    el.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length > 0;
+  };
+  return { el, update };
+}
+function unavailableList(model) {
+  const el = h("details", { class: "tvz-unavailable" });
+  const label = (name) => UNAVAILABLE_LABELS[name] ?? name.replace(/_/g, " ");
+  const update = () => {
+    const reasons = {
+      ...stripTrait(model, "analysis_data").unavailable ?? {},
+      ...stripTrait(model, "generation_data").unavailable ?? {}
+    };
+    const names = Object.keys(reasons);
+    el.hidden = names.length === 0;
+    el.replaceChildren(
+      h("summary", { text: `Not available: ${names.map(label).join(", ")}` }),
+      h("ul", {}, names.map((n) => h("li", {}, [
+        h("span", { class: "tvz-unavailable-name", text: `${label(n)}: ` }),
+        h("span", { text: reasons[n] })
+      ])))
+    );
+  };
+  return { el, update };
 }
 
 // src/charts.js
@@ -1168,277 +1355,15 @@ function nextDistribution(o) {
   ]);
 }
 
-// src/export.js
-var TSV_COLUMNS = [
-  "source",
-  "index",
-  "token",
-  "id",
-  "p",
-  "log_p",
-  "surprisal_bits",
-  "rank",
-  "entropy_nats",
-  "sampled_p"
-];
-function tsvText(tok, pieces) {
-  const piece = pieces[String(tok.id)];
-  const bytes = (hex) => byteBadges(hex).map((b) => `\\x${b}`).join("");
-  if (tok.t === "" && piece && typeof piece === "object" && "bytes" in piece) return bytes(piece.bytes);
-  const text = tok.t.replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "	": "\\t", "\n": "\\n", "\r": "\\r" })[c] ?? c);
-  return tok.pending ? text + bytes(tok.pending) : text;
-}
-function stripTsv(parts) {
-  const cell2 = (v) => v == null ? "" : String(v);
-  const lines = [TSV_COLUMNS.join("	")];
-  for (const { source, tokens, pieces } of parts) {
-    tokens.forEach((tok, i) => {
-      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell2).join("	"));
-    });
-  }
-  return `${lines.join("\n")}
-`;
-}
-async function copyText(text, doc) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    const area = doc.createElement("textarea");
-    area.value = text;
-    area.style.position = "fixed";
-    area.style.left = "-9999px";
-    doc.body.append(area);
-    area.select();
-    let ok = false;
-    try {
-      ok = doc.execCommand("copy");
-    } catch {
-      ok = false;
-    }
-    area.remove();
-    return ok;
-  }
-}
-function downloadText(text, filename, type, doc) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = doc.createElement("a");
-  link.href = url;
-  link.download = filename;
-  link.hidden = true;
-  doc.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 6e4);
-}
-
-// src/tokenviz.js
-var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
-var STOP_LABELS = { cut_off: "cut off (the connection ended; the tokens so far are kept)" };
-var UNAVAILABLE_LABELS = {
-  logprob: "some log-probabilities",
-  rank: "rank beyond the top-k",
-  first_prediction: "the second token's prediction",
-  token_ids: "token ids",
-  next: "the distribution after the text",
-  sampled_prob: "sampled probability",
-  prob: "the model's own probability",
-  eos_token: "end-of-text token",
-  token_text: "some token text",
-  cut_off: "the rest of the generation"
-};
-var PROB_MODE_CHOICES = [["raw", "model's probability"], ["sampled", "after temperature/top-k/top-p"]];
-var stripTrait = (model, name) => model.get(name);
-function renderTokenViz(model, root, d) {
-  const interactive = model.get("interactive") !== false;
-  const tooltip = createTooltip(root, d);
-  const opts = () => ({
-    colorBy: model.get("color_by"),
-    probMode: model.get("prob_mode"),
-    alternatives: model.get("alternatives")
-  });
-  const prompt = h("textarea", { class: "tvz-prompt", rows: 3, "aria-label": "Prompt", spellcheck: "false" });
-  prompt.value = model.get("prompt");
-  d.listen(prompt, "input", () => setTrait(model, "prompt", prompt.value));
-  d.onModel(model, "change:prompt", () => {
-    const v = model.get("prompt");
-    if (prompt.value !== v) prompt.value = v;
-  });
-  const act = (action) => model.send({ action });
-  const bAnalyze = h("button", { type: "button", class: "tvz-btn tvz-primary", "data-action": "analyze", text: "Analyze" });
-  const bGenerate = h("button", { type: "button", class: "tvz-btn", "data-action": "generate", text: "Generate" });
-  const bStop = h("button", { type: "button", class: "tvz-btn", "data-action": "stop", text: "Stop" });
-  d.listen(bAnalyze, "click", () => act("analyze"));
-  d.listen(bGenerate, "click", () => act("generate"));
-  d.listen(bStop, "click", () => act("stop"));
-  d.listen(prompt, "keydown", (ev) => {
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
-      ev.preventDefault();
-      if (!BUSY.has(model.get("status"))) act("analyze");
-    }
-  });
-  const promptRow = h("div", { class: "tvz-prompt-row" }, [
-    prompt,
-    h("div", { class: "tvz-actions" }, [bAnalyze, bGenerate, bStop])
-  ]);
-  const samplingFields = [
-    numberField(model, d, "temperature", { label: "temperature", title: "used only when sampling" }),
-    numberField(model, d, "top_k", { label: "top-k", title: "sampling filter, used only when sampling" }),
-    numberField(model, d, "top_p", { label: "top-p", title: "sampling filter, used only when sampling" })
-  ];
-  const samplingHint = h("span", {
-    class: "tvz-hint tvz-sampling-hint",
-    text: "temperature, top-k and top-p apply only when \u201Csample\u201D is ticked"
-  });
-  const nextRunHint = h("span", { class: "tvz-hint tvz-next-run" });
-  const unsupported = (
-    /** @type {Record<string, string>} */
-    model.get("unsupported") || {}
-  );
-  const beamsField = numberField(model, d, "num_beams", { label: "beams" });
-  if (unsupported.num_beams) {
-    const input = beamsField.querySelector("input");
-    if (input) input.disabled = true;
-    beamsField.classList.add("tvz-off");
-    beamsField.title = unsupported.num_beams;
-  }
-  const decoding = group("decoding", "Decoding \u2014 used by Generate", [
-    numberField(model, d, "max_new_tokens", { label: "max new tokens" }),
-    checkField(model, d, "do_sample", { label: "sample", title: "sample instead of greedy / beam search" }),
-    ...samplingFields,
-    beamsField,
-    checkField(model, d, "stop_at_newline", { label: "stop at newline" }),
-    samplingHint
-  ]);
-  const errorBox = h("div", { class: "tvz-error", role: "alert" });
-  const lg = legend(() => opts().colorBy);
-  const bClear = h("button", { type: "button", class: "tvz-btn tvz-clear-selection", text: "clear selection" });
-  d.listen(bClear, "click", () => setTrait(model, "selected", {}));
-  const bCopy = h("button", {
-    type: "button",
-    class: "tvz-btn",
-    "data-export": "tsv",
-    text: "copy TSV",
-    title: "copy every token with its numbers, tab-separated (paste into a spreadsheet)"
-  });
-  const bSave = h("button", {
-    type: "button",
-    class: "tvz-btn",
-    "data-action": "save-html",
-    text: "save HTML",
-    title: "download this view as one self-contained HTML page (works without Python)"
-  });
-  const exportNote = h("span", { class: "tvz-hint tvz-export-note", role: "status" });
-  const display = group("display", "Display", [
-    switchField(model, d, "color_by", { label: "colour by", choices: [["prob", "probability"], ["rank", "rank"], ["entropy", "entropy"]] }),
-    switchField(model, d, "prob_mode", { label: "generated", choices: PROB_MODE_CHOICES }),
-    ...interactive ? [
-      numberField(model, d, "alternatives", { label: "alternatives", title: "candidates shown per token" }),
-      nextRunHint
-    ] : [],
-    bClear,
-    h("span", { class: "tvz-field tvz-export" }, [bCopy, ...interactive ? [bSave] : [], exportNote])
-  ]);
-  const chartsBox = h("section", { class: "tvz-charts", "aria-label": "charts" });
-  const strip = createStrip({
-    tooltip,
-    disposer: d,
-    options: opts,
-    onSelect: (sel) => setTrait(model, "selected", sel || {}),
-    onBranch: interactive && !unsupported.branch ? (b) => {
-      if (!BUSY.has(model.get("status"))) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
-    } : void 0,
-    pointers: chartsBox
-  });
-  const branchBar = h("div", { class: "tvz-branch-bar", role: "radiogroup", "aria-label": "branches" });
-  const surprisal = surprisalChart({
-    disposer: d,
-    onHover: (ref) => strip.showAt(ref.source, ref.index),
-    onPick: (ref) => strip.pinAt(ref.source, ref.index)
-  });
+// src/tokenviz/charts-box.js
+function chartsPanel(cfg) {
+  const el = h("section", { class: "tvz-charts", "aria-label": "charts" });
+  const surprisal = surprisalChart(cfg);
   const ranksBox = h("div", { class: "tvz-chart tvz-ranks" });
   const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
-  chartsBox.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
-  const staleNote = h("div", { class: "tvz-stale-note", role: "status" });
-  const emptyNote = h("div", { class: "tvz-empty", text: interactive ? "Nothing analysed yet: type a prompt above and press Analyze (Ctrl+Enter) to colour each token by its probability, or Generate to continue it." : "This view holds no result." });
-  const beamsBox = h("div", { class: "tvz-beams" });
-  const status = h("div", { class: "tvz-status", "aria-live": "polite" });
-  const unavailableBox = h("details", { class: "tvz-unavailable" });
-  root.append(
-    ...interactive ? [promptRow, decoding] : [],
-    errorBox,
-    display,
-    lg.el,
-    staleNote,
-    emptyNote,
-    branchBar,
-    strip.el,
-    marksKey(),
-    // the key to the strip it follows
-    status,
-    unavailableBox,
-    chartsBox,
-    beamsBox
-  );
-  const note = (text) => {
-    exportNote.textContent = text;
-  };
-  d.listen(bCopy, "click", async () => {
-    const parts = (
-      /** @type {const} */
-      ["prompt", "generated"].map((source) => ({ source, ...strip.data[source] }))
-    );
-    const n = parts[0].tokens.length + parts[1].tokens.length;
-    const ok = await copyText(stripTsv(parts), root.ownerDocument);
-    note(ok ? `copied ${n} tokens as TSV` : "the browser refused the clipboard: use w.analysis / w.generation in Python");
-  });
-  d.listen(bSave, "click", () => {
-    note("building the page\u2026");
-    model.send({ action: "save_html" });
-  });
-  d.onModel(model, "msg:custom", (msg) => {
-    if (!msg || msg.kind !== "html" || typeof msg.html !== "string") return;
-    downloadText(msg.html, msg.filename || "tokviz.html", "text/html", root.ownerDocument);
-    note(`saved ${msg.filename || "tokviz.html"}`);
-  });
-  const busyState = () => {
-    const busy = BUSY.has(model.get("status"));
-    bAnalyze.disabled = busy;
-    bGenerate.disabled = busy;
-    bStop.disabled = !busy;
-    root.classList.toggle("tvz-busy", busy);
-    root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
-  };
-  const samplingState = () => {
-    const sampling = !!model.get("do_sample");
-    for (const field of samplingFields) {
-      const input = field.querySelector("input");
-      if (input) input.disabled = !sampling;
-      field.classList.toggle("tvz-off", !sampling);
-    }
-    samplingHint.hidden = sampling;
-  };
-  const nextRunState = () => {
-    const shown2 = stripTrait(model, "analysis_data").alternatives ?? stripTrait(model, "generation_data").alternatives;
-    const wanted = model.get("alternatives");
-    nextRunHint.hidden = shown2 == null || shown2 === wanted;
-    nextRunHint.textContent = `alternatives ${wanted}: from the next Analyze / Generate (this result has ${shown2})`;
-  };
-  const staleState = () => {
-    const a = stripTrait(model, "analysis_data");
-    const made = a.from_prompt ?? a.text;
-    const stale = made != null && made !== model.get("prompt");
-    strip.el.classList.toggle("tvz-stale", stale);
-    staleNote.hidden = !stale;
-    staleNote.textContent = "The prompt has changed: the colours and perplexity below are for the previous prompt. Press Analyze to update them.";
-  };
-  const emptyState = () => {
-    emptyNote.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length > 0;
-  };
-  const renderCharts = () => {
-    const a = stripTrait(model, "analysis_data");
-    const g = stripTrait(model, "generation_data");
-    surprisal.update(strip.data.prompt.tokens, strip.data.generated.tokens);
+  el.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
+  const update = (a, g, shown2) => {
+    surprisal.update(shown2.prompt.tokens, shown2.generated.tokens);
     ranksBox.replaceChildren();
     if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
     if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));
@@ -1449,180 +1374,9 @@ function renderTokenViz(model, root, d) {
       }));
     }
     nextBox.replaceChildren(nextPanel(a, g));
-    chartsBox.hidden = strip.data.prompt.tokens.length + strip.data.generated.tokens.length === 0;
+    el.hidden = shown2.prompt.tokens.length + shown2.generated.tokens.length === 0;
   };
-  const renderBranches = () => {
-    const runs = (
-      /** @type {BranchRun[]} */
-      model.get("branches_data")?.branches ?? []
-    );
-    const pieces = model.get("branches_data")?.pieces ?? {};
-    branchBar.hidden = runs.length < 2;
-    if (branchBar.hidden) return branchBar.replaceChildren();
-    const current = model.get("current_branch");
-    const busy = BUSY.has(model.get("status"));
-    branchBar.replaceChildren(h("span", { class: "tvz-branch-title", text: "branches" }), ...runs.map((run) => {
-      const b = h("button", {
-        type: "button",
-        role: "radio",
-        class: "tvz-branch",
-        "data-branch": run.id,
-        "aria-checked": String(run.id === current),
-        title: branchTitle(run, pieces)
-      });
-      b.tabIndex = run.id === current ? 0 : -1;
-      b.disabled = busy;
-      b.append(...branchLabel(run, pieces));
-      return b;
-    }));
-  };
-  d.listen(branchBar, "click", (ev) => {
-    const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
-    if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
-  });
-  radioKeys(
-    d,
-    branchBar,
-    () => Array.from(branchBar.querySelectorAll("button[data-branch]")),
-    (next) => setTrait(model, "current_branch", Number(next.dataset.branch))
-  );
-  const showError = () => {
-    const msg = model.get("error") || "";
-    errorBox.textContent = msg;
-    errorBox.hidden = !msg;
-  };
-  const renderAnalysis = () => {
-    const a = stripTrait(model, "analysis_data");
-    strip.setPrompt(a.tokens ? (
-      /** @type {Strip} */
-      a
-    ) : null);
-  };
-  const renderGeneration = () => {
-    const g = stripTrait(model, "generation_data");
-    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null, g.unavailable ?? {});
-    renderBeams(g);
-    markSelected();
-    renderStatus();
-  };
-  const treeTip = createTooltip(root, d);
-  let treeDisposer = null;
-  let shownBeams = null;
-  d.add(() => treeDisposer && treeDisposer.dispose());
-  const renderBeams = (g) => {
-    const key = JSON.stringify([g.beams || null, g.tree ? g.tree.length : 0]);
-    if (key === shownBeams) return;
-    shownBeams = key;
-    if (treeDisposer) treeDisposer.dispose();
-    treeDisposer = new Disposer();
-    treeTip.hide();
-    beamsBox.replaceChildren();
-    if (!g.beams?.length) return;
-    const beams = (
-      /** @type {Strip} */
-      g
-    );
-    beamsBox.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
-    if (beams.tree?.length) {
-      const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
-      det.append(beamTree(beams, treeTip, treeDisposer));
-      beamsBox.append(det);
-    }
-  };
-  const renderUnavailable = () => {
-    const reasons = {
-      ...stripTrait(model, "analysis_data").unavailable ?? {},
-      ...stripTrait(model, "generation_data").unavailable ?? {}
-    };
-    const names = Object.keys(reasons);
-    unavailableBox.hidden = names.length === 0;
-    unavailableBox.replaceChildren(
-      h("summary", { text: `Not available: ${names.map((n) => UNAVAILABLE_LABELS[n] ?? n.replace(/_/g, " ")).join(", ")}` }),
-      h("ul", {}, names.map((n) => h("li", {}, [
-        h("span", { class: "tvz-unavailable-name", text: `${UNAVAILABLE_LABELS[n] ?? n.replace(/_/g, " ")}: ` }),
-        h("span", { text: reasons[n] })
-      ])))
-    );
-  };
-  const renderStatus = () => {
-    const st = model.get("status");
-    const a = stripTrait(model, "analysis_data");
-    const g = stripTrait(model, "generation_data");
-    const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
-    const name = model.get("model_name");
-    if (name) parts.push(h("span", { text: `model: ${name}` }));
-    if (a.perplexity != null) parts.push(h("span", { text: `perplexity: ${formatNumber(a.perplexity, 2)}` }));
-    const nPrompt = strip.data.prompt.tokens.length;
-    const nGen = strip.data.generated.tokens.length;
-    if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
-    if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
-    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${STOP_LABELS[g.stopped_by] ?? g.stopped_by}` }));
-    const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
-    if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
-    status.replaceChildren(...parts);
-  };
-  const markSelected = () => {
-    const sel = model.get("selected");
-    const source = sel.source;
-    strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
-    bClear.hidden = !strip.selectedSpan();
-    if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
-  };
-  const recolor = () => {
-    lg.update();
-    strip.recolor();
-  };
-  d.onModel(model, "change:status", () => {
-    busyState();
-    renderStatus();
-    renderBranches();
-  });
-  d.onModel(model, "change:branches_data", renderBranches);
-  d.onModel(model, "change:current_branch", renderBranches);
-  d.onModel(model, "change:do_sample", samplingState);
-  d.onModel(model, "change:alternatives", nextRunState);
-  d.onModel(model, "change:prompt", staleState);
-  d.onModel(model, "change:error", showError);
-  d.onModel(model, "change:analysis_data", () => {
-    renderAnalysis();
-    renderCharts();
-    markSelected();
-    renderStatus();
-    renderUnavailable();
-    staleState();
-    nextRunState();
-    emptyState();
-  });
-  d.onModel(model, "change:generation_data", () => {
-    renderGeneration();
-    renderCharts();
-    renderUnavailable();
-    nextRunState();
-    emptyState();
-  });
-  d.onModel(model, "change:selected", markSelected);
-  d.onModel(model, "change:model_name", renderStatus);
-  d.onModel(model, "change:color_by", recolor);
-  d.onModel(model, "change:prob_mode", recolor);
-  busyState();
-  samplingState();
-  showError();
-  renderAnalysis();
-  renderGeneration();
-  renderCharts();
-  renderUnavailable();
-  renderBranches();
-  staleState();
-  nextRunState();
-  emptyState();
-}
-function progressText(g, numBeams) {
-  if (g.max_new_tokens == null) return "";
-  if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
-  return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;
-}
-function group(name, title, children) {
-  return h("fieldset", { class: `tvz-group tvz-group-${name}` }, [h("legend", { text: title }), ...children]);
+  return { el, update };
 }
 function nextPanel(a, g) {
   if (g.tokens?.length) {
@@ -1647,6 +1401,47 @@ function nextPanel(a, g) {
     pieces: a.pieces ?? {}
   });
 }
+
+// src/tokenviz/branches.js
+function branchBar(model, d) {
+  const el = h("div", { class: "tvz-branch-bar", role: "radiogroup", "aria-label": "branches" });
+  const update = () => {
+    const runs = (
+      /** @type {BranchRun[]} */
+      model.get("branches_data")?.branches ?? []
+    );
+    const pieces = model.get("branches_data")?.pieces ?? {};
+    el.hidden = runs.length < 2;
+    if (el.hidden) return el.replaceChildren();
+    const current = model.get("current_branch");
+    const busy = isBusy(model);
+    el.replaceChildren(h("span", { class: "tvz-branch-title", text: "branches" }), ...runs.map((run) => {
+      const b = h("button", {
+        type: "button",
+        role: "radio",
+        class: "tvz-branch",
+        "data-branch": run.id,
+        "aria-checked": String(run.id === current),
+        title: branchTitle(run, pieces)
+      });
+      b.tabIndex = run.id === current ? 0 : -1;
+      b.disabled = busy;
+      b.append(...branchLabel(run, pieces));
+      return b;
+    }));
+  };
+  d.listen(el, "click", (ev) => {
+    const b = ev.target instanceof Element ? ev.target.closest("button[data-branch]") : null;
+    if (b instanceof HTMLButtonElement && !b.disabled) setTrait(model, "current_branch", Number(b.dataset.branch));
+  });
+  radioKeys(
+    d,
+    el,
+    () => Array.from(el.querySelectorAll("button[data-branch]")),
+    (next) => setTrait(model, "current_branch", Number(next.dataset.branch))
+  );
+  return { el, update };
+}
 function branchLabel(run, pieces) {
   if (run.token == null) return ["main"];
   const where = `${run.source} ${(run.index ?? 0) + 1}`;
@@ -1656,6 +1451,293 @@ function branchTitle(run, pieces) {
   const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
   if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
   return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
+}
+
+// src/tokenviz/status.js
+var STOP_LABELS = { cut_off: "cut off (the connection ended; the tokens so far are kept)" };
+function progressText(g, numBeams) {
+  if (g.max_new_tokens == null) return "";
+  if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
+  return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;
+}
+function statusLine(model, strip) {
+  const el = h("div", { class: "tvz-status", "aria-live": "polite" });
+  const update = () => {
+    const st = model.get("status");
+    const a = stripTrait(model, "analysis_data");
+    const g = stripTrait(model, "generation_data");
+    const parts = [h("span", { class: `tvz-state tvz-state-${st}`, text: st })];
+    const name = model.get("model_name");
+    if (name) parts.push(h("span", { text: `model: ${name}` }));
+    if (a.perplexity != null) parts.push(h("span", { text: `perplexity: ${formatNumber(a.perplexity, 2)}` }));
+    const nPrompt = strip.data.prompt.tokens.length;
+    const nGen = strip.data.generated.tokens.length;
+    if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
+    if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
+    if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${STOP_LABELS[g.stopped_by] ?? g.stopped_by}` }));
+    const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
+    if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
+    el.replaceChildren(...parts);
+  };
+  return { el, update };
+}
+
+// src/beams.js
+var DX = 92;
+var DY = 32;
+var LEFT = 80;
+var TOP = 22;
+var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
+function beamList(g) {
+  const list = h("ol", { class: "tvz-beam-list" });
+  for (const b of g.beams ?? []) {
+    list.append(
+      h("li", {}, [
+        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
+        h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })])
+      ])
+    );
+  }
+  return list;
+}
+function beamTree(g, tooltip, d) {
+  const tree = g.tree ?? [];
+  const pieces = g.pieces;
+  const maxLive = Math.max(1, ...tree.map((s) => s.length));
+  const width = LEFT + tree.length * DX + 70;
+  const height = TOP * 2 + (maxLive - 1) * DY;
+  const rootY = TOP + (maxLive - 1) * DY / 2;
+  const edges = svg("g", { class: "tvz-edges" });
+  const nodes = svg("g", { class: "tvz-nodes" });
+  const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
+  nodes.append(
+    svg("g", { class: "tvz-node tvz-root-node" }, [
+      svg("circle", { cx: LEFT - 20, cy: rootY, r: 5 }),
+      svg("text", { x: LEFT - 28, y: rootY + 4, "text-anchor": "end", text: "prompt" })
+    ])
+  );
+  const pos = (s, j) => [LEFT - 20 + (s + 1) * DX, TOP + j * DY];
+  tree.forEach((step, s) => {
+    step.forEach((node, j) => {
+      const [x, y] = pos(s, j);
+      const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
+      const mx = (px + x) / 2;
+      const faded = node.kept ? "" : " tvz-pruned";
+      edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
+      const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
+      nodes.append(
+        svg("g", { class: `tvz-node${faded}`, tabindex: -1, "data-step": s, "data-beam": j }, [
+          svg("circle", { cx: x, cy: y, r: 5 }),
+          svg("text", { x: x + 8, y: y - 7, text: label })
+        ])
+      );
+    });
+  });
+  const tip = (node) => {
+    const s = Number(node.getAttribute("data-step"));
+    const j = Number(node.getAttribute("data-beam"));
+    const n = tree[s][j];
+    return h("div", {}, [
+      h("div", { class: "tvz-tip-head" }, [
+        h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
+        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` })
+      ]),
+      statTable([
+        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
+        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
+        ["id", String(n.id)]
+      ])
+    ]);
+  };
+  itemTooltips({ container: el, tooltip, disposer: d, itemOf: itemFinder(el, ".tvz-node[data-step]"), content: tip });
+  rovingFocus(d, el, ".tvz-node[data-step]").refresh();
+  return h("div", { class: "tvz-tree-scroll" }, [el]);
+}
+function renderBeamsView(model, root, d) {
+  const tooltip = createTooltip(root, d);
+  const box = h("div", { class: "tvz-beams-view" });
+  root.append(box);
+  let inner = null;
+  const render2 = () => {
+    if (inner) inner.dispose();
+    inner = new Disposer();
+    tooltip.hide();
+    const g = model.get("data");
+    box.replaceChildren();
+    if (!g.tree?.length) {
+      box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
+      return;
+    }
+    box.append(
+      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
+      beamTree(g, tooltip, inner)
+    );
+    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+  };
+  d.add(() => inner && inner.dispose());
+  d.onModel(model, "change:data", render2);
+  render2();
+}
+
+// src/tokenviz/beams-box.js
+function beamsPanel(root, d) {
+  const el = h("div", { class: "tvz-beams" });
+  const treeTip = createTooltip(root, d);
+  let treeDisposer = null;
+  let shownBeams = null;
+  d.add(() => treeDisposer && treeDisposer.dispose());
+  const update = (g) => {
+    const key = JSON.stringify([g.beams || null, g.tree ? g.tree.length : 0]);
+    if (key === shownBeams) return;
+    shownBeams = key;
+    if (treeDisposer) treeDisposer.dispose();
+    treeDisposer = new Disposer();
+    treeTip.hide();
+    el.replaceChildren();
+    if (!g.beams?.length) return;
+    const beams = (
+      /** @type {Strip} */
+      g
+    );
+    el.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
+    if (beams.tree?.length) {
+      const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
+      det.append(beamTree(beams, treeTip, treeDisposer));
+      el.append(det);
+    }
+  };
+  return { el, update };
+}
+
+// src/tokenviz.js
+function renderTokenViz(model, root, d) {
+  const interactive = model.get("interactive") !== false;
+  const tooltip = createTooltip(root, d);
+  const opts = () => ({
+    colorBy: model.get("color_by"),
+    probMode: model.get("prob_mode"),
+    alternatives: model.get("alternatives")
+  });
+  const unsupported = (
+    /** @type {Record<string, string>} */
+    model.get("unsupported") || {}
+  );
+  const prompt = promptRow(model, d);
+  const decoding = decodingGroup(model, d, unsupported);
+  const error = errorBox(model);
+  const lg = legend(() => opts().colorBy);
+  const charts = chartsPanel({
+    disposer: d,
+    onHover: (ref) => strip.showAt(ref.source, ref.index),
+    onPick: (ref) => strip.pinAt(ref.source, ref.index)
+  });
+  const strip = createStrip({
+    tooltip,
+    disposer: d,
+    options: opts,
+    onSelect: (sel) => setTrait(model, "selected", sel || {}),
+    onBranch: interactive && !unsupported.branch ? (b) => {
+      if (!isBusy(model)) model.send({ action: "branch", source: b.source, index: b.index, token_id: b.tokenId });
+    } : void 0,
+    pointers: charts.el
+  });
+  const selected = selection(model, d, strip, tooltip);
+  const nextRun = nextRunHint(model);
+  const display = displayGroup(model, d, {
+    interactive,
+    nextRun: nextRun.el,
+    extra: [selected.clearButton, exportButtons(model, d, { strip, root, interactive })]
+  });
+  const stale = staleNote(model, strip);
+  const empty = emptyNote(interactive, strip);
+  const branches = branchBar(model, d);
+  const status = statusLine(model, strip);
+  const unavailable = unavailableList(model);
+  const beams = beamsPanel(root, d);
+  root.append(
+    ...interactive ? [prompt.el, decoding.el] : [],
+    error.el,
+    display,
+    lg.el,
+    stale.el,
+    empty.el,
+    branches.el,
+    strip.el,
+    marksKey(),
+    // the key to the strip it follows
+    status.el,
+    unavailable.el,
+    charts.el,
+    beams.el
+  );
+  const busyState = () => {
+    const busy = isBusy(model);
+    prompt.showBusy(busy);
+    root.classList.toggle("tvz-busy", busy);
+    root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
+  };
+  const renderCharts = () => charts.update(stripTrait(model, "analysis_data"), stripTrait(model, "generation_data"), strip.data);
+  const renderAnalysis = () => {
+    const a = stripTrait(model, "analysis_data");
+    strip.setPrompt(a.tokens ? (
+      /** @type {Strip} */
+      a
+    ) : null);
+  };
+  const renderGeneration = () => {
+    const g = stripTrait(model, "generation_data");
+    strip.setGenerated(g.tokens ?? [], g.pieces ?? {}, g.branch_point ?? null, g.unavailable ?? {});
+    beams.update(g);
+    selected.update();
+    status.update();
+  };
+  const recolor = () => {
+    lg.update();
+    strip.recolor();
+  };
+  d.onModel(model, "change:status", () => {
+    busyState();
+    status.update();
+    branches.update();
+  });
+  d.onModel(model, "change:branches_data", branches.update);
+  d.onModel(model, "change:current_branch", branches.update);
+  d.onModel(model, "change:do_sample", decoding.showSampling);
+  d.onModel(model, "change:alternatives", nextRun.update);
+  d.onModel(model, "change:prompt", stale.update);
+  d.onModel(model, "change:error", error.update);
+  d.onModel(model, "change:analysis_data", () => {
+    renderAnalysis();
+    renderCharts();
+    selected.update();
+    status.update();
+    unavailable.update();
+    stale.update();
+    nextRun.update();
+    empty.update();
+  });
+  d.onModel(model, "change:generation_data", () => {
+    renderGeneration();
+    renderCharts();
+    unavailable.update();
+    nextRun.update();
+    empty.update();
+  });
+  d.onModel(model, "change:selected", selected.update);
+  d.onModel(model, "change:model_name", status.update);
+  d.onModel(model, "change:color_by", recolor);
+  d.onModel(model, "change:prob_mode", recolor);
+  busyState();
+  decoding.showSampling();
+  error.update();
+  renderAnalysis();
+  renderGeneration();
+  renderCharts();
+  unavailable.update();
+  branches.update();
+  stale.update();
+  nextRun.update();
+  empty.update();
 }
 
 // src/lens.js
@@ -1791,10 +1873,50 @@ function lensStep(cell2, key, cells) {
   return linearStep(cell2, key, row);
 }
 
+// src/axes.js
+var BASELINE = 4;
+function chartAxes(o) {
+  const { frame: f, x, y } = o;
+  const axes = svg("g", { class: "tvz-axes" });
+  for (const v of y.ticks) {
+    axes.append(
+      svg("line", { class: "tvz-grid-line", x1: f.left, x2: f.width - f.right, y1: y.at(v), y2: y.at(v) }),
+      svg("text", { x: f.left - y.gap, y: y.at(v) + BASELINE, "text-anchor": "end", text: y.label(v) })
+    );
+  }
+  for (const v of x.ticks) {
+    axes.append(svg("text", { x: x.at(v), y: f.height - f.bottom + x.gap, "text-anchor": "middle", text: x.label(v) }));
+  }
+  axes.append(svg("text", {
+    x: (f.left + f.width - f.right) / 2,
+    y: f.height - o.xTitle.rise,
+    "text-anchor": "middle",
+    text: o.xTitle.text
+  }));
+  if (o.yTitle) {
+    const mid = (f.top + f.height - f.bottom) / 2;
+    axes.append(svg("text", {
+      x: o.yTitle.x,
+      y: mid,
+      "text-anchor": "middle",
+      transform: `rotate(-90 ${o.yTitle.x} ${mid})`,
+      text: o.yTitle.text
+    }));
+  }
+  return axes;
+}
+function spacedTicks(values, most) {
+  const every = Math.max(1, Math.ceil(values.length / most));
+  return values.filter((_, i) => i % every === 0 || i === values.length - 1);
+}
+var PERCENT_TICKS = [0, 0.25, 0.5, 0.75, 1];
+var percentTick = (p) => `${p * 100}%`;
+
 // src/icl.js
 var W = 520;
 var H = 240;
 var M = { left: 48, right: 16, top: 14, bottom: 36 };
+var FRAME = { width: W, height: H, ...M };
 function renderICL(model, root, d) {
   const tooltip = createTooltip(root, d);
   const plot = h("div", { class: "tvz-icl-plot" });
@@ -1840,18 +1962,12 @@ function renderICL(model, root, d) {
     const sx = (k) => M.left + (x1 === x0 ? 0.5 : (k - x0) / (x1 - x0)) * (W - M.left - M.right);
     const sy = (p) => M.top + (1 - Math.min(1, Math.max(0, p))) * (H - M.top - M.bottom);
     const line = (ys) => ys.map((y, i) => y == null ? "" : `${i && ys[i - 1] != null ? "L" : "M"}${sx(c.shots[i]).toFixed(1)},${sy(y).toFixed(1)}`).join(" ").trim();
-    const axes = svg("g", { class: "tvz-axes" });
-    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-      axes.append(
-        svg("line", { class: "tvz-grid-line", x1: M.left, x2: W - M.right, y1: sy(p), y2: sy(p) }),
-        svg("text", { x: M.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` })
-      );
-    }
-    const every = Math.max(1, Math.ceil(n / 12));
-    c.shots.forEach((k, i) => {
-      if (i % every === 0 || i === n - 1) axes.append(svg("text", { x: sx(k), y: H - M.bottom + 16, "text-anchor": "middle", text: String(k) }));
+    const axes = chartAxes({
+      frame: FRAME,
+      x: { ticks: spacedTicks(c.shots, 12), at: sx, label: String, gap: 16 },
+      y: { ticks: PERCENT_TICKS, at: sy, label: percentTick, gap: 6 },
+      xTitle: { text: "shots (examples in the prompt)", rise: 4 }
     });
-    axes.append(svg("text", { x: (M.left + W - M.right) / 2, y: H - 4, "text-anchor": "middle", text: "shots (examples in the prompt)" }));
     const lower = c.low.map((y, i) => [sx(c.shots[i]), sy(y ?? 0)]).reverse().map(([x, y]) => `L${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
     const whole = c.low.every((y) => y != null) && c.high.every((y) => y != null);
     const layers = [
@@ -2377,26 +2493,16 @@ function entropyCurve(r, pick, d) {
   const hMax = Math.max(0.5, Math.ceil(Math.max(...bits, natsToBits(r.h)) * 2) / 2);
   const sx = (t2) => left + Math.min(t2, tMax) / tMax * (w - left - right);
   const sy = (b) => top + (1 - b / hMax) * (height - top - bottom);
-  const axes = svg("g", { class: "tvz-axes" });
-  for (const b of [0, hMax / 2, hMax]) {
-    axes.append(
-      svg("line", { class: "tvz-grid-line", x1: left, x2: w - right, y1: sy(b), y2: sy(b) }),
-      svg("text", { x: left - 5, y: sy(b) + 4, "text-anchor": "end", text: `${+b.toFixed(2)}` })
-    );
-  }
-  for (let t2 = 0; t2 <= tMax + 1e-9; t2 += tMax > 2 ? 1 : 0.5) {
-    axes.append(svg("text", { x: sx(t2), y: height - bottom + 14, "text-anchor": "middle", text: `${+t2.toFixed(2)}` }));
-  }
-  axes.append(
-    svg("text", { x: (left + w - right) / 2, y: height - 3, "text-anchor": "middle", text: "temperature" }),
-    svg("text", {
-      x: 10,
-      y: (top + height - bottom) / 2,
-      "text-anchor": "middle",
-      transform: `rotate(-90 10 ${(top + height - bottom) / 2})`,
-      text: "bits"
-    })
-  );
+  const temperatures = [];
+  for (let t2 = 0; t2 <= tMax + 1e-9; t2 += tMax > 2 ? 1 : 0.5) temperatures.push(t2);
+  const short2 = (v) => `${+v.toFixed(2)}`;
+  const axes = chartAxes({
+    frame: { width: w, height, left, right, top, bottom },
+    x: { ticks: temperatures, at: sx, label: short2, gap: 14 },
+    y: { ticks: [0, hMax / 2, hMax], at: sy, label: short2, gap: 5 },
+    xTitle: { text: "temperature", rise: 3 },
+    yTitle: { text: "bits", x: 10 }
+  });
   const line = bits.map((b, i) => `${i ? "L" : "M"}${sx(c.t[i]).toFixed(1)},${sy(b).toFixed(1)}`).join(" ");
   const t = r.settings.temperature;
   const hb = natsToBits(r.h);
@@ -2436,6 +2542,7 @@ function entropyCurve(r, pick, d) {
 var W2 = 600;
 var H2 = 280;
 var M2 = { left: 48, right: 16, top: 14, bottom: 38 };
+var FRAME2 = { width: W2, height: H2, ...M2 };
 var PROMPT_CHARS = 72;
 var R = 3.5;
 var SERIES = (
@@ -2573,18 +2680,12 @@ function renderBayes(model, root, d) {
       return out.trim();
     };
     const column = (rows) => rows.map((r2) => r2 ? r2[k] : null);
-    const axes = svg("g", { class: "tvz-axes" });
-    for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-      axes.append(
-        svg("line", { class: "tvz-grid-line", x1: M2.left, x2: W2 - M2.right, y1: sy(p), y2: sy(p) }),
-        svg("text", { x: M2.left - 6, y: sy(p) + 4, "text-anchor": "end", text: `${p * 100}%` })
-      );
-    }
-    const every = Math.max(1, Math.ceil(ns.length / 16));
-    ns.forEach((n, i) => {
-      if (i % every === 0 || i === ns.length - 1) axes.append(svg("text", { x: sx(n), y: H2 - M2.bottom + 16, "text-anchor": "middle", text: String(n) }));
+    const axes = chartAxes({
+      frame: FRAME2,
+      x: { ticks: spacedTicks(ns, 16), at: sx, label: String, gap: 16 },
+      y: { ticks: PERCENT_TICKS, at: sy, label: percentTick, gap: 6 },
+      xTitle: { text: "n = outcomes seen before the prediction", rise: 4 }
     });
-    axes.append(svg("text", { x: (M2.left + W2 - M2.right) / 2, y: H2 - 4, "text-anchor": "middle", text: "n = outcomes seen before the prediction" }));
     const high = column(g.high);
     const low = column(g.low);
     const back = low.map((y, n) => [n, y]).filter(([, y]) => y != null).reverse().map(([n, y]) => `L${sx(
