@@ -63,8 +63,10 @@ def test_off_values_and_range_ends_are_accepted(tiny_lm):
 
 def test_the_view_gets_the_ranges_decoding_params_checks(tiny_lm):
     w = TokenViz(tiny_lm, prompt="x", analyze_now=False)
-    for name in ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams"):
+    for name in ("temperature", "top_k", "top_p", "num_beams"):
         assert w.limits[name] == LIMITS[name].to_json()
+    # max new tokens: also no more than the context leaves after the prompt (one token before any analysis)
+    assert w.limits["max_new_tokens"] == {**LIMITS["max_new_tokens"].to_json(), "high": tiny_lm.context_length - 1}
     assert w.limits["alternatives"] == {"low": 1, "high": len(tiny_lm.vocabulary), "integer": True,
                                         "low_open": False, "step": 1, "off": None}
 
@@ -78,8 +80,10 @@ def test_generation_params_are_decoding_params_with_off_values_as_none(tiny_lm):
 
 
 def test_settings_that_only_fail_together_show_an_error_and_the_widget_stays_usable(tiny_lm):
-    # Each value is in range; temperature 0 only means something without sampling.
-    w = TokenViz(tiny_lm, prompt="Some prompt", do_sample=True, temperature=0.0, max_new_tokens=3)
+    # Each value is in range; temperature 0 only means something without sampling. Sampling switched on
+    # after it (the field then refuses 0, but the value set before stays) still fails at Generate.
+    w = TokenViz(tiny_lm, prompt="Some prompt", temperature=0.0, max_new_tokens=3)
+    w.do_sample = True
     with pytest.raises(tokviz.InvalidInputError):
         w.generate()
     assert w.status == "error" and "temperature" in w.error

@@ -17,16 +17,15 @@ from ..analysis.branches import BranchTree
 from ..analysis.generation import generate
 from ..analysis.prompt import analyze
 from ..backends.protocol import BEAMS, BRANCHES, LOGITS, Backend, check_backend, require
-from ..core.decoding import LIMITS, DecodingParams, Range
+from ..core.decoding import LIMITS, DecodingParams
 from ..errors import InvalidInputError, TokvizError
 from . import payload as payloads
 from .reshape_view import ReshapeView
+from .settings import DECODING_TRAITS, ONE_OFF, one_off_decoding, setting_limits
 from .view_base import View
 
 # Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
 STREAM_INTERVAL_S = 0.05
-# TokenViz's number traits checked against a Range; alternatives' upper bound is the model's vocabulary.
-DECODING_TRAITS = ("max_new_tokens", "temperature", "top_k", "top_p", "num_beams")
 # The view's controls that need a capability, which the view switches off (with the reason) without it.
 CONTROL_NEEDS = {"num_beams": BEAMS, "branch": BRANCHES}
 
@@ -76,8 +75,10 @@ class TokenViz(View):
         self.lm = check_backend(lm, "TokenViz")  # before the traits: validating `alternatives` needs it
         unsupported = {control: lm.unsupported[need] for control, need in CONTROL_NEEDS.items()
                        if need in lm.unsupported}
-        super().__init__(prompt=prompt, model_name=lm.label, limits=self._limits_json(lm), unsupported=unsupported,
+        self._limits = setting_limits(lm, None, bool(params.get("do_sample", False)))
+        super().__init__(prompt=prompt, model_name=lm.label, limits=self._limits_json(), unsupported=unsupported,
                          **params)
+        self.previous_branches: BranchTree | None = None  # the tree the last Generate replaced
         self.analysis = None
         self.generation = None
         self.branches: BranchTree | None = None  # the runs of the last analyze() / generate() and their branches
@@ -89,22 +90,45 @@ class TokenViz(View):
             self._run_reporting_errors(self.analyze)
 
     # ----- Python API ---------------------------------------------------------------------------------
-    def analyze(self):
-        """Analyse the current prompt (one forward pass); returns the PromptAnalysis."""
+    def analyze(self, prompt: str | None = None):
+        """Analyse the prompt (one forward pass); returns the PromptAnalysis. prompt: analyse this text, which
+        then becomes the widget's prompt (a notebook cell then gets the same result whatever was typed in the
+        view)."""
         with self._exclusive("analyzing"):
-            result = analyze(self.lm, self.prompt, alternatives=self.alternatives)
-            self.branches = BranchTree(self.prompt, result)
-            self._show_branch()
+            text = self.prompt if prompt is None else prompt
+            result = analyze(self.lm, text, alternatives=self.alternatives)
+            self.prompt = text
+            self._replace_branches(BranchTree(text, result))
         return result
 
-    def generate(self):
-        """Generate from the current prompt with the current settings; streams into the view."""
-        with self._exclusive("generating"), self._cancel_clears_after():
-            prompt = self.prompt
-            result = self._stream_generation(self.generation_params(), prompt=prompt)
-            self.branches = BranchTree(prompt, result.prompt, result)
-            self._show_branch()
+    def generate(self, prompt: str | None = None, **settings):
+        """Generate from the prompt with the view's settings; streams into the view. prompt: generate from
+        this text (it becomes the widget's prompt). settings: one-off settings for this run, named and valued
+        as the traits are (max_new_tokens, do_sample, temperature, top_k, top_p, num_beams, stop_at_newline);
+        the view's controls keep theirs, so `w.generate(do_sample=False, max_new_tokens=5)` is greedy whatever
+        was ticked. A branch tree this replaces stays in `w.previous_branches` (`w.restore_branches()`)."""
+        with self._exclusive("generating"), self._cancel_clears_after(), self._restores_view_on_failure():
+            decoding = self.generation_params(**settings)  # checked before anything runs
+            text = self.prompt if prompt is None else prompt
+            result = self._stream_generation(decoding, prompt=text)
+            self.prompt = text
+            self._replace_branches(BranchTree(text, result.prompt, result))
         return result
+
+    def restore_branches(self):
+        """Bring back the branch tree the last Generate or analysis replaced, and show it."""
+        if self.previous_branches is None:
+            raise InvalidInputError("no branch tree was replaced: nothing to restore")
+        self.branches, self.previous_branches = self.previous_branches, self.branches
+        self._show_branch()
+        return self.branches
+
+    def _replace_branches(self, tree: BranchTree):
+        # A tree with branches is kept, not lost: w.previous_branches / w.restore_branches().
+        if self.branches is not None and len(self.branches) > 1:
+            self.previous_branches = self.branches
+        self.branches = tree
+        self._show_branch()
 
     def branch(self, source: str, index: int, token_id: int):
         """What if the shown run had `token_id` in place of its token `index` of `source` ("prompt" or
@@ -117,7 +141,7 @@ class TokenViz(View):
         shown = self.branches.shown
         args = self.branches.generate_args(source, index, token_id)  # checked before anything runs
         decoding = shown.generation.decoding if shown.generation is not None else self.generation_params()
-        with self._exclusive("generating"), self._cancel_clears_after():
+        with self._exclusive("generating"), self._cancel_clears_after(), self._restores_view_on_failure():
             self.selected = {}
             if source == "prompt":  # the prompt is cut at the branch: show the shorter one at once
                 self.analysis_data = self._analysis_payload(shown.analysis.cut(index))
@@ -183,6 +207,7 @@ class TokenViz(View):
             after=generation)
         self.branches_data = payloads.branches_payload(self.branches, self.lm.vocabulary)
         self.current_branch = self.branches.current
+        self._refresh_limits()
 
     @t.observe("current_branch")
     def _switch_branch(self, change):
@@ -198,30 +223,31 @@ class TokenViz(View):
         if self._busy.locked() or starting:
             self._cancel.set()
 
-    def generation_params(self) -> DecodingParams:
-        """The current settings as DecodingParams (which checks how they combine, e.g. temperature 0
-        with sampling)."""
-        settings = {name: getattr(self, name) for name in DECODING_TRAITS}
-        return DecodingParams.from_settings(**settings, do_sample=self.do_sample,
-                                            stop="\n" if self.stop_at_newline else None)
+    def generation_params(self, **settings) -> DecodingParams:
+        """The current settings, with one-off `settings` for a run, as DecodingParams (which checks how they
+        combine, e.g. temperature 0 with sampling)."""
+        current = {name: getattr(self, name) for name in ONE_OFF}
+        return one_off_decoding(current, settings, self._limits)
 
     # ----- trait checks ------------------------------------------------------------------------------
-    @staticmethod
-    def _alternatives_range(lm: Backend) -> Range:
-        # As analysis.prompt.check_alternatives: 1 .. the most the model reports per position.
-        return Range(low=1, high=lm.max_alternatives, integer=True)
+    def _limits_json(self) -> dict:
+        return {name: limit.to_json() for name, limit in self._limits.items()}
 
-    @classmethod
-    def _limits_json(cls, lm: Backend) -> dict:
-        ranges = {name: LIMITS[name] for name in DECODING_TRAITS} | {"alternatives": cls._alternatives_range(lm)}
-        return {name: limit.to_json() for name, limit in ranges.items()}
+    @t.observe("do_sample")
+    def _refresh_limits(self, _change=None):
+        # The ranges follow the prompt's length and the sampling switch (settings.setting_limits).
+        analysis = getattr(self, "analysis", None)
+        length = len(analysis.context_ids) + len(analysis.tokens) if analysis is not None else None
+        self._limits = setting_limits(self.lm, length, self.do_sample)
+        self.limits = self._limits_json()
 
     @t.validate(*DECODING_TRAITS, "alternatives")
     def _check_number(self, proposal):
         name, value = proposal["trait"].name, proposal["value"]
-        limit = self._alternatives_range(self.lm) if name == "alternatives" else LIMITS[name]
         try:
-            limit.check_setting(value, name)
+            if name in LIMITS:  # the setting's own range first, then what the prompt and sampling leave of it
+                LIMITS[name].check_setting(value, name)
+            self._limits[name].check_setting(value, name)
         except InvalidInputError as error:
             raise t.TraitError(f"TokenViz.{name}: {error}") from error
         return value
@@ -263,6 +289,17 @@ class TokenViz(View):
             self.status = "idle"
         finally:
             self._busy.release()
+
+    @contextlib.contextmanager
+    def _restores_view_on_failure(self):
+        # A run first clears the old generation (streaming starts from nothing); if it fails, the view gets
+        # back what it showed, so a failed action never wipes a result.
+        shown = (self.analysis_data, self.generation_data)
+        try:
+            yield
+        except BaseException:
+            self.analysis_data, self.generation_data = shown
+            raise
 
     @contextlib.contextmanager
     def _cancel_clears_after(self):

@@ -1,0 +1,95 @@
+"""What a class hits in the widget from Python: one-off settings for a run whatever was clicked, settings
+refused with the rule Generate applies, a failed run that keeps what the view showed, and a branch tree
+that a new Generate does not lose."""
+
+from __future__ import annotations
+
+import pytest
+import traitlets
+
+import tokviz
+from tokviz.widgets.widget import TokenViz
+
+from .test_forcing import hf_continue
+
+PROMPT = "The capital of France is Paris. The capital of Germany is"
+
+
+def test_one_off_settings_give_greedy_tokens_on_a_widget_left_in_sampling_mode(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT, do_sample=True, temperature=1.5, top_k=3, num_beams=1, max_new_tokens=9)
+    result = w.generate(do_sample=False, max_new_tokens=5)
+    ids = tiny_lm.tokenizer(PROMPT)["input_ids"]
+    assert result.token_ids == hf_continue(tiny_lm, ids, 5)
+    assert result.decoding.do_sample is False and result.decoding.max_new_tokens == 5
+    assert result.params["temperature"] is None and result.params["top_k"] is None  # not used by greedy decoding
+    assert (w.do_sample, w.temperature, w.top_k, w.max_new_tokens) == (True, 1.5, 3, 9)  # the controls keep theirs
+    assert w.generation is result and len(w.generation_data["tokens"]) == 5
+
+
+def test_one_off_settings_are_checked_as_the_traits_are(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT, analyze_now=False)
+    with pytest.raises(tokviz.InvalidInputError, match=r"unknown setting\(s\) \['temprature'\]"):
+        w.generate(temprature=0.5)
+    with pytest.raises(tokviz.InvalidInputError, match=r"top_p must be in \(0, 1\]"):
+        w.generate(do_sample=True, top_p=1.5)
+    with pytest.raises(tokviz.InvalidInputError, match="do_sample must be"):
+        w.generate(do_sample="yes")
+    assert w.generate(max_new_tokens=2, temperature=0).token_ids == hf_continue(
+        tiny_lm, tiny_lm.tokenizer(PROMPT)["input_ids"], 2)  # greedy: temperature 0 is fine
+
+
+def test_a_cell_can_name_its_prompt_whatever_was_typed_in_the_view(tiny_lm):
+    w = TokenViz(tiny_lm, prompt="something a student typed")
+    analysis = w.analyze(PROMPT)
+    assert w.prompt == PROMPT and analysis.text == PROMPT and w.analysis is analysis
+    assert w.generate("Hello there", max_new_tokens=2).prompt.text == "Hello there" and w.prompt == "Hello there"
+
+
+def test_max_new_tokens_is_refused_past_what_the_context_leaves(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT)
+    prompt_length = len(w.analysis.context_ids) + len(w.analysis.tokens)
+    room = tiny_lm.context_length - prompt_length
+    assert w.limits["max_new_tokens"]["high"] == room
+    with pytest.raises(traitlets.TraitError, match=f"max_new_tokens must be between 1 and {room}"):
+        w.max_new_tokens = 10**9
+    w.max_new_tokens = room  # the end of the range is allowed
+    with pytest.raises(tokviz.InvalidInputError, match=f"between 1 and {room}"):
+        w.generate(max_new_tokens=room + 1)
+
+
+def test_temperature_zero_is_refused_while_sampling(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT, analyze_now=False)
+    assert w.limits["temperature"]["low_open"] is False
+    w.do_sample = True
+    assert w.limits["temperature"]["low_open"] is True and w.limits["temperature"]["low"] == 0
+    with pytest.raises(traitlets.TraitError, match="temperature must be a finite number > 0"):
+        w.temperature = 0
+    w.do_sample = False
+    w.temperature = 0  # greedy
+    assert w.limits["temperature"]["low_open"] is False
+
+
+def test_a_failed_generate_keeps_what_the_view_showed(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT, max_new_tokens=3)
+    w.generate()
+    shown = (w.analysis_data, w.generation_data)
+    w.prompt = " word" * 130  # longer than the context leaves: generate fails after it started streaming
+    sent = []
+    w.observe(lambda change: sent.append(change["new"]), names="generation_data")
+    with pytest.raises(tokviz.InvalidInputError, match="context window"):
+        w.generate()
+    assert sent and sent[0]["tokens"] == []  # the run did clear the strip first ...
+    assert (w.analysis_data, w.generation_data) == shown  # ... and the failure put it back
+    assert w.status == "error" and "context window" in w.error
+
+
+def test_a_new_generate_keeps_the_branch_tree_it_replaces(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT, max_new_tokens=3)
+    w.generate()
+    w.branch("generated", 0, 9)
+    tree = w.branches
+    w.generate()
+    assert len(w.branches) == 1 and w.previous_branches is tree and len(tree) == 2
+    restored = w.restore_branches()
+    assert restored is tree and w.branches is tree and w.generation is tree.shown.generation
+    assert len(w.branches_data["branches"]) == 2
