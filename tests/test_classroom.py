@@ -93,3 +93,26 @@ def test_a_new_generate_keeps_the_branch_tree_it_replaces(tiny_lm):
     restored = w.restore_branches()
     assert restored is tree and w.branches is tree and w.generation is tree.shown.generation
     assert len(w.branches_data["branches"]) == 2
+
+
+def test_the_long_studies_show_progress_bars_unless_asked_not_to(tiny_lm, capsys):
+    from tokviz.data import corpus_paragraphs
+
+    texts = [p for p in corpus_paragraphs() if len(tiny_lm.tokenizer(p)["input_ids"]) <= 120][:6]
+    prompts = tokviz.multidoc_prompts(3, limit=2)
+    quiet = (tokviz.layer_law(tiny_lm, texts, progress=False), tokviz.refinement(tiny_lm, prompts, progress=False),
+             tokviz.layer_importance(tiny_lm, prompts, progress=False))
+    assert capsys.readouterr().err == ""
+    shown = (tokviz.layer_law(tiny_lm, texts), tokviz.refinement(tiny_lm, prompts),
+             tokviz.layer_importance(tiny_lm, prompts))
+    err = capsys.readouterr().err
+    for title, total in [("layer law: reading texts", 6), ("layer law: fitting layers", tiny_lm.num_layers),
+                         ("refinement: passes over the prompts", None),
+                         ("layer importance: skipping layers", tiny_lm.num_layers)]:
+        assert title in err
+        if total is not None:
+            assert f"{total}/{total}" in err
+    assert shown[0].pr == quiet[0].pr and shown[2].drops == quiet[2].drops  # the bars change no number
+    assert [r.answer_probs for r in shown[1].records] == [r.answer_probs for r in quiet[1].records]
+    with pytest.raises(tokviz.InvalidInputError, match="progress must be"):
+        tokviz.layer_law(tiny_lm, texts, progress="yes")

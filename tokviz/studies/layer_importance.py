@@ -19,6 +19,7 @@ from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import decoder_layers
 from ..backends.protocol import HIDDEN_STATES, require
 from ..checks import check_int
+from ..core.progress import progress_bar
 from ..errors import InvalidInputError
 from .qa_prompts import answer_request, prompts_and_answers
 
@@ -96,11 +97,13 @@ class LayerImportance:
 
 @torch.inference_mode()
 def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str | int] | None = None, *,
-                     layers: Sequence[int] | None = None, batch_size: int | None = None) -> LayerImportance:
+                     layers: Sequence[int] | None = None, batch_size: int | None = None,
+                     progress: bool = True) -> LayerImportance:
     """The drop in the answer's log-probability when each decoder layer is skipped (skipped_layer),
     averaged over prompts. The answer's first token is scored after each prompt (answer_request) by the
     scoring core (batched, one head row per prompt). layers: which layers to skip (default: all, 1..L);
-    one batched pass over the prompts per layer, plus one with nothing skipped.
+    one batched pass over the prompts per layer, plus one with nothing skipped. progress: show a progress
+    bar over the layers.
     """
     require(lm, HIDDEN_STATES, "layer importance")
     texts, answer_texts, _ = prompts_and_answers(prompts, answers)
@@ -118,7 +121,7 @@ def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str | int] | 
 
     base, base_ok = run()
     skipped, accuracy = [], []
-    for layer in chosen:
+    for layer in progress_bar(chosen, "layer importance: skipping layers", enabled=progress):
         with skipped_layer(lm.model, layer):
             logprobs, ok = run()
         skipped.append(logprobs)

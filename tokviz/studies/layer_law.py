@@ -20,6 +20,7 @@ from ..backends.local.model_parts import backbone, final_norm, plain_norm
 from ..backends.protocol import HIDDEN_STATES, require
 from ..checks import check_int
 from ..core.encoding import encode
+from ..core.progress import progress_bar
 from ..data import corpus_paragraphs
 from ..errors import InvalidInputError, TokvizWarning
 
@@ -169,12 +170,12 @@ def _law(pr: list[float]) -> tuple[float, float, float]:
 
 
 @torch.inference_mode()
-def _collect(lm: LanguageModel, texts: list[str]):
+def _collect(lm: LanguageModel, texts: list[str], show_progress: bool):
     """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, CPU)."""
     norm = plain_norm(final_norm(lm.model))
     body = backbone(lm.model)  # the logits are not needed: skip the [T, vocab] head
     sequences = []
-    for i, text in enumerate(texts):
+    for i, text in enumerate(progress_bar(texts, "layer law: reading texts", enabled=show_progress)):
         encoded = encode(lm, text, what=f"texts[{i}]")
         ids = encoded.all_ids
         if len(ids) < 2:
@@ -189,7 +190,7 @@ def _collect(lm: LanguageModel, texts: list[str]):
 
 
 def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str = "id",
-              max_tokens: int = 256, top_tokens: int = 100) -> LayerLaw:
+              max_tokens: int = 256, top_tokens: int = 100, progress: bool = True) -> LayerLaw:
     """Measure He & Su's law of next-token prediction on lm.
 
     Every position j < T - 1 of every text is one example: x = h_l[j], the hidden state after layer l,
@@ -208,6 +209,8 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
 
     texts: None for the corpus shipped in tokviz.data, joined into chunks of at most max_tokens tokens;
     otherwise each text is one sequence. Memory: L x examples x hidden_size float32 values on the CPU.
+    progress: show progress bars (reading the texts, fitting the layers); about 1.5 minutes on the default
+    model and corpus on a 2-core CPU.
     """
     require(lm, HIDDEN_STATES, "the layer law")
     if method not in METHODS:
@@ -220,7 +223,7 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
     if lm.num_layers < 2:
         raise InvalidInputError(f"{lm.name} has {lm.num_layers} layer(s); the law needs at least 2")
 
-    sequences = _collect(lm, list(texts))
+    sequences = _collect(lm, list(texts), progress)
     d = sequences[0][1][0].shape[1] if sequences else 0
     n = sum(len(y) for y, _ in sequences)
     if n <= d + 1:
@@ -238,7 +241,7 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
     num_layers = len(sequences[0][1])
     pr: list[float] = []
     heldout: list[float | None] = []
-    for layer in range(num_layers):
+    for layer in progress_bar(range(num_layers), "layer law: fitting layers", enabled=progress):
         fit = _Fit(torch.cat([features[layer] for _, features in sequences]), fit_mask)
         pr.append(fit.in_sample(y_all))
         heldout.append(fit.held_out(y_all) if can_hold_out else None)

@@ -23,6 +23,7 @@ from ..backends.local.forward import final_states, padded_batch, plan_passes
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import model_parts
 from ..backends.protocol import HIDDEN_STATES, require
+from ..core.progress import progress_bar
 from ..errors import InvalidInputError
 from .lens import first_correct_and_settled, lens_layer_stats
 from .qa_prompts import answer_request, prompts_and_answers
@@ -192,7 +193,7 @@ class Refinement:
 
 @torch.inference_mode()
 def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None = None, *,
-               batch_size: int | None = None) -> Refinement:
+               batch_size: int | None = None, progress: bool = True) -> Refinement:
     """The logit lens at the answer's first token of every prompt: where the answer is first ranked first,
     from where it stays first, and whether the model's own prediction is the answer.
 
@@ -201,7 +202,7 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     the prompt's last token. Each lens layer l < L is softmax(lm_head(final_norm(h_l))) with the model's own modules (as
     logit_lens); layer L is the model's output. Prompts run in right-padded batches (forward.plan_passes:
     at most 4,096 tokens per pass, or batch_size prompts); only one row per prompt and layer goes
-    through the head.
+    through the head. progress: show a progress bar over the passes.
     """
     require(lm, HIDDEN_STATES, "refinement across layers")
     texts, answer_texts, meta = prompts_and_answers(prompts, answers)
@@ -211,7 +212,8 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     ranks: list[list[int]] = []
     probs: list[list[float]] = []
     order: list[int] = []
-    for members in plan_passes([len(r.ids) for r in requests], batch_size):
+    passes = plan_passes([len(r.ids) for r in requests], batch_size)
+    for members in progress_bar(passes, "refinement: passes over the prompts", enabled=progress):
         ids, mask = padded_batch(lm, requests, members)
         out = final_states(lm, ids, mask, all_layers=True)
         device = out.states.device
