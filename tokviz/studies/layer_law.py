@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from ..backends.local.model import LanguageModel
-from ..backends.local.model_parts import backbone, final_norm, plain_norm
+from ..backends.local.forward import final_states
+from ..backends.local.model_parts import final_norm, plain_norm
 from ..backends.protocol import HIDDEN_STATES, require
 from ..checks import check_int
 from ..core.encoding import encode
@@ -172,14 +173,14 @@ def _law(pr: list[float]) -> tuple[float, float, float]:
 def _collect(lm: LanguageModel, texts: list[str]):
     """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, CPU)."""
     norm = plain_norm(final_norm(lm.model))
-    body = backbone(lm.model)  # the logits are not needed: skip the [T, vocab] head
     sequences = []
     for i, text in enumerate(texts):
         encoded = encode(lm, text, what=f"texts[{i}]")
         ids = encoded.all_ids
         if len(ids) < 2:
             continue
-        hidden = body(encoded.tensor(lm.device), output_hidden_states=True).hidden_states
+        # the logits are not needed (skip the [T, vocab] head); layers in lens order, embedding output first
+        hidden = final_states(lm, encoded.tensor(lm.device), all_layers=True).layers
         L = len(hidden) - 1
         # h_L is already normed by the model; h_1..h_{L-1} get the final norm without its learned gain.
         features = [norm(hidden[l][0, :-1]).float().cpu() for l in range(1, L)]

@@ -22,7 +22,7 @@ from ...core.encoding import Request
 from ...core.stats import RowStats, row_stats
 from ...errors import UnsupportedModelError
 from .compat import output_cache
-from .model_parts import backbone, logit_transform, unembedding
+from .model_parts import FirstBlockTap, backbone, logit_transform, unembedding
 
 if TYPE_CHECKING:
     from .model import LanguageModel
@@ -38,7 +38,8 @@ MAX_PADDING = 1.25
 @dataclass
 class FinalStates:
     """One pass of the model body: `states` [batch, positions, hidden] and how to turn rows of them into
-    logits. layers: every layer's hidden state (output_hidden_states), when asked for. cache: the KV cache."""
+    logits. layers: when asked for, every layer's hidden state, the embedding output first and the final
+    (normed) state last, whatever order the architecture records them in. cache: the KV cache or state."""
 
     states: torch.Tensor
     project: Callable[[torch.Tensor], torch.Tensor]
@@ -51,16 +52,17 @@ def final_states(lm: LanguageModel, ids: torch.Tensor, attention_mask: torch.Ten
                  use_cache: bool = False, all_layers: bool = False) -> FinalStates:
     """Run the model body over ids [batch, positions] (no logits computed, unless the model must run whole)."""
     kwargs = dict(attention_mask=attention_mask, use_cache=use_cache)
-    if all_layers:
-        kwargs["output_hidden_states"] = True
     head = _head(lm.model)
-    if head is None:  # run whole: the "states" are the logits themselves
-        out = lm.model(input_ids=ids, **kwargs)
-        return FinalStates(out.logits, lambda rows: rows, False, out.hidden_states if all_layers else None,
-                           output_cache(out))
-    out = backbone(lm.model)(input_ids=ids, **kwargs)
-    return FinalStates(out.last_hidden_state, head, True, out.hidden_states if all_layers else None,
-                       output_cache(out))
+    runner = lm.model if head is None else backbone(lm.model)  # run whole: the "states" are the logits
+    if all_layers:
+        with FirstBlockTap(lm.model) as tap:
+            out = runner(input_ids=ids, output_hidden_states=True, **kwargs)
+        layers = tap.layer_states(out.hidden_states)
+    else:
+        out, layers = runner(input_ids=ids, **kwargs), None
+    if head is None:
+        return FinalStates(out.logits, lambda rows: rows, False, layers, output_cache(out))
+    return FinalStates(out.last_hidden_state, head, True, layers, output_cache(out))
 
 
 def project_stats(states: torch.Tensor, project, targets: torch.Tensor, alternatives: int, vocab_size: int, *,
