@@ -92,8 +92,8 @@ def score(lm: LanguageModel, requests: list[Request], alternatives: int = 1, *,
     """The statistics each request asks for, from as few forward passes as fit TOKENS_PER_PASS (or
     batch_size sequences per pass). Returns them and the number of passes.
 
-    Sequences of a pass are right-padded and masked: a real token never attends to a later pad, so
-    padding changes nothing but the batch shape.
+    Sequences of a pass are right-padded: under causal attention a real token never attends to a later
+    pad, so padding changes nothing but the batch shape, and no attention mask is needed.
     """
     if batch_size is not None:
         check_int(batch_size, "batch_size", low=1, hint=" or None")
@@ -139,15 +139,15 @@ def plan_passes(lengths: list[int], batch_size: int | None) -> list[list[int]]:
 
 
 def padded_batch(lm: LanguageModel, requests: list[Request], members: list[int]):
-    """Right-padded ids and attention mask of requests[members], longest first as plan_passes orders them
-    (mask None for a single sequence: no padding, no mask needed)."""
+    """Right-padded ids of requests[members], longest first as plan_passes orders them, and the attention
+    mask, always None: causal attention already keeps every real token from the pads after it, while masking
+    the pads would leave a pad row with nothing to attend to under a sliding window (Mistral, Gemma 2/3),
+    and the NaN of such a row reaches the real rows of the next layer through a zero attention weight."""
     width = len(requests[members[0]].ids)
     ids = torch.full((len(members), width), _pad_id(lm), dtype=torch.long)
-    mask = torch.zeros((len(members), width), dtype=torch.long)
     for slot, i in enumerate(members):
         ids[slot, : len(requests[i].ids)] = torch.tensor(requests[i].ids)
-        mask[slot, : len(requests[i].ids)] = 1
-    return ids.to(lm.device), None if len(members) == 1 else mask.to(lm.device)
+    return ids.to(lm.device), None
 
 
 def _pad_id(lm: LanguageModel) -> int:
@@ -199,11 +199,14 @@ def _split_head(model: torch.nn.Module):
     vocab = model.get_input_embeddings().weight.shape[0]
     probe = torch.tensor([[1, 2, 3, 5, 8, 13]], device=device) % vocab
     try:
-        whole = model(input_ids=probe, use_cache=False).logits.float()
-        split = head(body(input_ids=probe, use_cache=False).last_hidden_state).float()
+        whole = model(input_ids=probe, use_cache=False).logits
+        split = head(body(input_ids=probe, use_cache=False).last_hidden_state)
     except Exception:  # a body that cannot run alone
         return None
     if split.shape != whole.shape:
         return None
-    tolerance = 1e-3 * (1.0 + float(whole.abs().max()))
+    # Both run the same modules, so they agree to rounding in the logits' own dtype.
+    eps = torch.finfo(whole.dtype).eps if whole.dtype.is_floating_point else 1e-6
+    whole, split = whole.double(), split.double()
+    tolerance = 64 * eps * (1.0 + float(whole.abs().max()))
     return head if float((split - whole).abs().max()) <= tolerance else None
