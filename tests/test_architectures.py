@@ -102,8 +102,12 @@ def test_greedy_tokens_and_numbers(arch):
     # every number from one teacher-forced pass: a prompt counted twice would change them
     prompt = ids_of(arch, PROMPT)
     reference = forced_logprobs(arch.model, prompt + result.token_ids)
+    # Generated tokens' numbers are the model's own step logits: Mamba rounds them to float32 and RWKV keeps
+    # its recurrent state in float32, so there they agree to float32 rounding (a doubled prompt is off by ~0.3).
+    step_tolerance = 1e-6 if arch.name in ("tiny-mamba", "tiny-rwkv") else 1e-9
     for j, token in enumerate(result.tokens):
-        assert token.prob == pytest.approx(reference[len(prompt) - 1 + j, token.token_id].exp().item(), abs=1e-9)
+        expected = reference[len(prompt) - 1 + j, token.token_id].exp().item()
+        assert token.prob == pytest.approx(expected, abs=step_tolerance)
     for i, token in enumerate(result.prompt.tokens[1:]):
         assert token.prob == pytest.approx(reference[i, prompt[i + 1]].exp().item(), abs=1e-9)
 
