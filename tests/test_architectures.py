@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 
+import numpy as np
 import pytest
 import torch
 
 import tokviz
 from tokviz.backends.local.model import LanguageModel
+from tokviz.data import corpus_paragraphs
+from tokviz.errors import TokvizWarning
 
+from .test_layers import numpy_pr
 from .tiny_architectures import SPECS, build
 
 NAMES = sorted(SPECS)
@@ -202,3 +207,46 @@ def test_logit_lens_every_layer(arch):
         expected = [probs[i, ids[i + 1]].item() for i in range(len(ids) - 1)]
         assert result.target_probs[layer][:-1] == pytest.approx(expected, abs=3e-7), f"layer {layer}"
         assert [cell[0] for cell in result.top_ids[layer]] == probs.argmax(-1).tolist(), f"layer {layer}"
+
+
+# --- the layer law on recurrent models ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["mamba", "rwkv"])
+def test_layer_law_residuals_on_recurrent_models(name, tokenizer):
+    lm = LanguageModel(model=_model(name, len(tokenizer)), tokenizer=tokenizer, name=f"tiny-{name}")
+    texts = [p for p in corpus_paragraphs() if len(tokenizer(p)["input_ids"]) <= 120][:8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TokvizWarning)  # fewer than 10 x hidden_size examples
+        result = tokviz.layer_law(lm, texts)
+    blocks_path, norm_path, _ = LAYOUT[name]
+    blocks, norm = _path(lm.model, blocks_path), _path(lm.model, norm_path)
+    centred = isinstance(norm, torch.nn.LayerNorm)
+    per_layer = [[] for _ in blocks]
+    ys = []
+    for text in texts:
+        ids = ids_of(lm, text)
+        outputs = []
+        hooks = [b.register_forward_hook(lambda m, a, out: outputs.append(out if torch.is_tensor(out) else out[0]))
+                 for b in blocks]
+        with torch.no_grad():
+            lm.model(torch.tensor([ids]))
+        for hook in hooks:
+            hook.remove()
+        for layer, h in enumerate(outputs):
+            h = h[0, :-1].double()
+            if layer == len(blocks) - 1:
+                with torch.no_grad():
+                    x = norm(h)  # the model's own final norm, gain included
+            else:  # the final norm's kind without its gain
+                h = h - h.mean(-1, keepdim=True) if centred else h
+                x = h / torch.sqrt(h.pow(2).mean(-1, keepdim=True) + norm_eps(norm))
+            per_layer[layer].append(x.numpy())
+        ys.append(np.array(ids[1:], dtype=np.float64))
+    y = np.concatenate(ys)
+    expected = [numpy_pr(np.concatenate(xs), y) for xs in per_layer]
+    assert result.layers == [1, 2, 3] and result.num_examples == len(y)
+    assert result.pr == pytest.approx(expected, rel=1e-5)
+
+
+def norm_eps(norm) -> float:
+    return norm.eps if hasattr(norm, "eps") else norm.variance_epsilon

@@ -171,7 +171,8 @@ def _law(pr: list[float]) -> tuple[float, float, float]:
 
 @torch.inference_mode()
 def _collect(lm: LanguageModel, texts: list[str]):
-    """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, CPU)."""
+    """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, or float64 for a
+    float64 model, on the CPU)."""
     norm = plain_norm(final_norm(lm.model))
     sequences = []
     for i, text in enumerate(texts):
@@ -183,10 +184,16 @@ def _collect(lm: LanguageModel, texts: list[str]):
         hidden = final_states(lm, encoded.tensor(lm.device), all_layers=True).layers
         L = len(hidden) - 1
         # h_L is already normed by the model; h_1..h_{L-1} get the final norm without its learned gain.
-        features = [norm(hidden[l][0, :-1]).float().cpu() for l in range(1, L)]
-        features.append(hidden[L][0, :-1].float().cpu())
+        features = [_stored(norm(hidden[l][0, :-1])) for l in range(1, L)]
+        features.append(_stored(hidden[L][0, :-1]))
         sequences.append((torch.tensor(ids[1:]), features))
     return sequences
+
+
+def _stored(features: torch.Tensor) -> torch.Tensor:
+    # float64 features stay float64: features of random or small models can be ill-conditioned (1e8) enough
+    # that float32 rounding moves PR in the third digit
+    return (features if features.dtype == torch.float64 else features.float()).cpu()
 
 
 def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str = "id",

@@ -152,13 +152,17 @@ def plain_norm(norm: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
     """A fresh copy of the final norm's kind, with no learned gain or bias and the same eps.
 
     LayerNorm-like modules (nn.LayerNorm, or any norm with a bias) centre and scale; RMSNorm-like ones only
-    scale. Computed in float32 whatever the input dtype.
+    scale. Computed in float32, or float64 for float64 input.
     """
     eps = norm_epsilon(norm)
     centred = isinstance(norm, nn.LayerNorm) or isinstance(getattr(norm, "bias", None), torch.Tensor)
     if centred:
-        return lambda x: nn.functional.layer_norm(x.float(), x.shape[-1:], eps=eps)
-    return lambda x: x.float() * torch.rsqrt(x.float().pow(2).mean(-1, keepdim=True) + eps)
+        return lambda x: nn.functional.layer_norm(_at_least_float32(x), x.shape[-1:], eps=eps)
+    return lambda x: _at_least_float32(x) * torch.rsqrt(_at_least_float32(x).pow(2).mean(-1, keepdim=True) + eps)
+
+
+def _at_least_float32(x: torch.Tensor) -> torch.Tensor:
+    return x if x.dtype == torch.float64 else x.float()
 
 
 @dataclass(frozen=True)
