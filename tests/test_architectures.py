@@ -176,24 +176,36 @@ def reference_lens(name, model, ids) -> list[torch.Tensor]:
     (read by hooks) through the final norm, projection and head; layer L is the model's own logits."""
     blocks_path, norm_path, project_path = LAYOUT[name]
     blocks = _path(model, blocks_path)
-    states = []
-    first = blocks[0].register_forward_pre_hook(
-        lambda m, args, kwargs: states.append(args[0] if args else kwargs["hidden_states"]), with_kwargs=True)
-    hooks = [first] + [b.register_forward_hook(lambda m, a, out: states.append(out if torch.is_tensor(out) else out[0]))
-                       for b in blocks]
+    first_input, outputs, logits = read_blocks(model, blocks, ids)
+    layers = []
+    with torch.no_grad():
+        for h in [first_input, *outputs[:-1]]:
+            h = _path(model, norm_path)(h) if norm_path else h
+            h = _path(model, project_path)(h) if project_path else h
+            lens_logits = _logit_transform(name, model.config, model.get_output_embeddings()(h))
+            layers.append(lens_logits[0].double().softmax(-1))
+    return [*layers, logits[0].double().softmax(-1)]
+
+
+def read_blocks(model, blocks, ids):
+    """One plain forward pass: the first block's input, every block's output (forward hooks), the logits."""
+    first_input, outputs = [], []
+
+    def before(module, args, kwargs):
+        first_input.append(args[0] if args else kwargs["hidden_states"])
+
+    def after(module, args, out):
+        outputs.append(out if torch.is_tensor(out) else out[0])
+
+    hooks = [blocks[0].register_forward_pre_hook(before, with_kwargs=True)]
+    hooks += [block.register_forward_hook(after) for block in blocks]
     try:
         with torch.no_grad():
-            final = model(torch.tensor([ids])).logits[0].double()
-            layers = []
-            for h in states[: len(blocks)]:
-                h = _path(model, norm_path)(h) if norm_path else h
-                h = _path(model, project_path)(h) if project_path else h
-                logits = _logit_transform(name, model.config, model.get_output_embeddings()(h))
-                layers.append(logits[0].double().softmax(-1))
+            logits = model(torch.tensor([ids])).logits
     finally:
         for hook in hooks:
             hook.remove()
-    return [*layers, final.softmax(-1)]
+    return first_input[0], outputs, logits
 
 
 def test_logit_lens_every_layer(arch):
@@ -225,13 +237,7 @@ def test_layer_law_residuals_on_recurrent_models(name, tokenizer):
     ys = []
     for text in texts:
         ids = ids_of(lm, text)
-        outputs = []
-        hooks = [b.register_forward_hook(lambda m, a, out: outputs.append(out if torch.is_tensor(out) else out[0]))
-                 for b in blocks]
-        with torch.no_grad():
-            lm.model(torch.tensor([ids]))
-        for hook in hooks:
-            hook.remove()
+        _, outputs, _ = read_blocks(lm.model, blocks, ids)
         for layer, h in enumerate(outputs):
             h = h[0, :-1].double()
             if layer == len(blocks) - 1:

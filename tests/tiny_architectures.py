@@ -68,7 +68,7 @@ def build(name: str, vocab_size: int, *, seed: int = 0) -> torch.nn.Module:
     torch.manual_seed(seed)
     model = model_class(config).eval()
     with torch.no_grad():
-        for module_name, param in model.named_parameters():
+        for param in model.parameters():
             if param.ndim == 1 and param.shape[0] > 1:  # norm gains and biases: noised, so a wrong one shows
                 param.add_(0.3 * torch.randn_like(param))
         head = model.get_output_embeddings()

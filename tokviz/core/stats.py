@@ -53,8 +53,9 @@ def row_stats(logits: torch.Tensor, targets: torch.Tensor, alternatives: int, *,
               out: RowStats | None = None, at: int = 0) -> RowStats:
     """Statistics of softmax(logits[i]) and of targets[i] under it, for every row i.
 
-    logits [N, V] in any float dtype (computed in float32, or float64 for float64 logits); targets [N] token ids; also [N] optional ids
-    whose probability is wanted too. owned: the logits may be overwritten (saves one temporary).
+    logits [N, V] in any float dtype (computed in float32, or float64 for float64 logits); targets [N] token
+    ids; also [N] optional ids whose probability is wanted too. owned: the logits may be overwritten (saves
+    one temporary).
     out / at: write into rows at.. of an existing RowStats instead of a new one.
     """
     n = logits.shape[0]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..backends.local.model import LanguageModel
 from ..backends.local.forward import final_states
+from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import final_norm, plain_norm
 from ..backends.protocol import HIDDEN_STATES, require
 from ..checks import check_int

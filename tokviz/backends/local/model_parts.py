@@ -3,9 +3,10 @@ and where each layer's hidden state is in `output_hidden_states`.
 
 Hugging Face causal LMs name these parts differently (Llama `model.norm`, GPT-2 `transformer.ln_f`,
 GPT-NeoX `gpt_neox.final_layer_norm`, OPT `model.decoder.final_layer_norm`, Phi `model.final_layernorm`,
-Mamba `backbone.norm_f`, RWKV `rwkv.ln_out`; OPT-350m has none and a `project_out` instead). Everything here uses the model's own modules (so quantized, tied or biased
-heads and Gemma's (1 + w) RMSNorm behave exactly as in the model's forward pass) and raises
-UnsupportedModelError, naming the model class, when a part cannot be found.
+Mamba `backbone.norm_f`, RWKV `rwkv.ln_out`; OPT-350m has none and a `project_out` instead).
+Everything here uses the model's own modules (so quantized, tied or biased heads and Gemma's (1 + w)
+RMSNorm behave exactly as in the model's forward pass) and raises UnsupportedModelError, naming the model
+class, when a part cannot be found.
 """
 
 from __future__ import annotations
