@@ -79,7 +79,9 @@ def test_perplexity(arch):
 
 
 def test_label_scores_of_unequal_lengths_in_one_batch(arch):
-    template, x = "Review: {x}\nSentiment: {y}. Done.", "great."
+    # one padded pass (padding under a quarter of the tokens) whose pads outrun the 8-token sliding windows
+    template = "Review: {x}\nSentiment: {y}. Done."
+    x = "The plot was thin but the actors were great, and the music carried every scene to its end. " * 3
     labels = ["positive", "negative, and very sad because of the many long words in this label"]
     result = tokviz.score_labels(arch, template, x, labels, batch_size=2)
     for label, score in zip(labels, result.scores, strict=True):
