@@ -8,6 +8,7 @@ below per architecture.
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import warnings
@@ -258,3 +259,43 @@ def test_layer_law_residuals_on_recurrent_models(name, tokenizer):
 
 def norm_eps(norm) -> float:
     return norm.eps if hasattr(norm, "eps") else norm.variance_epsilon
+
+
+# --- what tokviz cannot handle, and what a model does not say ---------------------------------------------
+
+def test_hidden_states_in_an_unknown_order_are_refused(tokenizer):
+    lm = LanguageModel(model=build("llama", len(tokenizer)), tokenizer=tokenizer, name="tiny-shuffled")
+
+    def reverse_layers(module, args, kwargs, output):
+        output.hidden_states = tuple(reversed(output.hidden_states))
+        return output
+
+    lm.model.model.register_forward_hook(reverse_layers, with_kwargs=True)
+    with pytest.raises(tokviz.UnsupportedModelError, match="which layer each of LlamaForCausalLM's hidden states"):
+        tokviz.logit_lens(lm, "The old lighthouse keeper")
+
+
+def test_recurrent_states_cannot_be_continued_by_generate(tokenizer):
+    from tokviz.backends.local.compat import cache_holds, output_cache
+
+    ids = torch.tensor([ids_of_text(tokenizer, PROMPT)])
+    lengths = {}
+    for name in ("llama", "mamba", "rwkv"):
+        with torch.no_grad():
+            cache = output_cache(_model(name, len(tokenizer))(ids, use_cache=True))
+        assert cache is not None
+        lengths[name] = cache_holds(cache, ids.shape[1])
+    assert lengths == {"llama": True, "mamba": False, "rwkv": False}
+
+
+def test_context_length_unknown_rather_than_1e30(tokenizer):
+    huge, stated = copy.copy(tokenizer), copy.copy(tokenizer)
+    huge.model_max_length = int(1e30)  # what transformers writes when a tokenizer does not know
+    stated.model_max_length = 4096
+    for name in ("mamba", "bloom"):  # no position limit in the config
+        assert LanguageModel(model=_model(name, len(tokenizer)), tokenizer=huge, name=name).context_length is None
+        assert LanguageModel(model=_model(name, len(tokenizer)), tokenizer=stated, name=name).context_length == 4096
+
+
+def ids_of_text(tokenizer, text):
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
