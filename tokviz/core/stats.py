@@ -53,8 +53,9 @@ def row_stats(logits: torch.Tensor, targets: torch.Tensor, alternatives: int, *,
               out: RowStats | None = None, at: int = 0) -> RowStats:
     """Statistics of softmax(logits[i]) and of targets[i] under it, for every row i.
 
-    logits [N, V] in any float dtype (computed in float32); targets [N] token ids; also [N] optional ids
-    whose probability is wanted too. owned: the logits may be overwritten (saves one temporary).
+    logits [N, V] in any float dtype (computed in float32, or float64 for float64 logits); targets [N] token
+    ids; also [N] optional ids whose probability is wanted too. owned: the logits may be overwritten (saves
+    one temporary).
     out / at: write into rows at.. of an existing RowStats instead of a new one.
     """
     n = logits.shape[0]
@@ -68,7 +69,7 @@ def row_stats(logits: torch.Tensor, targets: torch.Tensor, alternatives: int, *,
 
 
 def _block(logits, targets, k, also, owned, out: RowStats) -> None:
-    x = logits.float()
+    x = logits if logits.dtype == torch.float64 else logits.float()  # a float64 model keeps its precision
     owned = owned or x is not logits  # a converted copy is ours to overwrite
     top_logits, top_ids = x.topk(k, dim=-1)
     target = x.gather(-1, targets[:, None]).squeeze(-1)

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..backends.local.forward import final_states
 from ..backends.local.model import LanguageModel
-from ..backends.local.model_parts import backbone, final_norm, plain_norm
+from ..backends.local.model_parts import final_norm, plain_norm
 from ..backends.protocol import HIDDEN_STATES, require
 from ..checks import check_int
 from ..core.encoding import encode
@@ -171,22 +172,29 @@ def _law(pr: list[float]) -> tuple[float, float, float]:
 
 @torch.inference_mode()
 def _collect(lm: LanguageModel, texts: list[str], show_progress: bool):
-    """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, CPU)."""
+    """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, or float64 for a
+    float64 model, on the CPU)."""
     norm = plain_norm(final_norm(lm.model))
-    body = backbone(lm.model)  # the logits are not needed: skip the [T, vocab] head
     sequences = []
     for i, text in enumerate(progress_bar(texts, "layer law: reading texts", enabled=show_progress)):
         encoded = encode(lm, text, what=f"texts[{i}]")
         ids = encoded.all_ids
         if len(ids) < 2:
             continue
-        hidden = body(encoded.tensor(lm.device), output_hidden_states=True).hidden_states
+        # the logits are not needed (skip the [T, vocab] head); layers in lens order, embedding output first
+        hidden = final_states(lm, encoded.tensor(lm.device), all_layers=True).layers
         L = len(hidden) - 1
         # h_L is already normed by the model; h_1..h_{L-1} get the final norm without its learned gain.
-        features = [norm(hidden[l][0, :-1]).float().cpu() for l in range(1, L)]
-        features.append(hidden[L][0, :-1].float().cpu())
+        features = [_stored(norm(hidden[l][0, :-1])) for l in range(1, L)]
+        features.append(_stored(hidden[L][0, :-1]))
         sequences.append((torch.tensor(ids[1:]), features))
     return sequences
+
+
+def _stored(features: torch.Tensor) -> torch.Tensor:
+    # float64 features stay float64: features of random or small models can be ill-conditioned (1e8) enough
+    # that float32 rounding moves PR in the third digit
+    return (features if features.dtype == torch.float64 else features.float()).cpu()
 
 
 def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str = "id",

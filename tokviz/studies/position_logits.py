@@ -22,7 +22,7 @@ def next_logits(lm: LanguageModel, ids: list[int]) -> torch.Tensor:
         raise InvalidInputError("ids must be a non-empty list of token ids")
     if not all(0 <= i < lm.vocab_size for i in ids):
         raise InvalidInputError(f"token ids must be between 0 and {lm.vocab_size - 1} (the vocabulary)")
-    if len(ids) > lm.context_length:
+    if lm.context_length is not None and len(ids) > lm.context_length:
         raise InvalidInputError(f"{len(ids)} tokens, but {lm.name} accepts at most {lm.context_length} tokens")
     out = final_states(lm, torch.tensor([list(ids)], dtype=torch.long, device=lm.device))
     return out.project(out.states[0, -1:])[0].float().clone()

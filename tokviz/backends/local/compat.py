@@ -40,13 +40,36 @@ def cache_inputs(model: torch.nn.Module, cache) -> dict:
     return {} if cache is None else {cache_argument(model): cache}
 
 
-def output_cache(output):
-    """The KV cache a forward pass returned, under whichever name this release gives it (or None).
+# RWKV returns its recurrent state under this name.
+_STATE = "state"
 
-    Reads the output's own keys, never the deprecated alias, which would warn.
+
+def output_cache(output):
+    """The KV cache or recurrent state a forward pass returned, under whichever name this release or
+    architecture gives it (or None). Reads the output's own keys, never the deprecated alias, which would warn.
     """
     keys = output.keys() if hasattr(output, "keys") else ()
-    for name in (_NEW, _OLD):
+    for name in (_NEW, _OLD, _STATE):
         if name in keys:
             return output[name]
     return None
+
+
+def cache_holds(cache, tokens: int) -> bool:
+    """Whether `cache` says it holds exactly `tokens` tokens, so `generate` can continue from it.
+
+    Recurrent states (Mamba's linear-attention layers, RWKV's state list) cannot say how many tokens they
+    have read; given one, `generate` would read the whole prompt again on top of it.
+    """
+    length = getattr(cache, "get_seq_length", None)
+    if not callable(length):
+        return False
+    try:
+        return int(length()) == tokens
+    except (TypeError, ValueError):
+        return False
+
+
+def cache_reorderable(model: torch.nn.Module, cache) -> bool:
+    """Whether beam search can reorder this cache between steps (transformers refuses beams otherwise)."""
+    return cache is None or hasattr(model, "_reorder_cache") or hasattr(cache, "reorder_cache")

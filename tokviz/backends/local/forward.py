@@ -22,7 +22,7 @@ from ...core.encoding import Request
 from ...core.stats import RowStats, row_stats
 from ...errors import UnsupportedModelError
 from .compat import output_cache
-from .model_parts import backbone, logit_transform, unembedding
+from .model_parts import FirstBlockTap, backbone, logit_transform, unembedding
 
 if TYPE_CHECKING:
     from .model import LanguageModel
@@ -38,7 +38,8 @@ MAX_PADDING = 1.25
 @dataclass
 class FinalStates:
     """One pass of the model body: `states` [batch, positions, hidden] and how to turn rows of them into
-    logits. layers: every layer's hidden state (output_hidden_states), when asked for. cache: the KV cache."""
+    logits. layers: when asked for, every layer's hidden state, the embedding output first and the final
+    (normed) state last, whatever order the architecture records them in. cache: the KV cache or state."""
 
     states: torch.Tensor
     project: Callable[[torch.Tensor], torch.Tensor]
@@ -51,16 +52,17 @@ def final_states(lm: LanguageModel, ids: torch.Tensor, attention_mask: torch.Ten
                  use_cache: bool = False, all_layers: bool = False) -> FinalStates:
     """Run the model body over ids [batch, positions] (no logits computed, unless the model must run whole)."""
     kwargs = dict(attention_mask=attention_mask, use_cache=use_cache)
-    if all_layers:
-        kwargs["output_hidden_states"] = True
     head = _head(lm.model)
-    if head is None:  # run whole: the "states" are the logits themselves
-        out = lm.model(input_ids=ids, **kwargs)
-        return FinalStates(out.logits, lambda rows: rows, False, out.hidden_states if all_layers else None,
-                           output_cache(out))
-    out = backbone(lm.model)(input_ids=ids, **kwargs)
-    return FinalStates(out.last_hidden_state, head, True, out.hidden_states if all_layers else None,
-                       output_cache(out))
+    runner = lm.model if head is None else backbone(lm.model)  # run whole: the "states" are the logits
+    if all_layers:
+        with FirstBlockTap(lm.model) as tap:
+            out = runner(input_ids=ids, output_hidden_states=True, **kwargs)
+        layers = tap.layer_states(out.hidden_states)
+    else:
+        out, layers = runner(input_ids=ids, **kwargs), None
+    if head is None:
+        return FinalStates(out.logits, lambda rows: rows, False, layers, output_cache(out))
+    return FinalStates(out.last_hidden_state, head, True, layers, output_cache(out))
 
 
 def project_stats(states: torch.Tensor, project, targets: torch.Tensor, alternatives: int, vocab_size: int, *,
@@ -90,8 +92,8 @@ def score(lm: LanguageModel, requests: list[Request], alternatives: int = 1, *,
     """The statistics each request asks for, from as few forward passes as fit TOKENS_PER_PASS (or
     batch_size sequences per pass). Returns them and the number of passes.
 
-    Sequences of a pass are right-padded and masked: a real token never attends to a later pad, so
-    padding changes nothing but the batch shape.
+    Sequences of a pass are right-padded: under causal attention a real token never attends to a later
+    pad, so padding changes nothing but the batch shape, and no attention mask is needed.
     """
     if batch_size is not None:
         check_int(batch_size, "batch_size", low=1, hint=" or None")
@@ -137,15 +139,15 @@ def plan_passes(lengths: list[int], batch_size: int | None) -> list[list[int]]:
 
 
 def padded_batch(lm: LanguageModel, requests: list[Request], members: list[int]):
-    """Right-padded ids and attention mask of requests[members], longest first as plan_passes orders them
-    (mask None for a single sequence: no padding, no mask needed)."""
+    """Right-padded ids of requests[members], longest first as plan_passes orders them, and the attention
+    mask, always None: causal attention already keeps every real token from the pads after it, while masking
+    the pads would leave a pad row with nothing to attend to under a sliding window (Mistral, Gemma 2/3),
+    and the NaN of such a row reaches the real rows of the next layer through a zero attention weight."""
     width = len(requests[members[0]].ids)
     ids = torch.full((len(members), width), _pad_id(lm), dtype=torch.long)
-    mask = torch.zeros((len(members), width), dtype=torch.long)
     for slot, i in enumerate(members):
         ids[slot, : len(requests[i].ids)] = torch.tensor(requests[i].ids)
-        mask[slot, : len(requests[i].ids)] = 1
-    return ids.to(lm.device), None if len(members) == 1 else mask.to(lm.device)
+    return ids.to(lm.device), None
 
 
 def _pad_id(lm: LanguageModel) -> int:
@@ -197,11 +199,14 @@ def _split_head(model: torch.nn.Module):
     vocab = model.get_input_embeddings().weight.shape[0]
     probe = torch.tensor([[1, 2, 3, 5, 8, 13]], device=device) % vocab
     try:
-        whole = model(input_ids=probe, use_cache=False).logits.float()
-        split = head(body(input_ids=probe, use_cache=False).last_hidden_state).float()
+        whole = model(input_ids=probe, use_cache=False).logits
+        split = head(body(input_ids=probe, use_cache=False).last_hidden_state)
     except Exception:  # a body that cannot run alone
         return None
     if split.shape != whole.shape:
         return None
-    tolerance = 1e-3 * (1.0 + float(whole.abs().max()))
+    # Both run the same modules, so they agree to rounding in the logits' own dtype.
+    eps = torch.finfo(whole.dtype).eps if whole.dtype.is_floating_point else 1e-6
+    whole, split = whole.double(), split.double()
+    tolerance = 64 * eps * (1.0 + float(whole.abs().max()))
     return head if float((split - whole).abs().max()) <= tolerance else None

@@ -9,7 +9,8 @@ No extra forward pass per step. Three small taps ride along with `model.generate
 Sampling's temperature / top-k / top-p are passed as transformers' own warpers in our processor list (in
 transformers' order), so the tap after them sees exactly the distribution that is sampled from.
 The prompt's probabilities come from one forward pass over the prompt minus its last token; `generate`
-continues from that pass's KV cache, so the prompt is not run twice.
+continues from that pass's KV cache, so the prompt is not run twice (a recurrent state, which cannot say
+how many tokens it holds, is not handed on: generate then reads the prompt itself).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ...core.encoding import Encoded, encode
 from ...core.tokens import Vocabulary
 from ...errors import InvalidInputError
 from .beam_recorder import BeamRecorder
-from .compat import cache_inputs
+from .compat import cache_holds, cache_inputs, cache_reorderable, output_cache
 from .forcing import check_prefix, cut_prompt, split_prompt_stats
 from .forward import final_states, pass_stats, score
 
@@ -91,6 +92,8 @@ def generate_local(lm: LanguageModel, prompt: str, decoding: DecodingParams, *, 
         elif num_beams == 1:
             result = run.sample(inputs, kwargs)
         else:
+            if not _beams_can_cache(lm, input_ids):
+                kwargs["use_cache"] = False  # transformers refuses beams over a state it cannot reorder
             result = run.beam_search(inputs, kwargs, num_beams)
     after_prompt = run.forced[0][1] if run.forced else result.first  # the distribution after the prompt
     scores = TextScores(token_infos(lm.vocabulary, encoded.ids, prefix_stats, encoded.first_predicted),
@@ -271,13 +274,21 @@ def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int,
     out = final_states(lm, torch.tensor([ids[:-1]], device=lm.device), use_cache=True)
     request = encoded.request()  # its rows all lie in the pass: the last one predicts the last token
     stats = pass_stats(lm, out, [request], alternatives)[0] if request.rows else None
-    cache = out.cache
+    # A recurrent state cannot say how many tokens it holds: generate then reads the whole prompt itself
+    # (the prompt's numbers above stay exact; only the prompt's pass is repeated).
+    cache = out.cache if cache_holds(out.cache, len(ids) - 1) else None
     if cache is not None and num_beams > 1:
         if hasattr(cache, "batch_repeat_interleave"):
             cache.batch_repeat_interleave(num_beams)  # beam search does not expand a cache it is given
         else:
             cache = None
     return stats, cache
+
+
+def _beams_can_cache(lm: LanguageModel, input_ids: torch.Tensor) -> bool:
+    """Whether beam search can keep the model's cache: one token's pass shows what kind of cache it makes."""
+    out = lm.model(input_ids=input_ids[:, :1], use_cache=True)
+    return cache_reorderable(lm.model, output_cache(out))
 
 
 def _chat_prompt(lm: LanguageModel, prompt) -> str:

@@ -13,6 +13,7 @@ from ...core.prompt_result import TextScores, encoded_scores
 from ...core.tokens import Vocabulary
 
 NOTHING_UNSUPPORTED = MappingProxyType({})
+UNKNOWN_LENGTH = 10**29
 
 
 @dataclass
@@ -38,13 +39,17 @@ class LanguageModel:
         return int(self.model.get_output_embeddings().weight.shape[0])
 
     @property
-    def context_length(self) -> int:
+    def context_length(self) -> int | None:
+        """Tokens the model accepts: its config's position limit, else its tokenizer's, else None (it does not
+        say: recurrent models such as Mamba have no window, ALiBi models such as Bloom no position table)."""
         config = self.model.config
         for attribute in ("max_position_embeddings", "n_positions", "n_ctx", "seq_length"):
             value = getattr(config, attribute, None)
             if isinstance(value, int) and value > 0:
                 return value
-        return int(getattr(self.tokenizer, "model_max_length", 2048))
+        value = getattr(self.tokenizer, "model_max_length", None)
+        # transformers writes int(1e30) when a tokenizer does not know its model's limit
+        return int(value) if isinstance(value, int) and 0 < value < UNKNOWN_LENGTH else None
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
@@ -80,8 +85,8 @@ class LanguageModel:
 
     def missing_numbers(self, what: str, count: int) -> str:
         return (f"{what} needs the log-probability of {count} token(s) that {self.name} computed as NaN, a numerical "
-                f"failure of the model itself in {self.model.dtype} (for example, fully masked padding rows of a "
-                "batch); run one text at a time (batch_size=1) or load the model in another dtype")
+                f"failure of the model itself in {self.model.dtype} (for example an overflow in its attention or "
+                "norms), not a number tokviz left out; load the model in another dtype")
 
     def __repr__(self) -> str:
         quant = f", quantization={self.quantization!r}" if self.quantization else ""
