@@ -112,7 +112,9 @@ def test_the_long_studies_show_progress_bars_unless_asked_not_to(tiny_lm, capsys
         assert title in err
         if total is not None:
             assert f"{total}/{total}" in err
-    assert shown[0].pr == quiet[0].pr and shown[2].drops == quiet[2].drops  # the bars change no number
+    # the bars change no number (two runs of the same least squares agree to rounding)
+    assert shown[0].pr == pytest.approx(quiet[0].pr, rel=1e-12, abs=0)
+    assert shown[2].drops == pytest.approx(quiet[2].drops, rel=1e-12, abs=0)
     assert [r.answer_probs for r in shown[1].records] == [r.answer_probs for r in quiet[1].records]
     with pytest.raises(tokviz.InvalidInputError, match="progress must be"):
         tokviz.layer_law(tiny_lm, texts, progress="yes")
