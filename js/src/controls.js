@@ -181,6 +181,7 @@ export function legend(getMode) {
       ...stops.map((s) => {
         const sw = h("span", { class: "tvz-swatch", text: s.label });
         sw.style.backgroundColor = s.color;
+        if (s.ink) sw.style.color = s.ink;
         return sw;
       }),
     );

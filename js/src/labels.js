@@ -5,7 +5,7 @@
 import { rovingFocus } from "./roving.js";
 import { h, displayNode } from "./dom.js";
 import { textSegments, formatPercent, formatNumber } from "./format.js";
-import { probColor } from "./colors.js";
+import { probColor, probInk } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { probBar } from "./bars.js";
 import { itemFinder, onItemHover } from "./hover.js";
@@ -61,7 +61,10 @@ export function renderLabels(model, root, d) {
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
         h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) }),
       ]);
-      if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
+      if (t.in_label) {
+        chip.style.backgroundColor = probColor(t.p) || "";
+        chip.style.color = probInk(t.p) || "";
+      }
       toks.append(chip);
     }
     const table = statTable(rows);

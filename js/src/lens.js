@@ -4,7 +4,7 @@
 
 import { h, displayNode } from "./dom.js";
 import { pieceDisplay, tokenDisplay, plainLabel, formatPercent } from "./format.js";
-import { probColor, unitColor, legendStops } from "./colors.js";
+import { probColor, probInk, unitColor, unitInk, legendStops } from "./colors.js";
 import { createTooltip, statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
@@ -28,13 +28,15 @@ import { rovingFocus, linearStep } from "./roving.js";
 const LENS_SCALES = {
   top: {
     text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
-    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
+    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), ink: unitInk(p), label: formatPercent(p) })),
     color: (/** @type {number | null} */ p) => (p == null ? null : unitColor(p)),
+    ink: (/** @type {number | null} */ p) => (p == null ? null : unitInk(p)),
   },
   target: {
     text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
     stops: legendStops("prob"),
     color: probColor,
+    ink: probInk,
   },
 };
 
@@ -46,6 +48,7 @@ function lensLegend(mode) {
     ...scale.stops.map((s) => {
       const sw = h("span", { class: "tvz-swatch", text: s.label });
       sw.style.backgroundColor = s.color;
+      if (s.ink) sw.style.color = s.ink;
       return sw;
     }),
   ]);
@@ -123,8 +126,10 @@ export function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
         });
-        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
-        if (c) cell.style.backgroundColor = c;
+        const scale = LENS_SCALES[mode];
+        const shown = byTarget ? tp : p;
+        cell.style.backgroundColor = scale.color(shown) || "";
+        cell.style.color = scale.ink(shown) || "";
         frag.append(cell);
       }
     }

@@ -6,7 +6,7 @@
 
 import { h, displayNode } from "./dom.js";
 import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges, formatLogProb, formatSurprisal } from "./format.js";
-import { tokenColor } from "./colors.js";
+import { tokenColor, tokenInk } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
@@ -57,6 +57,12 @@ export function createStrip(cfg) {
   /** @type {HTMLElement | null} */
   let selectedEl = null;
 
+  /** The token's swatch and the ink that stays readable on it. @param {HTMLElement} span @param {Tok} tok @param {StripOptions} o */
+  function paint(span, tok, o) {
+    span.style.backgroundColor = tokenColor(tok, o.colorBy, o.probMode) || "";
+    span.style.color = tokenInk(tok, o.colorBy, o.probMode) || "";
+  }
+
   /** @param {Tok} tok @param {number} i @param {"prompt"|"generated"} source @param {Pieces} pieces @param {StripOptions} o */
   function tokenSpan(tok, i, source, pieces, o) {
     const d = tokenDisplay(tok, pieces);
@@ -70,8 +76,7 @@ export function createStrip(cfg) {
     span.tabIndex = -1; // the strip's one Tab stop is managed by rovingFocus
     span.dataset.index = String(i);
     span.dataset.source = source;
-    const color = tokenColor(tok, o.colorBy, o.probMode);
-    if (color) span.style.backgroundColor = color;
+    paint(span, tok, o);
     span.append(displayNode(d, { breaks: true }));
     return span;
   }
@@ -131,7 +136,8 @@ export function createStrip(cfg) {
       const toks = data[src].tokens;
       for (const span of /** @type {HTMLCollectionOf<HTMLElement>} */ (box.children)) {
         const tok = toks[Number(span.dataset.index)];
-        span.style.backgroundColor = (tok && tokenColor(tok, o.colorBy, o.probMode)) || "";
+        if (tok) paint(span, tok, o);
+        else span.style.backgroundColor = span.style.color = "";
       }
     }
   }

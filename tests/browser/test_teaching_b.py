@@ -103,21 +103,9 @@ def test_a_tooltip_list_uses_one_format(view, payloads):
 
 # --- logit lens -------------------------------------------------------------------------------------
 
-# js/src/colors.js PALETTE (viridis samples), to read a cell's place on the scale back from its colour.
-VIRIDIS = [(68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141), (39, 173, 129),
-           (92, 200, 99), (170, 220, 50), (253, 231, 37)]
-
-
 def scale_position(color: str) -> float:
-    """The u in 0..1 whose colour on the scale (colors.js unitColor) is nearest `color`."""
-    rgb = [float(v) for v in re.findall(r"[\d.]+", color)[:3]]
-
-    def at(u: float):
-        x = u * (len(VIRIDIS) - 1)
-        i = min(len(VIRIDIS) - 2, int(x))
-        return [a + (b - a) * (x - i) for a, b in zip(VIRIDIS[i], VIRIDIS[i + 1])]
-
-    return min((k / 1000 for k in range(1001)), key=lambda u: sum((a - b) ** 2 for a, b in zip(at(u), rgb)))
+    """The u in 0..1 of a cell's step on the scale: colors.js draws step N of 9 as var(--tvz-sN)."""
+    return int(re.fullmatch(r"var\(--tvz-s(\d)\)", color).group(1)) / 8
 
 
 def quantile(values: list[float], q: float) -> float:

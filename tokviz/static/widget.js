@@ -185,6 +185,31 @@ function displayNode(d, opts = {}) {
   return frag;
 }
 
+// src/theme.js
+function luminanceOf(css) {
+  const m = css.match(/[\d.]+/g);
+  if (!m || m.length < 3 || m.length > 3 && Number(m[3]) === 0) return null;
+  const lin = (v) => {
+    const c = Number(v) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(m[0]) + 0.7152 * lin(m[1]) + 0.0722 * lin(m[2]);
+}
+function followTheme(root, d) {
+  const apply = () => {
+    const y = luminanceOf(getComputedStyle(root).backgroundColor);
+    if (y != null) root.classList.toggle("tvz-dark", y < 0.2);
+  };
+  apply();
+  const frame = requestAnimationFrame(apply);
+  d.add(() => cancelAnimationFrame(frame));
+  const watch = new MutationObserver(() => requestAnimationFrame(apply));
+  const body = root.ownerDocument.body;
+  if (body) watch.observe(body, { attributes: true });
+  watch.observe(root.ownerDocument.documentElement, { attributes: true });
+  d.add(() => watch.disconnect());
+}
+
 // src/tooltip.js
 var counter = 0;
 var PIN_HINT = "pinned \u2014 Esc or click elsewhere to close";
@@ -200,6 +225,7 @@ function createTooltip(root, d) {
     return top instanceof ShadowRoot ? top : body;
   };
   const attach = () => {
+    host.classList.toggle("tvz-dark", root.classList.contains("tvz-dark"));
     const where = home();
     if (host.parentNode !== where) where.append(host);
   };
@@ -281,33 +307,27 @@ function statTable(rows) {
 }
 
 // src/colors.js
-var ALPHA = 0.35;
-var PALETTE = Object.freeze([
-  [68, 1, 84],
-  [71, 44, 122],
-  [59, 81, 139],
-  [44, 113, 142],
-  [33, 144, 141],
-  [39, 173, 129],
-  [92, 200, 99],
-  [170, 220, 50],
-  [253, 231, 37]
-].map((c) => Object.freeze(c)));
+var STEPS = 9;
 var PROB_LOG_MIN = -4;
 var clamp01 = (x) => Math.min(1, Math.max(0, x));
 function probUnit(p) {
   if (!(p > 0)) return 0;
   return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
 }
-function unitColor(u, alpha = ALPHA) {
-  const x = clamp01(u) * (PALETTE.length - 1);
-  const i = Math.min(PALETTE.length - 2, Math.floor(x));
-  const f = x - i;
-  const [r, g, b] = PALETTE[i].map((v, k) => Math.round(v + (PALETTE[i + 1][k] - v) * f));
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+function unitStep(u) {
+  return Math.round(clamp01(u) * (STEPS - 1));
+}
+function unitColor(u) {
+  return `var(--tvz-s${unitStep(u)})`;
+}
+function unitInk(u) {
+  return `var(--tvz-s${unitStep(u)}-ink)`;
 }
 function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
+}
+function probInk(p) {
+  return p == null ? null : unitInk(probUnit(p));
 }
 var RANK_BUCKETS = Object.freeze([
   { max: 1, label: "1", unit: 1 },
@@ -323,6 +343,10 @@ function rankBucket(r) {
 function rankColor(r) {
   const b = rankBucket(r);
   return b < 0 ? null : unitColor(RANK_BUCKETS[b].unit);
+}
+function rankInk(r) {
+  const b = rankBucket(r);
+  return b < 0 ? null : unitInk(RANK_BUCKETS[b].unit);
 }
 var ENTROPY_MAX_BITS = 8;
 function entropyColor(nats) {
@@ -342,24 +366,25 @@ function tokenColor(tok, colorBy, probMode) {
   if (colorBy === "entropy") return entropyColor(tok.h);
   return probColor(shownProb(tok, probMode));
 }
+function tokenInk(tok, colorBy, probMode) {
+  if (colorBy === "rank") return rankInk(tok.r);
+  if (colorBy === "entropy") return null;
+  return probInk(shownProb(tok, probMode));
+}
 function legendStops(colorBy) {
   if (colorBy === "rank") {
-    return RANK_BUCKETS.map((b) => ({ color: (
-      /** @type {string} */
-      rankColor(b.max === Infinity ? 1001 : b.max)
-    ), label: b.label }));
+    return RANK_BUCKETS.map((b) => ({ color: unitColor(b.unit), ink: unitInk(b.unit), label: b.label }));
   }
   if (colorBy === "entropy") {
     return [0, 2, 4, 6, 8].map((bits) => ({
       color: bitsColor(bits),
+      ink: null,
       label: bits === 8 ? "\u22658 bits" : `${bits}`
     }));
   }
   return [1e-4, 1e-3, 0.01, 0.1, 1].map((p) => ({
-    color: (
-      /** @type {string} */
-      probColor(p)
-    ),
+    color: unitColor(probUnit(p)),
+    ink: unitInk(probUnit(p)),
     label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
   }));
 }
@@ -587,6 +612,10 @@ function createStrip(cfg) {
     ) }
   };
   let selectedEl = null;
+  function paint(span, tok, o) {
+    span.style.backgroundColor = tokenColor(tok, o.colorBy, o.probMode) || "";
+    span.style.color = tokenInk(tok, o.colorBy, o.probMode) || "";
+  }
   function tokenSpan(tok, i, source, pieces, o) {
     const d = tokenDisplay(tok, pieces);
     const span = document.createElement("span");
@@ -599,8 +628,7 @@ function createStrip(cfg) {
     span.tabIndex = -1;
     span.dataset.index = String(i);
     span.dataset.source = source;
-    const color = tokenColor(tok, o.colorBy, o.probMode);
-    if (color) span.style.backgroundColor = color;
+    paint(span, tok, o);
     span.append(displayNode(d, { breaks: true }));
     return span;
   }
@@ -654,7 +682,8 @@ function createStrip(cfg) {
         box.children
       ) {
         const tok = toks[Number(span.dataset.index)];
-        span.style.backgroundColor = tok && tokenColor(tok, o.colorBy, o.probMode) || "";
+        if (tok) paint(span, tok, o);
+        else span.style.backgroundColor = span.style.color = "";
       }
     }
   }
@@ -921,6 +950,7 @@ function legend(getMode) {
       ...stops.map((s) => {
         const sw = h("span", { class: "tvz-swatch", text: s.label });
         sw.style.backgroundColor = s.color;
+        if (s.ink) sw.style.color = s.ink;
         return sw;
       })
     );
@@ -1744,13 +1774,15 @@ function renderTokenViz(model, root, d) {
 var LENS_SCALES = {
   top: {
     text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
-    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
-    color: (p) => p == null ? null : unitColor(p)
+    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), ink: unitInk(p), label: formatPercent(p) })),
+    color: (p) => p == null ? null : unitColor(p),
+    ink: (p) => p == null ? null : unitInk(p)
   },
   target: {
     text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
     stops: legendStops("prob"),
-    color: probColor
+    color: probColor,
+    ink: probInk
   }
 };
 function lensLegend(mode) {
@@ -1760,6 +1792,7 @@ function lensLegend(mode) {
     ...scale.stops.map((s) => {
       const sw = h("span", { class: "tvz-swatch", text: s.label });
       sw.style.backgroundColor = s.color;
+      if (s.ink) sw.style.color = s.ink;
       return sw;
     })
   ]);
@@ -1826,8 +1859,10 @@ function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
-        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
-        if (c) cell2.style.backgroundColor = c;
+        const scale = LENS_SCALES[mode];
+        const shown2 = byTarget ? tp : p;
+        cell2.style.backgroundColor = scale.color(shown2) || "";
+        cell2.style.color = scale.ink(shown2) || "";
         frag.append(cell2);
       }
     }
@@ -2039,7 +2074,10 @@ function renderLabels(model, root, d) {
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
         h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) })
       ]);
-      if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
+      if (t.in_label) {
+        chip.style.backgroundColor = probColor(t.p) || "";
+        chip.style.color = probInk(t.p) || "";
+      }
       toks.append(chip);
     }
     const table = statTable(rows);
@@ -2781,6 +2819,7 @@ function render({ model, el }) {
   if (model.get("interactive") === false) root.classList.add("tvz-static");
   el.append(root);
   d.add(() => root.remove());
+  followTheme(root, d);
   const view = VIEWS[kind];
   try {
     if (!view) throw new Error(`unknown view kind ${JSON.stringify(kind)}`);
