@@ -64,3 +64,44 @@ def test_every_colour_bucket_stands_out_from_the_theme(browser, harness_url, pay
         assert tokens and min(t["ratio"] for t in tokens) >= 3, tokens
     finally:
         page.close()
+
+
+# --- 2. pinning a token does not move the strip under its tooltip ----------------------------------------
+
+TIP = ".tvz-tip-host .tvz-tooltip"
+PROMPT_TOKENS = "#w .tvz-token[data-source=prompt]"
+
+
+def box(locator) -> dict:
+    return locator.evaluate("e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width, h: r.height}; }")
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"] and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]
+
+
+# The view's width in JupyterLab at 1400 px (sidebar open or not) and at 700 px: at these widths the
+# settings row wrapped when "clear selection" appeared.
+@pytest.mark.parametrize("width", [1150, 1060, 500])
+def test_pinning_does_not_move_the_token_under_its_tooltip(browser, harness_url, payloads, width):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        view = View(page, harness_url)
+        page.evaluate("w => { document.querySelector('#w').style.width = w + 'px'; }", width)
+        view.mount(payloads.tokens_state(generation_data=payloads.generation()))
+        token = page.locator(PROMPT_TOKENS).nth(3)
+        token.hover()
+        before = box(token)
+        token.click()  # pins its tooltip and selects it ("clear selection" appears)
+        assert view.get("selected") == {"source": "prompt", "index": 3}
+        page.wait_for_timeout(100)
+        after = box(token)
+        assert (after["x"], after["y"]) == (before["x"], before["y"]), (before, after)
+        tip = page.locator(TIP).first
+        assert tip.is_visible()
+        assert not overlaps(box(tip), after), (box(tip), after)
+        # and clearing the selection does not move it back either
+        page.locator("#w button.tvz-clear-selection").click()
+        assert box(token)["y"] == before["y"]
+    finally:
+        page.close()

@@ -1188,7 +1188,9 @@ function selection(model, d, strip, tooltip) {
     const sel = model.get("selected");
     const source = sel.source;
     strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
-    clearButton.hidden = !strip.selectedSpan();
+    const idle = !strip.selectedSpan();
+    clearButton.style.visibility = idle ? "hidden" : "";
+    clearButton.disabled = idle;
     if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };
   return { clearButton, update };
