@@ -105,3 +105,69 @@ def test_pinning_does_not_move_the_token_under_its_tooltip(browser, harness_url,
         assert box(token)["y"] == before["y"]
     finally:
         page.close()
+
+
+# --- 3. charts and beams say what they show ---------------------------------------------------------------
+
+def test_surprisal_bars_carry_their_tokens_and_a_key(view, payloads):
+    state = payloads.tokens_state(generation_data=payloads.generation())
+    view.mount(state)
+    page = view.page
+    prompt = state["analysis_data"]["tokens"]
+    total = len(prompt) + len(state["generation_data"]["tokens"])
+    labels = page.locator("#w .tvz-surp-label")
+    assert labels.count() > 0
+    plot = box(page.locator("#w .tvz-surp-svg"))
+    for k in range(labels.count()):
+        label = labels.nth(k)
+        i = int(label.get_attribute("data-pos"))
+        centre = box(label)["x"] + box(label)["w"] / 2
+        bar_centre = plot["x"] + (i + 0.5) / total * plot["w"]
+        assert abs(centre - bar_centre) < 1.5, (i, centre, bar_centre)  # under its own bar
+        if i < len(prompt):  # the token's own text, as the strip shows it
+            strip_text = page.locator(PROMPT_TOKENS).nth(i).inner_text()
+            shown = label.inner_text()
+            assert strip_text.startswith(shown.rstrip("\u2026")), (shown, strip_text)
+    # the key says which colour is which, in the bars' own colours
+    key = page.locator("#w .tvz-surp-key")
+    assert "prompt token" in key.inner_text() and "generated token" in key.inner_text()
+    fills = page.evaluate("""() => ['#w .tvz-surp-bars:not(.tvz-surp-gen)', '#w .tvz-surp-bars.tvz-surp-gen',
+        '#w .tvz-surp-key-entry[data-source=prompt] .tvz-surp-swatch', '#w .tvz-surp-key-entry[data-source=generated] .tvz-surp-swatch']
+        .map((s) => { const st = getComputedStyle(document.querySelector(s)); return s.includes('swatch') ? st.backgroundColor : st.fill; })""")
+    assert fills[0] == fills[2] and fills[1] == fills[3] and fills[0] != fills[1], fills
+
+
+def test_beams_mark_the_best_and_explain_the_score(view, payloads):
+    g = payloads.beams["data"]
+    view.mount(payloads.tokens_state(generation_data=g, num_beams=4))
+    page = view.page
+    caption = page.locator("#w .tvz-beam-caption").inner_text()
+    assert "sum of the beam's token log-probabilities" in caption and "length^length_penalty" in caption
+    first = page.locator("#w .tvz-beam-list li").first
+    b = g["beams"][0]
+    assert "best" in first.inner_text()
+    assert f"{b['score']:.3f} = {b['logprob_sum']:.3f} nats \u00f7 {b['length']}^{b['length_penalty']:g}" in first.inner_text()
+    # the tree marks the best beam's path, one node per step, as Python sent it
+    page.locator("#w .tvz-tree-box summary").click()
+    best = [(s, j) for s, step in enumerate(g["tree"]) for j, n in enumerate(step) if n["best"]]
+    assert best and len({s for s, _ in best}) == len(best)
+    marked = page.eval_on_selector_all("#w .tvz-node.tvz-best", "els => els.map(e => [+e.dataset.step, +e.dataset.beam])")
+    assert sorted(map(tuple, marked)) == best
+    assert "best beam" in page.locator("#w .tvz-tree-key").inner_text()
+
+
+@pytest.mark.parametrize("width", [1150, 1060])
+def test_beam_tree_last_column_is_in_sight(browser, harness_url, payloads, width):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        view = View(page, harness_url)
+        page.evaluate("w => { document.querySelector('#w').style.width = w + 'px'; }", width)
+        view.mount(payloads.beams)
+        frame = box(page.locator("#w .tvz-tree-scroll"))
+        last = page.locator("#w .tvz-node[data-step='11'] text")
+        assert last.count() > 0
+        for k in range(last.count()):
+            b = box(last.nth(k))
+            assert b["x"] + b["w"] <= frame["x"] + frame["w"] + 0.5, (b, frame)  # not cut off at the edge
+    finally:
+        page.close()

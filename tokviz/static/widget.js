@@ -1260,6 +1260,8 @@ function unavailableList(model) {
 
 // src/charts.js
 var PLOT_HEIGHT = 56;
+var LABEL_ROOM = 64;
+var clip = (s) => Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).join("")}\u2026` : s;
 function surprisalChart(cfg) {
   const promptBars = svg("path", { class: "tvz-surp-bars" });
   const genBars = svg("path", { class: "tvz-surp-bars tvz-surp-gen" });
@@ -1272,11 +1274,42 @@ function surprisalChart(cfg) {
   }, [promptBars, genBars, cursor]);
   const top = h("span", { class: "tvz-surp-top" });
   const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). Hover a bar to see its token; click to select it." });
+  const key = h("div", { class: "tvz-surp-key" }, [
+    h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
+    h("span", { class: "tvz-surp-key-entry tvz-surp-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"])
+  ]);
+  const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
+  const area = h("div", { class: "tvz-surp-area" }, [plot, labels]);
   const el = h("div", { class: "tvz-chart tvz-surprisal" }, [
     title,
-    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), plot])
+    key,
+    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), area])
   ]);
-  let shown2 = { prompt: [], generated: [] };
+  let shown2 = { prompt: [], generated: [], promptPieces: {}, genPieces: {} };
+  const placeLabels = () => {
+    const total = shown2.prompt.length + shown2.generated.length;
+    const width = area.clientWidth;
+    labels.replaceChildren();
+    if (!total || !width) return;
+    const every = Math.max(1, Math.ceil(total * LABEL_ROOM / width));
+    for (let i = 0; i < total; i += every) {
+      const gen = i >= shown2.prompt.length;
+      const tok = gen ? shown2.generated[i - shown2.prompt.length] : shown2.prompt[i];
+      const text = clip(plainLabel(tokenDisplay(tok, gen ? shown2.genPieces : shown2.promptPieces)));
+      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-gen" : "tvz-surp-label", "data-pos": i, text });
+      label.style.left = `${(i + 0.5) / total * 100}%`;
+      labels.append(label);
+    }
+  };
+  if (typeof ResizeObserver !== "undefined") {
+    let lastWidth = 0;
+    const resize = new ResizeObserver(() => {
+      if (area.clientWidth !== lastWidth) placeLabels();
+      lastWidth = area.clientWidth;
+    });
+    resize.observe(area);
+    cfg.disposer.add(() => resize.disconnect());
+  }
   const refAt = (i) => {
     const n = shown2.prompt.length;
     if (i < 0 || i >= n + shown2.generated.length) return null;
@@ -1308,8 +1341,9 @@ function surprisalChart(cfg) {
     ));
     if (ref) cfg.onPick(ref);
   });
-  function update(prompt, generated) {
-    shown2 = { prompt, generated };
+  function update(prompt, generated, promptPieces = {}, genPieces = {}) {
+    shown2 = { prompt, generated, promptPieces, genPieces };
+    key.lastElementChild?.toggleAttribute("hidden", generated.length === 0);
     const total = prompt.length + generated.length;
     el.hidden = total === 0;
     let peak = 0;
@@ -1330,6 +1364,7 @@ function surprisalChart(cfg) {
     plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
     top.textContent = `${scaleTop} bits`;
     cursor.style.display = "none";
+    placeLabels();
   }
   return { el, update };
 }
@@ -1395,7 +1430,7 @@ function chartsPanel(cfg) {
   const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
   el.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
   const update = (a, g, shown2) => {
-    surprisal.update(shown2.prompt.tokens, shown2.generated.tokens);
+    surprisal.update(shown2.prompt.tokens, shown2.generated.tokens, shown2.prompt.pieces, shown2.generated.pieces);
     ranksBox.replaceChildren();
     if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
     if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));
@@ -1520,18 +1555,26 @@ var DY = 32;
 var LEFT = 80;
 var TOP = 22;
 var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
+var BEAM_SCORE_TEXT = "Returned beams, best first. score = the sum of the beam's token log-probabilities (nats) \xF7 length^length_penalty, as transformers ranks finished beams (higher is better).";
+function scoreParts(b) {
+  if (b.logprob_sum == null || b.length == null || b.length_penalty == null) return "";
+  return ` = ${formatNumber(b.logprob_sum, 3)} nats \xF7 ${b.length}^${b.length_penalty}`;
+}
 function beamList(g) {
   const list = h("ol", { class: "tvz-beam-list" });
-  for (const b of g.beams ?? []) {
+  (g.beams ?? []).forEach((b, i) => {
     list.append(
-      h("li", {}, [
-        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
+      h("li", { class: i === 0 ? "tvz-best-beam" : "" }, [
+        h("span", { class: "tvz-beam-score", text: `score ${formatNumber(b.score, 3)}` }),
+        h("span", { class: "tvz-beam-parts", text: scoreParts(b) }),
+        i === 0 ? h("span", { class: "tvz-beam-best", text: "best" }) : "",
         h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })])
       ])
     );
-  }
+  });
   return list;
 }
+var TREE_KEY_TEXT = "x = step. Thick line = the best beam (returned first); faded, dashed = pruned later. Hover a node for its score (cumulative log-probability, nats).";
 function beamTree(g, tooltip, d) {
   const tree = g.tree ?? [];
   const pieces = g.pieces;
@@ -1542,6 +1585,7 @@ function beamTree(g, tooltip, d) {
   const edges = svg("g", { class: "tvz-edges" });
   const nodes = svg("g", { class: "tvz-nodes" });
   const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
+  el.style.minWidth = `${Math.round(width * 0.7)}px`;
   nodes.append(
     svg("g", { class: "tvz-node tvz-root-node" }, [
       svg("circle", { cx: LEFT - 20, cy: rootY, r: 5 }),
@@ -1554,7 +1598,7 @@ function beamTree(g, tooltip, d) {
       const [x, y] = pos(s, j);
       const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
       const mx = (px + x) / 2;
-      const faded = node.kept ? "" : " tvz-pruned";
+      const faded = (node.kept ? "" : " tvz-pruned") + (node.best ? " tvz-best" : "");
       edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
       const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
       nodes.append(
@@ -1572,11 +1616,11 @@ function beamTree(g, tooltip, d) {
     return h("div", {}, [
       h("div", { class: "tvz-tip-head" }, [
         h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
-        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` })
+        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.best ? " (best beam)" : n.kept ? "" : " (pruned later)"}` })
       ]),
       statTable([
-        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
-        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
+        ["score", `${formatNumber(n.score, 3)} nats (cumulative log p)`],
+        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)} nats)`],
         ["id", String(n.id)]
       ])
     ]);
@@ -1601,10 +1645,10 @@ function renderBeamsView(model, root, d) {
       return;
     }
     box.append(
-      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
+      h("div", { class: "tvz-sub tvz-tree-key", text: `Beam tree: ${TREE_KEY_TEXT}` }),
       beamTree(g, tooltip, inner)
     );
-    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+    if (g.beams?.length) box.append(h("div", { class: "tvz-sub tvz-beam-caption", text: BEAM_SCORE_TEXT }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
   d.onModel(model, "change:data", render2);
@@ -1631,10 +1675,10 @@ function beamsPanel(root, d) {
       /** @type {Strip} */
       g
     );
-    el.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
+    el.append(h("div", { class: "tvz-sub tvz-beam-caption", text: BEAM_SCORE_TEXT }), beamList(beams));
     if (beams.tree?.length) {
       const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
-      det.append(beamTree(beams, treeTip, treeDisposer));
+      det.append(h("div", { class: "tvz-sub tvz-tree-key", text: TREE_KEY_TEXT }), beamTree(beams, treeTip, treeDisposer));
       el.append(det);
     }
   };
