@@ -39,7 +39,7 @@ export function surprisalChart(cfg) {
   // Which bars are which: the strip's own split, prompt tokens vs generated ones.
   const key = h("div", { class: "tvz-surp-key" }, [
     h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
-    h("span", { class: "tvz-surp-key-entry tvz-surp-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"]),
+    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"]),
   ]);
   // Under each bar (every k-th where they would crowd), its token: the chart reads in the strip's order.
   const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
@@ -63,7 +63,7 @@ export function surprisalChart(cfg) {
       const gen = i >= shown.prompt.length;
       const tok = gen ? shown.generated[i - shown.prompt.length] : shown.prompt[i];
       const text = clip(plainLabel(tokenDisplay(tok, gen ? shown.genPieces : shown.promptPieces)));
-      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-gen" : "tvz-surp-label", "data-pos": i, text });
+      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-label-gen" : "tvz-surp-label", "data-pos": i, text });
       label.style.left = `${((i + 0.5) / total) * 100}%`;
       labels.append(label);
     }

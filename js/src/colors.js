@@ -65,6 +65,17 @@ export function probInk(p) {
   return p == null ? null : unitInk(probUnit(p));
 }
 
+/** Steps of the logit lens's linear top-1 scale (palette.css --tvz-l0 .. --tvz-l4): 0-20%, ..., 80-100%. */
+export const LINEAR_STEPS = 5;
+
+/**
+ * The linear step of a probability: 0 for p < 20%, ..., LINEAR_STEPS - 1 for p >= 80%.
+ * @param {number} p
+ */
+export function linearStep(p) {
+  return Math.min(LINEAR_STEPS - 1, Math.max(0, Math.floor(p * LINEAR_STEPS)));
+}
+
 /** Rank buckets: rank 1, 2-10, 11-100, 101-1000, >1000, each at its place on the one scale. */
 export const RANK_BUCKETS = Object.freeze([
   { max: 1, label: "1", unit: 1 },

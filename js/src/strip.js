@@ -173,7 +173,8 @@ export function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const head = h("div", { class: "tvz-tip-head" }, [
       h("span", { class: "tvz-tip-tok" }, [displayNode(d)]),
-      h("span", { class: "tvz-tip-src", text: `${source} token ${Number(span.dataset.index) + 1}` }),
+      // Python's own index (analysis.tokens[i], generation.tokens[i]): one numbering in every view
+      h("span", { class: "tvz-tip-src", text: `${source} token ${span.dataset.index}` }),
     ]);
     const body = h("div", {}, [head]);
     /** @type {[string, string][]} */

@@ -31,8 +31,9 @@ const PANELS = {
 
 // palette.css: the scale's steps and inks, per theme.
 const CSS = readFileSync(new URL("../src/palette.css", import.meta.url), "utf8");
-const PALETTES = Object.fromEntries([["light", /\.tvz-root \{([^}]*)\}/], ["dark", /\.tvz-root\.tvz-dark \{([^}]*)\}/]]
-  .map(([name, re]) => [name, Object.fromEntries([...re.exec(CSS)[1].matchAll(/(--tvz-[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()]))]));
+const PALETTES = Object.fromEntries([["light", /\.tvz-root \{([^}]*)\}/g], ["dark", /\.tvz-root\.tvz-dark \{([^}]*)\}/g]]
+  .map(([name, re]) => [name, Object.fromEntries([...CSS.matchAll(re)].flatMap((block) =>
+    [...block[1].matchAll(/(--tvz-[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()])))]));
 /** "rgb(r, g, b)" / "#rrggbb" as [r, g, b]. */
 const rgbOf = (c) => (c.startsWith("#") ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/[\d.]+/g).map(Number));
 /** A swatch as drawn in a theme: var(--tvz-sN) resolved by that theme's palette, an opaque rgba. */
@@ -238,6 +239,23 @@ test("every step of the scale, light and dark, stands out from the theme and car
         const prev = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-s${i - 1}`]).map(toLinear));
         assert.ok(step > prev, `${theme} steps ${i - 1}..${i} must rise in luminance`);
       }
+    }
+  }
+});
+
+import { LINEAR_STEPS } from "../src/colors.js";
+
+test("the lens's linear top-1 steps stand out from the theme, move away from it step by step, and keep their ink readable", () => {
+  for (const [theme, { bg, palette }] of Object.entries({ ...THEMES, ...PANELS })) {
+    const back = luminanceOfLinear(bg.map(toLinear));
+    let last = back;
+    for (let i = 0; i < LINEAR_STEPS; i++) {
+      const step = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-l${i}`]).map(toLinear));
+      const ink = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-l${i}-ink`]).map(toLinear));
+      assert.ok(contrast(back, step) >= 3, `${theme} lens step ${i}: ${contrast(back, step).toFixed(2)}`);
+      assert.ok(contrast(ink, step) >= 4.5, `${theme} lens step ${i} ink`);
+      assert.ok(contrast(back, step) > contrast(back, last), `${theme} lens step ${i} must be further from the background`);
+      last = step;
     }
   }
 });

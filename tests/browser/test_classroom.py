@@ -171,3 +171,67 @@ def test_beam_tree_last_column_is_in_sight(browser, harness_url, payloads, width
             assert b["x"] + b["w"] <= frame["x"] + frame["w"] + 0.5, (b, frame)  # not cut off at the edge
     finally:
         page.close()
+
+
+# --- 4. the logit lens: layer numbers stay, its own scale, one numbering --------------------------------------
+
+def test_lens_layer_numbers_stay_in_sight_when_scrolled_sideways(browser, harness_url, payloads):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    try:
+        view = View(page, harness_url)
+        page.evaluate("() => { document.querySelector('#w').style.width = '500px'; }")
+        view.mount(payloads.lens)
+        scroller = page.locator("#w .tvz-lens-scroll")
+        assert scroller.evaluate("e => e.scrollWidth > e.clientWidth + 200")  # the grid is wider than the view
+        scroller.evaluate("e => { e.scrollLeft = 300; }")
+        frame = box(scroller)
+        layers = page.locator("#w .tvz-lens-layer")
+        for k in (0, layers.count() - 1):
+            b = box(layers.nth(k))
+            assert abs(b["x"] - frame["x"]) < 1, (b, frame)
+            # drawn on top: the point at its middle is the label, not a cell scrolled under it
+            hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y).className", [b["x"] + b["w"] / 2, b["y"] + b["h"] / 2])
+            assert "tvz-lens-layer" in hit, hit
+    finally:
+        page.close()
+
+
+def test_lens_top1_scale_has_its_own_colours_and_says_so(view, payloads):
+    state = payloads.lens
+    L = state["data"]
+    view.mount(state)
+    page = view.page
+    legend = page.locator("#w .tvz-lens-legend")
+    assert "linear" in legend.inner_text() and "not the token strip's colours" in legend.inner_text()
+    swatches = legend.locator(".tvz-swatch").evaluate_all("els => els.map(e => getComputedStyle(e).backgroundColor)")
+    assert len(swatches) == 5 and len(set(swatches)) == 5
+    strip_colours = page.evaluate("""() => { const s = getComputedStyle(document.querySelector('#w .tvz-root'));
+        const probe = document.createElement('span'); document.querySelector('#w .tvz-root').append(probe);
+        const out = [...Array(9).keys()].map(i => { probe.style.backgroundColor = `var(--tvz-s${i})`; return getComputedStyle(probe).backgroundColor; });
+        probe.remove(); return out; }""")
+    assert not set(swatches) & set(strip_colours)  # no colour means one thing here and another in the strip
+    cells = page.locator("#w .tvz-lens-cell").evaluate_all(
+        "els => els.map(e => [+e.dataset.layer, +e.dataset.pos, getComputedStyle(e).backgroundColor])")
+    for layer, pos, colour in cells:
+        p = L["top"][layer][pos][0][1]
+        assert colour == swatches[min(4, int(p * 5))], (layer, pos, p)  # the legend's step for that probability
+    page.locator("#w .tvz-view-row button", has_text="next-token").click()
+    assert "token strip's colours" in page.locator("#w .tvz-lens-legend").inner_text()
+
+
+def test_one_numbering_python_index_everywhere(view, payloads):
+    state = payloads.tokens_state()
+    tokens = state["analysis_data"]["tokens"]
+    view.mount(state)
+    page = view.page
+    page.locator(PROMPT_TOKENS).nth(1).hover()
+    tip = page.locator(TIP).first
+    tip.wait_for(state="visible")
+    assert "prompt token 1" in tip.inner_text() and tokens[1]["t"].strip() in tip.inner_text()
+    lens = payloads.lens
+    view.mount(lens)
+    pos = len(lens["data"]["input"]) - 1
+    page.locator(f"#w .tvz-lens-cell[data-layer='3'][data-pos='{pos}']").hover()
+    tip = page.locator(TIP).first
+    tip.wait_for(state="visible")
+    assert f"position {pos}" in tip.inner_text() and f"position {pos + 1}" not in tip.inner_text()

@@ -104,8 +104,8 @@ def test_a_tooltip_list_uses_one_format(view, payloads):
 # --- logit lens -------------------------------------------------------------------------------------
 
 def scale_position(color: str) -> float:
-    """The u in 0..1 of a cell's step on the scale: colors.js draws step N of 9 as var(--tvz-sN)."""
-    return int(re.fullmatch(r"var\(--tvz-s(\d)\)", color).group(1)) / 8
+    """The u in 0..1 of a top-1 cell's step on the lens's own linear scale: step N of 5 is var(--tvz-lN)."""
+    return int(re.fullmatch(r"var\(--tvz-l(\d)\)", color).group(1)) / 4
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -129,7 +129,8 @@ def test_lens_legend_has_its_own_wording(view, payloads):
     page = view.page
     top_legend = page.locator("#w .tvz-legend-text").inner_text()
     assert top_legend != strip_legend and "top-1" in top_legend and "linear" in top_legend
-    assert page.locator("#w .tvz-swatch").all_inner_texts() == ["0%", "25.0%", "50.0%", "75.0%", "100%"]
+    # linear steps of 20%, each swatch naming its range
+    assert page.locator("#w .tvz-swatch").all_inner_texts() == ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]
     page.locator("#w .tvz-switch button", has_text="next-token probability").click()
     target_legend = page.locator("#w .tvz-legend-text").inner_text()
     assert target_legend not in (strip_legend, top_legend) and "next" in target_legend

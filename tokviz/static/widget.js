@@ -329,6 +329,10 @@ function probColor(p) {
 function probInk(p) {
   return p == null ? null : unitInk(probUnit(p));
 }
+var LINEAR_STEPS = 5;
+function linearStep(p) {
+  return Math.min(LINEAR_STEPS - 1, Math.max(0, Math.floor(p * LINEAR_STEPS)));
+}
 var RANK_BUCKETS = Object.freeze([
   { max: 1, label: "1", unit: 1 },
   { max: 10, label: "2\u201310", unit: 0.75 },
@@ -506,7 +510,7 @@ function itemTooltips(cfg) {
 
 // src/roving.js
 var shown = (el) => !el.closest("[hidden]");
-var linearStep = (item, key, items) => {
+var linearStep2 = (item, key, items) => {
   const i = items.indexOf(item);
   if (key === "ArrowRight" || key === "ArrowDown") return items[i + 1] ?? null;
   if (key === "ArrowLeft" || key === "ArrowUp") return items[i - 1] ?? null;
@@ -514,7 +518,7 @@ var linearStep = (item, key, items) => {
   if (key === "End") return items[items.length - 1];
   return void 0;
 };
-function rovingFocus(d, container, selector, step = linearStep) {
+function rovingFocus(d, container, selector, step = linearStep2) {
   let current = null;
   const items = () => (
     /** @type {(HTMLElement | SVGElement)[]} */
@@ -713,7 +717,8 @@ function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const head = h("div", { class: "tvz-tip-head" }, [
       h("span", { class: "tvz-tip-tok" }, [displayNode(d)]),
-      h("span", { class: "tvz-tip-src", text: `${source} token ${Number(span.dataset.index) + 1}` })
+      // Python's own index (analysis.tokens[i], generation.tokens[i]): one numbering in every view
+      h("span", { class: "tvz-tip-src", text: `${source} token ${span.dataset.index}` })
     ]);
     const body = h("div", {}, [head]);
     const rows = [];
@@ -1276,7 +1281,7 @@ function surprisalChart(cfg) {
   const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). Hover a bar to see its token; click to select it." });
   const key = h("div", { class: "tvz-surp-key" }, [
     h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
-    h("span", { class: "tvz-surp-key-entry tvz-surp-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"])
+    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"])
   ]);
   const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
   const area = h("div", { class: "tvz-surp-area" }, [plot, labels]);
@@ -1296,7 +1301,7 @@ function surprisalChart(cfg) {
       const gen = i >= shown2.prompt.length;
       const tok = gen ? shown2.generated[i - shown2.prompt.length] : shown2.prompt[i];
       const text = clip(plainLabel(tokenDisplay(tok, gen ? shown2.genPieces : shown2.promptPieces)));
-      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-gen" : "tvz-surp-label", "data-pos": i, text });
+      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-label-gen" : "tvz-surp-label", "data-pos": i, text });
       label.style.left = `${(i + 0.5) / total * 100}%`;
       labels.append(label);
     }
@@ -1511,13 +1516,13 @@ function branchBar(model, d) {
 }
 function branchLabel(run, pieces) {
   if (run.token == null) return ["main"];
-  const where = `${run.source} ${(run.index ?? 0) + 1}`;
+  const where = `${run.source} ${run.index ?? 0}`;
   return [`${run.id} \u21B3 `, h("span", { class: "tvz-branch-tok" }, [displayNode(pieceDisplay(pieces[String(run.token)]))]), ` at ${where}`];
 }
 function branchTitle(run, pieces) {
   const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
   if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
-  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
+  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${run.index ?? 0}; ${run.generated} tokens${ended}`;
 }
 
 // src/tokenviz/status.js
@@ -1819,13 +1824,17 @@ function renderTokenViz(model, root, d) {
 // src/lens.js
 var LENS_SCALES = {
   top: {
-    text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
-    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), ink: unitInk(p), label: formatPercent(p) })),
-    color: (p) => p == null ? null : unitColor(p),
-    ink: (p) => p == null ? null : unitInk(p)
+    text: "Cell colour: how sure this layer is of its own top-1 token (its probability; linear steps of 20%, in blue: not the token strip's colours):",
+    stops: Array.from({ length: LINEAR_STEPS }, (_, i) => ({
+      color: `var(--tvz-l${i})`,
+      ink: `var(--tvz-l${i}-ink)`,
+      label: `${100 * i / LINEAR_STEPS}\u2013${100 * (i + 1) / LINEAR_STEPS}%`
+    })),
+    color: (p) => p == null ? null : `var(--tvz-l${linearStep(p)})`,
+    ink: (p) => p == null ? null : `var(--tvz-l${linearStep(p)}-ink)`
   },
   target: {
-    text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
+    text: "Cell colour: probability this layer gives the token that actually comes next (log scale, the token strip's colours):",
     stops: legendStops("prob"),
     color: probColor,
     ink: probInk
@@ -1849,7 +1858,7 @@ function renderLens(model, root, d) {
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
   const legendSlot = h("div", { class: "tvz-lens-legend-slot" });
   const note = h("div", { class: "tvz-lens-note" }, [
-    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
+    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions, counted from 0 as in Python (lens.token_ids[i]); each cell predicts the next token. " }),
     h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
     " ",
     h("span", { class: "tvz-mark-demo tvz-settled", text: "settled" })
@@ -1924,7 +1933,7 @@ function renderLens(model, root, d) {
     const i = Number(cell2.dataset.pos);
     const target = L.target[i];
     const body = h("div", {}, [
-      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` })
+      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i}` })
     ]);
     const rows = [["input", plainLabel(pieceDisplay(L.pieces[String(L.input[i])]))]];
     if (target != null) {
@@ -1951,7 +1960,7 @@ function lensStep(cell2, key, cells) {
   if (key === "ArrowUp") return at(layer + 1, pos);
   if (key === "ArrowDown") return at(layer - 1, pos);
   const row = cells.filter((c) => Number(c.dataset.layer) === layer);
-  return linearStep(cell2, key, row);
+  return linearStep2(cell2, key, row);
 }
 
 // src/axes.js
