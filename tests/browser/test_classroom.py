@@ -235,3 +235,46 @@ def test_one_numbering_python_index_everywhere(view, payloads):
     tip = page.locator(TIP).first
     tip.wait_for(state="visible")
     assert f"position {pos}" in tip.inner_text() and f"position {pos + 1}" not in tip.inner_text()
+
+
+# --- 5. units: one rule, labelled everywhere ---------------------------------------------------------------
+
+def test_tooltip_labels_every_unit(view, payloads):
+    view.mount(payloads.tokens_state())
+    page = view.page
+    tokens = payloads.widget.analysis.tokens
+    i = next(k for k, t in enumerate(tokens) if t.logprob is not None)
+    page.locator(PROMPT_TOKENS).nth(i).hover()
+    tip = page.locator(TIP).first
+    tip.wait_for(state="visible")
+    rows = dict(zip(tip.locator("dt").all_inner_texts(), tip.locator("dd").all_inner_texts()))
+    log_p, surprisal = rows["log p \u00b7 surprisal"].split(" \u00b7 ")
+    assert log_p == f"{tokens[i].logprob:.3f} nats"  # log-probabilities in nats, said
+    assert surprisal.endswith(" bits") and rows["entropy"].endswith(" bits")
+    assert rows["p"].endswith("%") and "e" not in rows["p"]
+    for shown in tip.locator(".tvz-cand-p").all_inner_texts():
+        assert shown.endswith("%") and "e-" not in shown, shown  # no exponent that reads as a large number
+
+
+def test_tsv_header_says_the_units_the_view_shows(browser, harness_url, payloads):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        view = View(page, harness_url)
+        view.mount(payloads.tokens_state())
+        page.locator("#w [data-export=tsv]").click()
+        page.locator("#w .tvz-export-note", has_text="copied").wait_for()
+        lines = [line.split("\t") for line in page.evaluate("navigator.clipboard.readText()").split("\n") if line]
+        tokens = payloads.widget.analysis.tokens
+        i = next(k for k, t in enumerate(tokens) if t.entropy is not None and t.logprob is not None)
+        page.locator(PROMPT_TOKENS).nth(i).hover()
+        tip = page.locator(TIP).first
+        tip.wait_for(state="visible")
+        rows = dict(zip(tip.locator("dt").all_inner_texts(), tip.locator("dd").all_inner_texts()))
+    finally:
+        context.close()
+    header, row = lines[0], lines[1 + i]
+    assert "entropy_bits" in header and "log_p_nats" in header and "surprisal_bits" in header
+    assert "entropy_nats" not in header
+    # the TSV's entropy is the tooltip's, in the same unit
+    assert float(rows["entropy"].removesuffix(" bits")) == pytest.approx(float(row[header.index("entropy_bits")]), abs=0.006)

@@ -20,7 +20,7 @@ pytestmark = [
 TIP = ".tvz-tip-host .tvz-tooltip"
 LABELS = [" positive", " negative", " neutral"]
 # Every probability the view shows: percent with 3 significant digits, fixed or with an exponent.
-ONE_FORMAT = re.compile(r"^(0|100|\d+\.\d+|\d\.\d\de-\d+)%$")
+ONE_FORMAT = re.compile(r"^(0|100|\d+\.\d+|< 0\.000001)%$")
 
 
 def label_state(tiny_lm, normalize: str):

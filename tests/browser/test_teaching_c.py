@@ -43,7 +43,7 @@ def test_tooltip_shows_log_probability_and_surprisal_of_the_result(view, payload
         token = tokens[i]
         stats = hover_stats(page, page.locator(PROMPT_TOKENS).nth(i))
         log_p, surprisal = stats["log p \u00b7 surprisal"].split(" \u00b7 ")
-        assert log_p == f"{token.logprob:.3f}"
+        assert log_p == f"{token.logprob:.3f} nats"
         assert surprisal == f"{-token.logprob / math.log(2):.2f} bits"
         page.mouse.move(0, 0)
 

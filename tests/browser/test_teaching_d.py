@@ -225,7 +225,7 @@ def test_copy_tsv_puts_every_token_and_its_numbers_on_the_clipboard(browser, har
     finally:
         context.close()
     header, *rows = [line.split("\t") for line in lines if line]
-    assert header == ["source", "index", "token", "id", "p", "log_p", "surprisal_bits", "rank", "entropy_nats",
+    assert header == ["source", "index", "token", "id", "p", "log_p_nats", "surprisal_bits", "rank", "entropy_bits",
                       "sampled_p"]
     tokens = payloads.widget.analysis.tokens
     assert len(rows) == len(tokens) + len(generation["tokens"])

@@ -67,13 +67,14 @@ function plainLabel(d) {
   }
 }
 var PERCENT_DIGITS = 3;
-var PERCENT_FIXED_MIN = 1e-3;
+var PERCENT_FLOOR = 1e-6;
 function formatPercent(p) {
   if (p == null || Number.isNaN(p)) return "\u2013";
   if (p <= 0) return "0%";
   if (p >= 1) return "100%";
   const pct = p * 100;
-  if (pct < PERCENT_FIXED_MIN) return `${pct.toExponential(PERCENT_DIGITS - 1)}%`;
+  if (pct < PERCENT_FLOOR) return `< ${PERCENT_FLOOR.toFixed(6)}%`;
+  if (pct < 1e-3) return `${pct.toPrecision(PERCENT_DIGITS)}%`;
   return `${belowHundred(pct)}%`;
 }
 function belowHundred(pct) {
@@ -90,7 +91,7 @@ function formatBits(nats) {
   return formatSurprisal(nats == null ? nats : natsToBits(nats));
 }
 function formatLogProb(lp) {
-  return formatNumber(lp, 3);
+  return lp == null || Number.isNaN(lp) ? "\u2013" : `${formatNumber(lp, 3)} nats`;
 }
 function formatSurprisal(bits) {
   if (bits == null || Number.isNaN(bits)) return "\u2013";
@@ -1086,12 +1087,13 @@ var TSV_COLUMNS = [
   "token",
   "id",
   "p",
-  "log_p",
+  "log_p_nats",
   "surprisal_bits",
   "rank",
-  "entropy_nats",
+  "entropy_bits",
   "sampled_p"
 ];
+var entropyBits = (h2) => h2 == null ? null : Number(natsToBits(h2).toPrecision(4));
 function tsvText(tok, pieces) {
   const piece = pieces[String(tok.id)];
   const bytes = (hex) => byteBadges(hex).map((b) => `\\x${b}`).join("");
@@ -1104,7 +1106,7 @@ function stripTsv(parts) {
   const lines = [TSV_COLUMNS.join("	")];
   for (const { source, tokens, pieces } of parts) {
     tokens.forEach((tok, i) => {
-      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell2).join("	"));
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, entropyBits(tok.h), tok.sp].map(cell2).join("	"));
     });
   }
   return `${lines.join("\n")}
@@ -2127,7 +2129,7 @@ function renderLabels(model, root, d) {
     for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
-        h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) })
+        h("span", { class: "tvz-bd-lp", text: `${formatNumber(t.lp, 2)} nats` })
       ]);
       if (t.in_label) {
         chip.style.backgroundColor = probColor(t.p) || "";
@@ -2137,7 +2139,7 @@ function renderLabels(model, root, d) {
     }
     const table = statTable(rows);
     markUsedScore(table, usedScoreName(s.normalize));
-    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p, in nats (label tokens highlighted)" }), toks);
   };
   const render2 = () => {
     bars.replaceChildren();
@@ -2339,7 +2341,7 @@ function unitTooltip(c, i) {
   const table = h("table", { class: "tvz-cmp-tip-table" });
   const header = h("tr", {}, [h("th", { text: "" })]);
   const rows = {};
-  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key })]);
+  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key === "log p" ? "log p (nats)" : key })]);
   SIDES.forEach((key, w) => {
     const side = u[key];
     header.append(h("th", { class: "tvz-cmp-tip-side", "data-side": key }, [
@@ -2348,7 +2350,7 @@ function unitTooltip(c, i) {
     ]));
     rows.tokens.append(h("td", { class: "tvz-cmp-tip-toks", "data-side": key }, side ? tipTokens(side, c.pieces[w]) : [h("span", { class: "tvz-note", text: "nothing here" })]));
     rows.probability.append(h("td", { class: "tvz-cmp-tip-p", "data-side": key, text: side ? formatPercent(side.p) : "" }));
-    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatLogProb(side.lp) : "" }));
+    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatNumber(side.lp, 3) : "" }));
     rows.characters.append(h("td", { class: "tvz-cmp-tip-span", "data-side": key, text: side ? `${side.start}\u2013${side.end}` : "" }));
   });
   table.append(h("thead", {}, [header]), h("tbody", {}, [rows.tokens, rows.probability, rows["log p"], rows.characters]));
