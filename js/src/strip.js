@@ -197,6 +197,7 @@ export function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.g && tok.sp != null) body.append(h("div", { class: "tvz-note tvz-sampled-note", text: SAMPLED_P_NOTE }));
     if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown = Math.min(limit, tok.top.length);
@@ -274,7 +275,10 @@ export const LOGP_SURPRISAL_LABEL = "log p \u00b7 surprisal";
 
 /** Tooltip labels of a sampled token's two probabilities: what the model said, and what was drawn from. */
 export const RAW_P_LABEL = "model's p";
-export const SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
+export const SAMPLED_P_LABEL = "sampled p";
+
+/** The short label's meaning, said once under the numbers (in the row, it squeezed the values). */
+export const SAMPLED_P_NOTE = "sampled p: after temperature / top-k / top-p, the distribution this token was drawn from.";
 
 /**
  * A token's probability row: "p", or for a sampled token both the model's and the sampler's, labelled.

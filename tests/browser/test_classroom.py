@@ -278,3 +278,26 @@ def test_tsv_header_says_the_units_the_view_shows(browser, harness_url, payloads
     assert "entropy_nats" not in header
     # the TSV's entropy is the tooltip's, in the same unit
     assert float(rows["entropy"].removesuffix(" bits")) == pytest.approx(float(row[header.index("entropy_bits")]), abs=0.006)
+
+
+# --- 6. "after temperature/top-k/top-p": the tooltip stays readable and the view says what switched ----------
+
+def test_sampled_mode_tooltip_keeps_each_value_on_one_line_and_the_legend_says_what_changed(view, payloads):
+    gen = payloads.sampled_generation
+    view.mount(payloads.tokens_state(generation_data=gen, prob_mode="raw"))
+    page = view.page
+    legend = page.locator("#w .tvz-legend-text").first
+    raw_text = legend.inner_text()
+    assert "sampled" not in raw_text
+    view.update("prob_mode", "sampled")
+    sampled_text = legend.inner_text()
+    # what switched (generated tokens' colours), what to and what did not (the candidate lists, the charts)
+    assert "generated tokens" in sampled_text and "temperature" in sampled_text and "charts" in sampled_text
+    token = page.locator("#w .tvz-token[data-source=generated]").first
+    token.hover()
+    tip = page.locator(TIP).first
+    tip.wait_for(state="visible")
+    heights = tip.locator(".tvz-stats dd").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))")
+    assert heights and max(heights) < 1.5, heights  # no value squeezed onto several lines
+    assert "temperature" in tip.inner_text()  # the short label is explained once, under the numbers

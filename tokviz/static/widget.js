@@ -742,6 +742,7 @@ function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.g && tok.sp != null) body.append(h("div", { class: "tvz-note tvz-sampled-note", text: SAMPLED_P_NOTE }));
     if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown2 = Math.min(limit, tok.top.length);
@@ -821,7 +822,8 @@ var FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p 
 var BRANCH_HINT = "To branch, click the token, then a candidate: generation continues with it in this token's place.";
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
-var SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
+var SAMPLED_P_LABEL = "sampled p";
+var SAMPLED_P_NOTE = "sampled p: after temperature / top-k / top-p, the distribution this token was drawn from.";
 function probabilityRows(tok) {
   if (!(tok.g && tok.sp != null)) return [["p", formatPercent(tok.p)]];
   return [[RAW_P_LABEL, formatPercent(tok.p)], [SAMPLED_P_LABEL, formatPercent(tok.sp)]];
@@ -946,13 +948,14 @@ var LEGEND_TEXT = {
   rank: "Rank of each token among all predictions at its position:",
   entropy: "Uncertainty (entropy, bits) of the prediction at each position:"
 };
-function legend(getMode) {
+function legend(getMode, getNote) {
   const el = h("div", { class: "tvz-legend" });
   const update = () => {
     const mode = getMode();
     const stops = legendStops(mode);
+    const note = getNote ? getNote() : "";
     el.replaceChildren(
-      h("span", { class: "tvz-legend-text", text: LEGEND_TEXT[mode] || "" }),
+      h("span", { class: "tvz-legend-text", text: (LEGEND_TEXT[mode] || "") + (note ? ` ${note}` : "") }),
       ...stops.map((s) => {
         const sw = h("span", { class: "tvz-swatch", text: s.label });
         sw.style.backgroundColor = s.color;
@@ -1693,6 +1696,7 @@ function beamsPanel(root, d) {
 }
 
 // src/tokenviz.js
+var SAMPLED_LEGEND_NOTE = "Now showing: generated tokens coloured by the probability they were sampled with (after temperature / top-k / top-p); the prompt, the candidate lists and the charts keep the model's own probabilities.";
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
   const tooltip = createTooltip(root, d);
@@ -1708,7 +1712,10 @@ function renderTokenViz(model, root, d) {
   const prompt = promptRow(model, d);
   const decoding = decodingGroup(model, d, unsupported);
   const error = errorBox(model);
-  const lg = legend(() => opts().colorBy);
+  const lg = legend(() => opts().colorBy, () => {
+    const o = opts();
+    return o.probMode === "sampled" && o.colorBy === "prob" ? SAMPLED_LEGEND_NOTE : "";
+  });
   const charts = chartsPanel({
     disposer: d,
     onHover: (ref) => strip.showAt(ref.source, ref.index),
