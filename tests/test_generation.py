@@ -239,6 +239,23 @@ def test_beam_tree_is_consistent(tiny_lm):
             assert node.score == pytest.approx(expected, abs=1e-3)
 
 
+def test_beam_tree_marks_the_best_beam_and_beams_explain_their_score(tiny_lm):
+
+    result = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=6, num_beams=3)
+    tree, best = result.beam_tree, result.beams[0]
+    # the best beam's path: exactly one node per step, each the parent of the next, spelling its tokens
+    path = [[i for i, n in enumerate(step) if n.best] for step in tree[: len(best.token_ids)]]
+    assert all(len(p) == 1 for p in path)
+    assert [tree[s][p[0]].token_id for s, p in enumerate(path)] == best.token_ids
+    assert all(tree[s][p[0]].parent == path[s - 1][0] for s, p in enumerate(path) if s)
+    assert not any(n.best for step in tree[len(best.token_ids):] for n in step)
+    # score = sum of the token log-probabilities / length ** length_penalty, as transformers reports it
+    for beam in result.beams:
+        assert beam.length == len(beam.token_ids)
+        assert beam.logprob_sum == pytest.approx(beam.score * beam.length ** beam.length_penalty)
+    assert best.logprob_sum == pytest.approx(tree[len(best.token_ids) - 1][path[-1][0]].score, abs=1e-4)
+
+
 def test_beam_sampling_is_reproducible(tiny_lm):
     kwargs = dict(max_new_tokens=5, num_beams=2, do_sample=True, temperature=0.8, seed=2)
     first = tokviz.generate(tiny_lm, PROMPT, **kwargs)

@@ -21,22 +21,41 @@ const TOP = 22;
 /** @param {string} s @param {number} n */
 const shorten = (s, n) => (Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s);
 
+/** What a beam's score is, said once above the list. */
+export const BEAM_SCORE_TEXT = "Returned beams, best first. score = the sum of the beam's token log-probabilities " +
+  "(nats) \u00f7 length^length_penalty, as transformers ranks finished beams (higher is better).";
+
+/**
+ * A beam's score with the numbers it is made of, as Python sent them: "−0.42 = −0.84 nats ÷ 2^1".
+ * @param {NonNullable<Strip["beams"]>[number]} b
+ */
+function scoreParts(b) {
+  if (b.logprob_sum == null || b.length == null || b.length_penalty == null) return "";
+  return ` = ${formatNumber(b.logprob_sum, 3)} nats \u00f7 ${b.length}^${b.length_penalty}`;
+}
+
 /**
  * The list of returned beams with their scores, best first.
  * @param {Strip} g
  */
 export function beamList(g) {
   const list = h("ol", { class: "tvz-beam-list" });
-  for (const b of g.beams ?? []) {
+  (g.beams ?? []).forEach((b, i) => {
     list.append(
-      h("li", {}, [
-        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
+      h("li", { class: i === 0 ? "tvz-best-beam" : "" }, [
+        h("span", { class: "tvz-beam-score", text: `score ${formatNumber(b.score, 3)}` }),
+        h("span", { class: "tvz-beam-parts", text: scoreParts(b) }),
+        i === 0 ? h("span", { class: "tvz-beam-best", text: "best" }) : "",
         h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })]),
       ]),
     );
-  }
+  });
   return list;
 }
+
+/** The tree's key: what the line styles mean. */
+export const TREE_KEY_TEXT = "x = step. Thick line = the best beam (returned first); faded, dashed = pruned " +
+  "later. Hover a node for its score (cumulative log-probability, nats).";
 
 /**
  * SVG beam tree with hover/focus tooltips.
@@ -55,6 +74,9 @@ export function beamTree(g, tooltip, d) {
   const edges = svg("g", { class: "tvz-edges" });
   const nodes = svg("g", { class: "tvz-nodes" });
   const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
+  // Shrinks to fit the view down to 70% (every column in sight, no hidden scrollbar to find); narrower
+  // than that it scrolls, with a scrollbar that shows (widget.css).
+  el.style.minWidth = `${Math.round(width * 0.7)}px`;
 
   nodes.append(
     svg("g", { class: "tvz-node tvz-root-node" }, [
@@ -69,7 +91,7 @@ export function beamTree(g, tooltip, d) {
       const [x, y] = pos(s, j);
       const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
       const mx = (px + x) / 2;
-      const faded = node.kept ? "" : " tvz-pruned";
+      const faded = (node.kept ? "" : " tvz-pruned") + (node.best ? " tvz-best" : "");
       edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
       const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
       nodes.append(
@@ -89,11 +111,11 @@ export function beamTree(g, tooltip, d) {
     return h("div", {}, [
       h("div", { class: "tvz-tip-head" }, [
         h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
-        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` }),
+        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.best ? " (best beam)" : n.kept ? "" : " (pruned later)"}` }),
       ]),
       statTable([
-        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
-        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
+        ["score", `${formatNumber(n.score, 3)} nats (cumulative log p)`],
+        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)} nats)`],
         ["id", String(n.id)],
       ]),
     ]);
@@ -125,10 +147,10 @@ export function renderBeamsView(model, root, d) {
       return;
     }
     box.append(
-      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
+      h("div", { class: "tvz-sub tvz-tree-key", text: `Beam tree: ${TREE_KEY_TEXT}` }),
       beamTree(g, tooltip, inner),
     );
-    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+    if (g.beams?.length) box.append(h("div", { class: "tvz-sub tvz-beam-caption", text: BEAM_SCORE_TEXT }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
   d.onModel(model, "change:data", render);

@@ -4,7 +4,7 @@
 // strip payload's numbers (`s`, `ranks`, `next`, `next_rest`, `next_h`) and compute none.
 
 import { h, svg } from "./dom.js";
-import { formatBits, formatPercent, formatSurprisal } from "./format.js";
+import { formatBits, formatPercent, formatSurprisal, tokenDisplay, plainLabel } from "./format.js";
 import { rankColor } from "./colors.js";
 import { candidateBars, probBar } from "./bars.js";
 
@@ -17,6 +17,10 @@ import { candidateBars, probBar } from "./bars.js";
  */
 
 const PLOT_HEIGHT = 56; // px; the plot stretches to the view's width
+const LABEL_ROOM = 64; // px one token label may take under the plot; more tokens than fit: every k-th
+
+/** @param {string} s */
+const clip = (s) => (Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).join("")}\u2026` : s);
 
 /**
  * Surprisal (bits) of every token as a bar, prompt then generated, under a common scale. Hovering a bar
@@ -32,12 +36,47 @@ export function surprisalChart(cfg) {
   const top = h("span", { class: "tvz-surp-top" });
   const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). " +
     "Hover a bar to see its token; click to select it." });
+  // Which bars are which: the strip's own split, prompt tokens vs generated ones.
+  const key = h("div", { class: "tvz-surp-key" }, [
+    h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
+    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"]),
+  ]);
+  // Under each bar (every k-th where they would crowd), its token: the chart reads in the strip's order.
+  const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
+  const area = h("div", { class: "tvz-surp-area" }, [plot, labels]);
   const el = h("div", { class: "tvz-chart tvz-surprisal" }, [
     title,
-    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), plot]),
+    key,
+    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), area]),
   ]);
-  /** @type {{prompt: Tok[], generated: Tok[]}} */
-  let shown = { prompt: [], generated: [] };
+  /** @type {{prompt: Tok[], generated: Tok[], promptPieces: Pieces, genPieces: Pieces}} */
+  let shown = { prompt: [], generated: [], promptPieces: {}, genPieces: {} };
+
+  /** Token labels under the bars, as many as the width holds. */
+  const placeLabels = () => {
+    const total = shown.prompt.length + shown.generated.length;
+    const width = area.clientWidth;
+    labels.replaceChildren();
+    if (!total || !width) return;
+    const every = Math.max(1, Math.ceil((total * LABEL_ROOM) / width));
+    for (let i = 0; i < total; i += every) {
+      const gen = i >= shown.prompt.length;
+      const tok = gen ? shown.generated[i - shown.prompt.length] : shown.prompt[i];
+      const text = clip(plainLabel(tokenDisplay(tok, gen ? shown.genPieces : shown.promptPieces)));
+      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-label-gen" : "tvz-surp-label", "data-pos": i, text });
+      label.style.left = `${((i + 0.5) / total) * 100}%`;
+      labels.append(label);
+    }
+  };
+  if (typeof ResizeObserver !== "undefined") {
+    let lastWidth = 0;
+    const resize = new ResizeObserver(() => {
+      if (area.clientWidth !== lastWidth) placeLabels();
+      lastWidth = area.clientWidth;
+    });
+    resize.observe(area);
+    cfg.disposer.add(() => resize.disconnect());
+  }
 
   /** @param {number} i position along the chart @returns {TokenRef | null} */
   const refAt = (i) => {
@@ -67,9 +106,10 @@ export function surprisalChart(cfg) {
     if (ref) cfg.onPick(ref);
   });
 
-  /** @param {Tok[]} prompt @param {Tok[]} generated */
-  function update(prompt, generated) {
-    shown = { prompt, generated };
+  /** @param {Tok[]} prompt @param {Tok[]} generated @param {Pieces} [promptPieces] @param {Pieces} [genPieces] */
+  function update(prompt, generated, promptPieces = {}, genPieces = {}) {
+    shown = { prompt, generated, promptPieces, genPieces };
+    key.lastElementChild?.toggleAttribute("hidden", generated.length === 0);
     const total = prompt.length + generated.length;
     el.hidden = total === 0;
     let peak = 0;
@@ -91,6 +131,7 @@ export function surprisalChart(cfg) {
     plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
     top.textContent = `${scaleTop} bits`;
     cursor.style.display = "none";
+    placeLabels();
   }
 
   return { el, update };

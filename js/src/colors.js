@@ -1,24 +1,13 @@
 // @ts-check
-// Colour scales. Every colour is a semi-transparent swatch laid over the theme's own background, and text
-// keeps the theme's colour, so tokens stay readable on light and dark themes alike.
+// Colour scales. The probability and rank scales are nine opaque steps whose colours live in palette.css, one
+// set per theme (the view's root carries "tvz-dark" over a dark background, theme.js): a translucent swatch
+// cannot stand out from both a white and a near-black background, and a surprising token must. Each step
+// also names its ink (black or white), so the token's text stays readable on it.
 
 import { natsToBits } from "./format.js";
 
-/**
- * Alpha of token backgrounds: strong enough to tell the stops apart, weak enough that the theme's text
- * keeps a WCAG contrast of at least 4.5 on every swatch, light and dark (js/test/palette.test.js).
- */
-export const ALPHA = 0.35;
-
-/**
- * The sequential scale, low to high: viridis (matplotlib's, sampled at 9 points). Its lightness rises
- * steadily from dark violet to yellow, so the order survives every common colour-vision deficiency
- * (unlike a red-to-green hue scale, whose middle collapses to one khaki under deuteranopia).
- */
-export const PALETTE = Object.freeze([
-  [68, 1, 84], [71, 44, 122], [59, 81, 139], [44, 113, 142], [33, 144, 141],
-  [39, 173, 129], [92, 200, 99], [170, 220, 50], [253, 231, 37],
-].map((c) => Object.freeze(c)));
+/** How many steps the sequential scale has (palette.css defines --tvz-s0 .. --tvz-s8 and their inks). */
+export const STEPS = 9;
 
 /** Lowest probability on the scale (log10): anything at or below 1e-4 gets the "unlikely" end. */
 export const PROB_LOG_MIN = -4;
@@ -37,17 +26,27 @@ export function probUnit(p) {
 }
 
 /**
- * Colour of a position on the scale: 0 = dark violet (unlikely) ... 1 = yellow (expected), interpolated
- * between the palette's samples.
+ * The step (0 = unlikely .. STEPS - 1 = expected) of a position on the scale.
  * @param {number} u 0..1
- * @param {number} [alpha]
  */
-export function unitColor(u, alpha = ALPHA) {
-  const x = clamp01(u) * (PALETTE.length - 1);
-  const i = Math.min(PALETTE.length - 2, Math.floor(x));
-  const f = x - i;
-  const [r, g, b] = PALETTE[i].map((v, k) => Math.round(v + (PALETTE[i + 1][k] - v) * f));
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+export function unitStep(u) {
+  return Math.round(clamp01(u) * (STEPS - 1));
+}
+
+/**
+ * Colour of a position on the scale: 0 = violet (unlikely) ... 1 = yellow (expected), as the theme draws it.
+ * @param {number} u 0..1
+ */
+export function unitColor(u) {
+  return `var(--tvz-s${unitStep(u)})`;
+}
+
+/**
+ * Text colour that stays readable on unitColor(u).
+ * @param {number} u 0..1
+ */
+export function unitInk(u) {
+  return `var(--tvz-s${unitStep(u)}-ink)`;
 }
 
 /**
@@ -56,6 +55,25 @@ export function unitColor(u, alpha = ALPHA) {
  */
 export function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
+}
+
+/**
+ * Text colour on probColor(p); null when the token has no prediction.
+ * @param {number | null | undefined} p
+ */
+export function probInk(p) {
+  return p == null ? null : unitInk(probUnit(p));
+}
+
+/** Steps of the logit lens's linear top-1 scale (palette.css --tvz-l0 .. --tvz-l4): 0-20%, ..., 80-100%. */
+export const LINEAR_STEPS = 5;
+
+/**
+ * The linear step of a probability: 0 for p < 20%, ..., LINEAR_STEPS - 1 for p >= 80%.
+ * @param {number} p
+ */
+export function linearStep(p) {
+  return Math.min(LINEAR_STEPS - 1, Math.max(0, Math.floor(p * LINEAR_STEPS)));
 }
 
 /** Rank buckets: rank 1, 2-10, 11-100, 101-1000, >1000, each at its place on the one scale. */
@@ -80,6 +98,12 @@ export function rankBucket(r) {
 export function rankColor(r) {
   const b = rankBucket(r);
   return b < 0 ? null : unitColor(RANK_BUCKETS[b].unit);
+}
+
+/** @param {number | null | undefined} r */
+export function rankInk(r) {
+  const b = rankBucket(r);
+  return b < 0 ? null : unitInk(RANK_BUCKETS[b].unit);
 }
 
 /** Entropy (bits) at which the scale saturates. */
@@ -123,22 +147,37 @@ export function tokenColor(tok, colorBy, probMode) {
 }
 
 /**
+ * Text colour of a strip token under the chosen colouring; null keeps the theme's (entropy swatches are
+ * translucent, so the theme's text stays readable on them).
+ * @param {{p?: number|null, sp?: number|null, g?: number, r?: number|null, h?: number|null}} tok
+ * @param {"prob"|"rank"|"entropy"} colorBy
+ * @param {"raw"|"sampled"} probMode
+ */
+export function tokenInk(tok, colorBy, probMode) {
+  if (colorBy === "rank") return rankInk(tok.r);
+  if (colorBy === "entropy") return null;
+  return probInk(shownProb(tok, probMode));
+}
+
+/**
  * Legend entries (colour + label) for a colouring.
  * @param {"prob"|"rank"|"entropy"} colorBy
- * @returns {{color: string, label: string}[]}
+ * @returns {{color: string, ink: string | null, label: string}[]}
  */
 export function legendStops(colorBy) {
   if (colorBy === "rank") {
-    return RANK_BUCKETS.map((b) => ({ color: /** @type {string} */ (rankColor(b.max === Infinity ? 1001 : b.max)), label: b.label }));
+    return RANK_BUCKETS.map((b) => ({ color: unitColor(b.unit), ink: unitInk(b.unit), label: b.label }));
   }
   if (colorBy === "entropy") {
     return [0, 2, 4, 6, 8].map((bits) => ({
       color: bitsColor(bits),
+      ink: null,
       label: bits === 8 ? "\u22658 bits" : `${bits}`,
     }));
   }
   return [1e-4, 1e-3, 1e-2, 0.1, 1].map((p) => ({
-    color: /** @type {string} */ (probColor(p)),
+    color: unitColor(probUnit(p)),
+    ink: unitInk(probUnit(p)),
     label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%",
   }));
 }

@@ -5,7 +5,7 @@
 // probabilities, log-probabilities and the difference. Python sends every number; this file only draws.
 
 import { h, displayNode } from "./dom.js";
-import { tokenDisplay, plainLabel, formatPercent, formatLogProb, formatNumber } from "./format.js";
+import { tokenDisplay, plainLabel, formatPercent, formatNumber } from "./format.js";
 import { diffColor, diffLegendStops } from "./colors.js";
 import { createTooltip, statTable } from "./tooltip.js";
 import { itemFinder, itemTooltips } from "./hover.js";
@@ -229,7 +229,7 @@ function unitTooltip(c, i) {
   const header = h("tr", {}, [h("th", { text: "" })]);
   /** @type {Record<string, HTMLTableRowElement>} */
   const rows = {};
-  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key })]);
+  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key === "log p" ? "log p (nats)" : key })]);
   SIDES.forEach((key, w) => {
     const side = u[key];
     header.append(h("th", { class: "tvz-cmp-tip-side", "data-side": key }, [
@@ -237,7 +237,7 @@ function unitTooltip(c, i) {
     ]));
     rows.tokens.append(h("td", { class: "tvz-cmp-tip-toks", "data-side": key }, side ? tipTokens(side, c.pieces[w]) : [h("span", { class: "tvz-note", text: "nothing here" })]));
     rows.probability.append(h("td", { class: "tvz-cmp-tip-p", "data-side": key, text: side ? formatPercent(side.p) : "" }));
-    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatLogProb(side.lp) : "" }));
+    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatNumber(side.lp, 3) : "" }));
     rows.characters.append(h("td", { class: "tvz-cmp-tip-span", "data-side": key, text: side ? `${side.start}\u2013${side.end}` : "" }));
   });
   table.append(h("thead", {}, [header]), h("tbody", {}, [rows.tokens, rows.probability, rows["log p"], rows.characters]));

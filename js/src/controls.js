@@ -170,17 +170,20 @@ const LEGEND_TEXT = {
 /**
  * Legend for a colouring, rebuilt when it changes.
  * @param {() => "prob"|"rank"|"entropy"} getMode
+ * @param {() => string} [getNote] what else the colours mean now (e.g. the sampled-probability switch)
  */
-export function legend(getMode) {
+export function legend(getMode, getNote) {
   const el = h("div", { class: "tvz-legend" });
   const update = () => {
     const mode = getMode();
     const stops = legendStops(mode);
+    const note = getNote ? getNote() : "";
     el.replaceChildren(
-      h("span", { class: "tvz-legend-text", text: LEGEND_TEXT[mode] || "" }),
+      h("span", { class: "tvz-legend-text", text: (LEGEND_TEXT[mode] || "") + (note ? ` ${note}` : "") }),
       ...stops.map((s) => {
         const sw = h("span", { class: "tvz-swatch", text: s.label });
         sw.style.backgroundColor = s.color;
+        if (s.ink) sw.style.color = s.ink;
         return sw;
       }),
     );

@@ -2,16 +2,22 @@
 // Getting the strip out of the view: its tokens and their numbers as TSV (for a spreadsheet or pandas),
 // copied to the clipboard, and files saved through a download link.
 
-import { byteBadges } from "./format.js";
+import { byteBadges, natsToBits } from "./format.js";
 
 /**
  * @typedef {import("./types.js").Tok} Tok
  * @typedef {import("./format.js").Pieces} Pieces
  */
 
-/** The TSV's columns, as Python sends them (entropy in nats, surprisal in bits). */
-export const TSV_COLUMNS = ["source", "index", "token", "id", "p", "log_p", "surprisal_bits", "rank", "entropy_nats",
-  "sampled_p"];
+/**
+ * The TSV's columns, each unit in its name, in the view's one rule: log-probabilities in nats, surprisal and
+ * entropy in bits (the tooltip's entropy, through the view's one nats -> bits conversion).
+ */
+export const TSV_COLUMNS = ["source", "index", "token", "id", "p", "log_p_nats", "surprisal_bits", "rank",
+  "entropy_bits", "sampled_p"];
+
+/** Entropy (nats, as sent) in bits, to the 4 significant digits Python sends. @param {number | null | undefined} h */
+const entropyBits = (h) => (h == null ? null : Number(natsToBits(h).toPrecision(4)));
 
 /**
  * A token's text on one TSV line: tab, newline, carriage return and backslash escaped; bytes that are only
@@ -36,7 +42,7 @@ export function stripTsv(parts) {
   const lines = [TSV_COLUMNS.join("\t")];
   for (const { source, tokens, pieces } of parts) {
     tokens.forEach((tok, i) => {
-      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell).join("\t"));
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, entropyBits(tok.h), tok.sp].map(cell).join("\t"));
     });
   }
   return `${lines.join("\n")}\n`;

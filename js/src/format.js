@@ -123,12 +123,16 @@ export function plainLabel(d) {
 /** Significant digits of every probability the view shows. */
 export const PERCENT_DIGITS = 3;
 
-/** Below this percentage (0.001%) the digits move into an exponent: "6.80e-5%". */
-const PERCENT_FIXED_MIN = 1e-3;
+/**
+ * Below this percentage (0.000001%, p < 1e-8) the view says "< 0.000001%": an exponent ("9.74e-4%") reads
+ * as a large number to a class, and more zeros than these are not read either.
+ */
+export const PERCENT_FLOOR = 1e-6;
 
 /**
  * Probability as a percentage: the one format of every view (strip, tooltip, bars, lens, labels, ICL).
- * Always percent with 3 significant digits: "96.4%", "1.23%", "0.0150%", and "6.80e-5%" below 0.001%.
+ * Always percent with 3 significant digits, written out: "96.4%", "1.23%", "0.0150%", "0.000974%"; below
+ * 0.000001% it says "< 0.000001%".
  * Only exactly 0 and exactly 1 read "0%" and "100%": a value just below 1 gets the decimals it needs to
  * stay below 100 ("99.996%"), so a near-certain token never looks certain.
  * @param {number | null | undefined} p
@@ -139,7 +143,8 @@ export function formatPercent(p) {
   if (p <= 0) return "0%";
   if (p >= 1) return "100%";
   const pct = p * 100;
-  if (pct < PERCENT_FIXED_MIN) return `${pct.toExponential(PERCENT_DIGITS - 1)}%`;
+  if (pct < PERCENT_FLOOR) return `< ${PERCENT_FLOOR.toFixed(6)}%`;
+  if (pct < 1e-3) return `${pct.toPrecision(PERCENT_DIGITS)}%`; // fixed notation down to 1e-6
   return `${belowHundred(pct)}%`;
 }
 
@@ -184,11 +189,12 @@ export function formatBits(nats) {
 }
 
 /**
- * A natural-log probability as sent (`lp`, 3 decimals).
+ * A natural-log probability as sent (`lp`, 3 decimals), with its unit: log-probabilities are in nats,
+ * surprisal and entropy in bits, and the view says which wherever it shows one.
  * @param {number | null | undefined} lp
  */
 export function formatLogProb(lp) {
-  return formatNumber(lp, 3);
+  return lp == null || Number.isNaN(lp) ? "\u2013" : `${formatNumber(lp, 3)} nats`;
 }
 
 /**

@@ -2,6 +2,7 @@
 // anywidget entry point: one bundle, one render() that picks the view from the `_kind` trait.
 
 import { h, Disposer } from "./dom.js";
+import { followTheme } from "./theme.js";
 import { renderTokenViz } from "./tokenviz.js";
 import { renderLens } from "./lens.js";
 import { renderICL } from "./icl.js";
@@ -34,6 +35,7 @@ function render({ model, el }) {
   if (model.get("interactive") === false) root.classList.add("tvz-static");
   el.append(root);
   d.add(() => root.remove());
+  followTheme(root, d); // before the view: its tooltip host copies the root's classes
   const view = VIEWS[kind];
   try {
     if (!view) throw new Error(`unknown view kind ${JSON.stringify(kind)}`);

@@ -5,7 +5,7 @@
 import { rovingFocus } from "./roving.js";
 import { h, displayNode } from "./dom.js";
 import { textSegments, formatPercent, formatNumber } from "./format.js";
-import { probColor } from "./colors.js";
+import { probColor, probInk } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { probBar } from "./bars.js";
 import { itemFinder, onItemHover } from "./hover.js";
@@ -59,14 +59,17 @@ export function renderLabels(model, root, d) {
     for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
-        h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) }),
+        h("span", { class: "tvz-bd-lp", text: `${formatNumber(t.lp, 2)} nats` }),
       ]);
-      if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
+      if (t.in_label) {
+        chip.style.backgroundColor = probColor(t.p) || "";
+        chip.style.color = probInk(t.p) || "";
+      }
       toks.append(chip);
     }
     const table = statTable(rows);
     markUsedScore(table, usedScoreName(s.normalize));
-    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p, in nats (label tokens highlighted)" }), toks);
   };
 
   const render = () => {

@@ -4,7 +4,7 @@
 
 import { h, displayNode } from "./dom.js";
 import { pieceDisplay, tokenDisplay, plainLabel, formatPercent } from "./format.js";
-import { probColor, unitColor, legendStops } from "./colors.js";
+import { probColor, probInk, legendStops, linearStep as topStep, LINEAR_STEPS } from "./colors.js";
 import { createTooltip, statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
@@ -22,19 +22,27 @@ import { rovingFocus, linearStep } from "./roving.js";
 
 /**
  * What each colouring of the lens means. Top-1 probabilities mostly lie between 5% and 100%, where a log
- * scale gives nearly one colour; a linear scale spreads them. Next-token probabilities span many orders of
- * magnitude, so they keep the strip's log scale.
+ * scale gives nearly one colour; a linear scale spreads them. That scale has its own colours (one blue,
+ * palette.css --tvz-l*): in the strip's colours, the same teal would mean 50% here and ~1% there.
+ * Next-token probabilities span many orders of magnitude, so they keep the strip's log scale and colours.
  */
 const LENS_SCALES = {
   top: {
-    text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
-    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
-    color: (/** @type {number | null} */ p) => (p == null ? null : unitColor(p)),
+    text: "Cell colour: how sure this layer is of its own top-1 token (its probability; linear steps of 20%, " +
+      "in blue: not the token strip's colours):",
+    stops: Array.from({ length: LINEAR_STEPS }, (_, i) => ({
+      color: `var(--tvz-l${i})`, ink: `var(--tvz-l${i}-ink)`,
+      label: `${(100 * i) / LINEAR_STEPS}\u2013${(100 * (i + 1)) / LINEAR_STEPS}%`,
+    })),
+    color: (/** @type {number | null} */ p) => (p == null ? null : `var(--tvz-l${topStep(p)})`),
+    ink: (/** @type {number | null} */ p) => (p == null ? null : `var(--tvz-l${topStep(p)}-ink)`),
   },
   target: {
-    text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
+    text: "Cell colour: probability this layer gives the token that actually comes next (log scale, the " +
+      "token strip's colours):",
     stops: legendStops("prob"),
     color: probColor,
+    ink: probInk,
   },
 };
 
@@ -46,6 +54,7 @@ function lensLegend(mode) {
     ...scale.stops.map((s) => {
       const sw = h("span", { class: "tvz-swatch", text: s.label });
       sw.style.backgroundColor = s.color;
+      if (s.ink) sw.style.color = s.ink;
       return sw;
     }),
   ]);
@@ -62,7 +71,7 @@ export function renderLens(model, root, d) {
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
   const legendSlot = h("div", { class: "tvz-lens-legend-slot" });
   const note = h("div", { class: "tvz-lens-note" }, [
-    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
+    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions, counted from 0 as in Python (lens.token_ids[i]); each cell predicts the next token. " }),
     h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
     " ",
     h("span", { class: "tvz-mark-demo tvz-settled", text: "settled" }),
@@ -123,8 +132,10 @@ export function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
         });
-        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
-        if (c) cell.style.backgroundColor = c;
+        const scale = LENS_SCALES[mode];
+        const shown = byTarget ? tp : p;
+        cell.style.backgroundColor = scale.color(shown) || "";
+        cell.style.color = scale.ink(shown) || "";
         frag.append(cell);
       }
     }
@@ -139,7 +150,7 @@ export function renderLens(model, root, d) {
     const i = Number(cell.dataset.pos);
     const target = L.target[i];
     const body = h("div", {}, [
-      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` }),
+      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i}` }),
     ]);
     /** @type {[string, string][]} */
     const rows = [["input", plainLabel(pieceDisplay(L.pieces[String(L.input[i])]))]];

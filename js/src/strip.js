@@ -6,7 +6,7 @@
 
 import { h, displayNode } from "./dom.js";
 import { tokenDisplay, formatPercent, formatRank, formatBits, byteBadges, formatLogProb, formatSurprisal } from "./format.js";
-import { tokenColor } from "./colors.js";
+import { tokenColor, tokenInk } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
@@ -57,6 +57,12 @@ export function createStrip(cfg) {
   /** @type {HTMLElement | null} */
   let selectedEl = null;
 
+  /** The token's swatch and the ink that stays readable on it. @param {HTMLElement} span @param {Tok} tok @param {StripOptions} o */
+  function paint(span, tok, o) {
+    span.style.backgroundColor = tokenColor(tok, o.colorBy, o.probMode) || "";
+    span.style.color = tokenInk(tok, o.colorBy, o.probMode) || "";
+  }
+
   /** @param {Tok} tok @param {number} i @param {"prompt"|"generated"} source @param {Pieces} pieces @param {StripOptions} o */
   function tokenSpan(tok, i, source, pieces, o) {
     const d = tokenDisplay(tok, pieces);
@@ -70,8 +76,7 @@ export function createStrip(cfg) {
     span.tabIndex = -1; // the strip's one Tab stop is managed by rovingFocus
     span.dataset.index = String(i);
     span.dataset.source = source;
-    const color = tokenColor(tok, o.colorBy, o.probMode);
-    if (color) span.style.backgroundColor = color;
+    paint(span, tok, o);
     span.append(displayNode(d, { breaks: true }));
     return span;
   }
@@ -131,7 +136,8 @@ export function createStrip(cfg) {
       const toks = data[src].tokens;
       for (const span of /** @type {HTMLCollectionOf<HTMLElement>} */ (box.children)) {
         const tok = toks[Number(span.dataset.index)];
-        span.style.backgroundColor = (tok && tokenColor(tok, o.colorBy, o.probMode)) || "";
+        if (tok) paint(span, tok, o);
+        else span.style.backgroundColor = span.style.color = "";
       }
     }
   }
@@ -167,7 +173,8 @@ export function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const head = h("div", { class: "tvz-tip-head" }, [
       h("span", { class: "tvz-tip-tok" }, [displayNode(d)]),
-      h("span", { class: "tvz-tip-src", text: `${source} token ${Number(span.dataset.index) + 1}` }),
+      // Python's own index (analysis.tokens[i], generation.tokens[i]): one numbering in every view
+      h("span", { class: "tvz-tip-src", text: `${source} token ${span.dataset.index}` }),
     ]);
     const body = h("div", {}, [head]);
     /** @type {[string, string][]} */
@@ -190,6 +197,7 @@ export function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.g && tok.sp != null) body.append(h("div", { class: "tvz-note tvz-sampled-note", text: SAMPLED_P_NOTE }));
     if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown = Math.min(limit, tok.top.length);
@@ -267,7 +275,10 @@ export const LOGP_SURPRISAL_LABEL = "log p \u00b7 surprisal";
 
 /** Tooltip labels of a sampled token's two probabilities: what the model said, and what was drawn from. */
 export const RAW_P_LABEL = "model's p";
-export const SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
+export const SAMPLED_P_LABEL = "sampled p";
+
+/** The short label's meaning, said once under the numbers (in the row, it squeezed the values). */
+export const SAMPLED_P_NOTE = "sampled p: after temperature / top-k / top-p, the distribution this token was drawn from.";
 
 /**
  * A token's probability row: "p", or for a sampled token both the model's and the sampler's, labelled.

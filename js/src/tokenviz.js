@@ -22,6 +22,11 @@ import { beamsPanel } from "./tokenviz/beams-box.js";
  * @typedef {import("./types.js").Strip} Strip
  */
 
+/** What the "after temperature/top-k/top-p" switch changed, and what it did not. */
+const SAMPLED_LEGEND_NOTE = "Now showing: generated tokens coloured by the probability they were sampled " +
+  "with (after temperature / top-k / top-p); the prompt, the candidate lists and the charts keep the " +
+  "model's own probabilities.";
+
 /**
  * @param {Model} model
  * @param {HTMLElement} root
@@ -41,7 +46,11 @@ export function renderTokenViz(model, root, d) {
   const prompt = promptRow(model, d);
   const decoding = decodingGroup(model, d, unsupported);
   const error = errorBox(model);
-  const lg = legend(() => opts().colorBy);
+  // In "sampled" mode only the generated tokens' colours switch: the legend says so, and what stays raw.
+  const lg = legend(() => opts().colorBy, () => {
+    const o = opts();
+    return o.probMode === "sampled" && o.colorBy === "prob" ? SAMPLED_LEGEND_NOTE : "";
+  });
   // The strip and the charts point at each other: the strip is given the charts' box (its pointers), and
   // the surprisal bars reach the strip once it exists.
   const charts = chartsPanel({

@@ -41,6 +41,7 @@ export function createTooltip(root, d) {
     return top instanceof ShadowRoot ? top : body;
   };
   const attach = () => {
+    host.classList.toggle("tvz-dark", root.classList.contains("tvz-dark")); // the theme may have changed
     const where = home();
     if (host.parentNode !== where) where.append(host);
   };

@@ -27,14 +27,15 @@
  * @typedef {{
  *   alternatives: number, pieces: import("./format.js").Pieces, tokens: Tok[], next?: Cand[],
  *   perplexity?: number|null, stopped_by?: string|null, unavailable?: Record<string, string>,
- *   beams?: {text: string, ids: number[], score: number}[],
+ *   beams?: {text: string, ids: number[], score: number, logprob_sum?: number, length?: number, length_penalty?: number}[],
  *   tree?: TreeNode[][]
  * }} Strip
  */
 
 /**
  * A live beam after one step: `lp` / `p` are its token's log-probability / probability given the parent.
- * @typedef {{parent: number|null, id: number, score: number, lp: number, p: number, kept: boolean}} TreeNode
+ * `best`: on the path of the best returned beam.
+ * @typedef {{parent: number|null, id: number, score: number, lp: number, p: number, kept: boolean, best?: boolean}} TreeNode
  */
 
 export {};

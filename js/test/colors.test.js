@@ -3,11 +3,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   probUnit, probColor, unitColor, rankBucket, rankColor, RANK_BUCKETS, entropyColor, tokenColor,
-  shownProb, legendStops, ALPHA,
+  shownProb, legendStops, unitStep, tokenInk, STEPS,
 } from "../src/colors.js";
 
-const rgb = (c) => /rgba\((\d+), (\d+), (\d+)/.exec(c).slice(1, 4).map(Number);
-const lightness = (c) => rgb(c).reduce((s, v) => s + v, 0); // enough to order viridis samples
+const step = (c) => Number(/^var\(--tvz-s(\d)\)$/.exec(c)[1]); // palette.css draws each step per theme
 const alpha = (c) => Number(/,\s*([\d.]+)\)$/.exec(c)[1]);
 
 test("probability scale endpoints and midpoint (log scale)", () => {
@@ -16,17 +15,20 @@ test("probability scale endpoints and midpoint (log scale)", () => {
   assert.equal(probUnit(1e-9), 0);
   assert.equal(probUnit(0), 0);
   assert.ok(Math.abs(probUnit(0.01) - 0.5) < 1e-12);
-  assert.deepEqual(rgb(probColor(1)), [253, 231, 37]); // yellow: expected
-  assert.deepEqual(rgb(probColor(1e-6)), [68, 1, 84]); // dark violet: surprising
-  assert.ok(lightness(probColor(0.1)) > lightness(probColor(0.001)));
+  assert.equal(step(probColor(1)), STEPS - 1); // yellow: expected
+  assert.equal(step(probColor(1e-6)), 0); // violet: surprising
+  assert.equal(step(probColor(0.01)), 4);
+  assert.ok(step(probColor(0.1)) > step(probColor(0.001)));
   assert.equal(probColor(null), null);
 });
 
-test("colours are translucent so the theme's text stays readable", () => {
-  for (const c of [probColor(1), probColor(0), rankColor(5000), unitColor(0.5)]) {
-    assert.equal(alpha(c), ALPHA);
-    assert.ok(alpha(c) <= 0.5);
-  }
+test("probability and rank swatches are steps of one scale, each with its ink", () => {
+  assert.equal(unitColor(0.5), "var(--tvz-s4)");
+  assert.equal(unitStep(-1), 0);
+  assert.equal(unitStep(2), STEPS - 1);
+  assert.equal(tokenInk({ p: 1 }, "prob", "raw"), "var(--tvz-s8-ink)");
+  assert.equal(tokenInk({ r: 5000 }, "rank", "raw"), "var(--tvz-s0-ink)");
+  assert.equal(tokenInk({ h: 1 }, "entropy", "raw"), null); // translucent: the theme's text stays
   assert.ok(alpha(entropyColor(100)) <= 0.6);
 });
 
@@ -44,7 +46,7 @@ test("rank buckets: 1 / 2-10 / 11-100 / 101-1000 / >1000", () => {
   assert.equal(rankBucket(0), -1);
   assert.equal(RANK_BUCKETS.length, 5);
   assert.equal(rankColor(null), null);
-  assert.ok(lightness(rankColor(1)) > lightness(rankColor(50)));
+  assert.ok(step(rankColor(1)) > step(rankColor(50)));
 });
 
 test("entropy scale grows with uncertainty and saturates", () => {
@@ -72,5 +74,5 @@ test("legends have one stop per bucket", () => {
   assert.equal(legendStops("rank").length, 5);
   assert.equal(legendStops("prob").length, 5);
   assert.equal(legendStops("entropy").length, 5);
-  for (const s of legendStops("prob")) assert.match(s.color, /^rgba\(/);
+  for (const s of legendStops("prob")) assert.match(s.color, /^var\(--tvz-s\d\)$/);
 });

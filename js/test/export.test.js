@@ -22,7 +22,9 @@ test("the TSV has a header and one line per token, empty where a number does not
   ]);
   const lines = tsv.trimEnd().split("\n").map((l) => l.split("\t"));
   assert.deepEqual(lines[0], TSV_COLUMNS);
-  assert.deepEqual(lines[1], ["prompt", "0", "Hi", "1", "", "", "", "", "0.5", ""]);
+  // entropy in bits, as the tooltip shows it (0.5 nats = 0.7213 bits); the header says so
+  assert.deepEqual(lines[1], ["prompt", "0", "Hi", "1", "", "", "", "", "0.7213", ""]);
+  assert.ok(TSV_COLUMNS.includes("entropy_bits") && TSV_COLUMNS.includes("log_p_nats"));
   assert.equal(lines[2][4], "0.25");
   assert.deepEqual([lines[3][0], lines[3][4], lines[3][9]], ["generated", "0.5", "0.75"]);
   assert.ok(lines.every((l) => l.length === TSV_COLUMNS.length));

@@ -71,11 +71,14 @@ test("percent formatting: 3 significant digits, always percent", () => {
   assert.equal(formatPercent(null), "\u2013");
 });
 
-test("tiny probabilities stay in percent, with an exponent below 0.001%", () => {
-  assert.equal(formatPercent(6.8e-7), "6.80e-5%");
-  assert.equal(formatPercent(1e-7), "1.00e-5%");
-  assert.equal(formatPercent(1e-9), "1.00e-7%");
+test("tiny probabilities stay in percent, written out (no exponent), down to < 0.000001%", () => {
+  assert.equal(formatPercent(9.74e-6), "0.000974%"); // was "9.74e-4%", read as a large number in class
+  assert.equal(formatPercent(6.8e-7), "0.0000680%");
+  assert.equal(formatPercent(1e-7), "0.0000100%");
+  assert.equal(formatPercent(1e-8), "0.00000100%");
+  assert.equal(formatPercent(1e-9), "< 0.000001%");
   assert.equal(formatPercent(1e-5), "0.00100%");
+  for (const p of [0.96, 0.00015, 6.8e-7, 4.2e-8, 1e-12, 1e-300]) assert.doesNotMatch(formatPercent(p), /e/);
   for (const p of [0.96, 0.00015, 6.8e-7, 4.2e-8, 1e-12]) assert.match(formatPercent(p), /%$/);
 });
 
@@ -110,7 +113,7 @@ test("text followed by the first bytes of a character (sent by Python as `pendin
 });
 
 test("log p and surprisal are shown as sent", () => {
-  assert.equal(formatLogProb(-4.398), "-4.398");
+  assert.equal(formatLogProb(-4.398), "-4.398 nats");
   assert.equal(formatSurprisal(6.35), "6.35 bits");
   assert.equal(formatLogProb(null), "\u2013");
   assert.equal(formatSurprisal(undefined), "\u2013");

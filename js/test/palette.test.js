@@ -2,7 +2,8 @@
 // deficiency, in light and dark themes, and the theme's token text stays readable on each of them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { legendStops } from "../src/colors.js";
+import { readFileSync } from "node:fs";
+import { legendStops, STEPS } from "../src/colors.js";
 
 // Machado, Oliveira & Fernandes (2009), "A Physiologically-based Model for Simulation of Color Vision
 // Deficiency", severity 1.0 matrices, applied to linear RGB.
@@ -12,14 +13,31 @@ const MACHADO = {
   tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.3039]],
 };
 
-// Theme backdrops and token text colours: the view's fallbacks (widget.css) and JupyterLab's themes.
+// Theme backdrops and token text colours: the view's fallbacks (widget.css) and JupyterLab's themes, each
+// with the palette (palette.css) the view picks over it. The tooltip and panels sit on bg1/bg2.
 const THEMES = {
-  light: { bg: [255, 255, 255], text: [34, 34, 34] },
-  dark: { bg: [27, 27, 31], text: [236, 236, 236] },
-  "jupyter-light": { bg: [245, 245, 245], text: [0, 0, 0] },
-  "jupyter-dark": { bg: [17, 17, 17], text: [255, 255, 255] },
-  "jupyter-dark-cell": { bg: [33, 33, 33], text: [255, 255, 255] },
+  light: { bg: [255, 255, 255], text: [34, 34, 34], palette: "light" },
+  dark: { bg: [27, 27, 31], text: [236, 236, 236], palette: "dark" },
+  "jupyter-light": { bg: [245, 245, 245], text: [0, 0, 0], palette: "light" },
+  "jupyter-dark": { bg: [17, 17, 17], text: [255, 255, 255], palette: "dark" },
+  "jupyter-dark-cell": { bg: [33, 33, 33], text: [255, 255, 255], palette: "dark" },
 };
+
+// The fallbacks' panel backgrounds (bg2 light, bg1 dark: tooltips, charts), where the scale's swatches show too.
+const PANELS = {
+  "light-panel": { bg: [232, 232, 232], palette: "light" },
+  "dark-panel": { bg: [38, 38, 43], palette: "dark" },
+};
+
+// palette.css: the scale's steps and inks, per theme.
+const CSS = readFileSync(new URL("../src/palette.css", import.meta.url), "utf8");
+const PALETTES = Object.fromEntries([["light", /\.tvz-root \{([^}]*)\}/g], ["dark", /\.tvz-root\.tvz-dark \{([^}]*)\}/g]]
+  .map(([name, re]) => [name, Object.fromEntries([...CSS.matchAll(re)].flatMap((block) =>
+    [...block[1].matchAll(/(--tvz-[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], m[2].trim()])))]));
+/** "rgb(r, g, b)" / "#rrggbb" as [r, g, b]. */
+const rgbOf = (c) => (c.startsWith("#") ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/[\d.]+/g).map(Number));
+/** A swatch as drawn in a theme: var(--tvz-sN) resolved by that theme's palette, an opaque rgba. */
+const resolve = (c, palette) => (c.startsWith("var(") ? `rgba(${rgbOf(PALETTES[palette][c.slice(4, -1)]).join(", ")}, 1)` : c);
 
 const MIN_DELTA_E = 5; // CIE76; about 2.3 is a just-noticeable difference
 
@@ -56,12 +74,14 @@ const simulate = (matrix, c) => matrix.map((row) => Math.min(1, Math.max(0, row.
 
 /** The swatches of a legend, low to high, as each eye sees them over each theme. */
 function views(colorBy) {
-  const stops = legendStops(colorBy).map((s) => s.color);
+  const stops = legendStops(colorBy);
   const lowToHigh = colorBy === "rank" ? stops.slice().reverse() : stops; // rank legend lists rank 1 first
   const out = [];
-  for (const [theme, { bg, text }] of Object.entries(THEMES)) {
-    const seen = lowToHigh.map((s) => over(s, bg));
-    out.push({ theme, vision: "normal", colors: seen, text });
+  for (const [theme, { bg, text, palette }] of Object.entries(THEMES)) {
+    const seen = lowToHigh.map((s) => over(resolve(s.color, palette), bg));
+    // each swatch's own ink where it names one, else the theme's text
+    const inks = lowToHigh.map((s) => (s.ink ? rgbOf(PALETTES[palette][s.ink.slice(4, -1)]) : text));
+    out.push({ theme, vision: "normal", colors: seen, text, inks, backdrop: bg.map(toLinear) });
     for (const [vision, m] of Object.entries(MACHADO)) out.push({ theme, vision, colors: seen.map((c) => simulate(m, c)), text });
   }
   return out;
@@ -88,10 +108,24 @@ for (const colorBy of ["prob", "rank"]) {
   });
 
   test(`${colorBy} swatches: token text keeps WCAG contrast >= 4.5 in every theme`, () => {
-    for (const { theme, vision, colors, text } of views(colorBy)) {
+    for (const { theme, vision, colors, inks } of views(colorBy)) {
       if (vision !== "normal") continue;
-      const fg = luminanceOfLinear(text.map(toLinear));
-      for (const c of colors) assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `${colorBy} ${theme}`);
+      colors.forEach((c, i) => {
+        const fg = luminanceOfLinear(inks[i].map(toLinear));
+        assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `${colorBy} ${theme} stop ${i}`);
+      });
+    }
+  });
+
+  // The rarest tokens are the ones a teacher points at: no step may fade into the background.
+  test(`${colorBy} swatches: every step keeps WCAG contrast >= 3 against the background, in every theme`, () => {
+    for (const { theme, vision, colors, backdrop } of views(colorBy)) {
+      if (vision !== "normal") continue;
+      const bg = luminanceOfLinear(backdrop);
+      colors.forEach((c, i) => {
+        const r = contrast(bg, luminanceOfLinear(c));
+        assert.ok(r >= 3, `${colorBy} ${theme} stop ${i}: ${r.toFixed(2)}`);
+      });
     }
   });
 }
@@ -190,5 +224,38 @@ test("diverging swatches: token text keeps WCAG contrast >= 4.5 in every theme",
     if (vision !== "normal") continue;
     const fg = luminanceOfLinear(text.map(toLinear));
     for (const c of colors) assert.ok(contrast(fg, luminanceOfLinear(c)) >= 4.5, `diverging ${theme}: ${contrast(fg, luminanceOfLinear(c))}`);
+  }
+});
+
+test("every step of the scale, light and dark, stands out from the theme and carries readable ink", () => {
+  for (const [theme, { bg, palette }] of Object.entries({ ...THEMES, ...PANELS })) {
+    const back = luminanceOfLinear(bg.map(toLinear));
+    for (let i = 0; i < STEPS; i++) {
+      const step = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-s${i}`]).map(toLinear));
+      const ink = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-s${i}-ink`]).map(toLinear));
+      assert.ok(contrast(back, step) >= 3, `${theme} step ${i} against the background: ${contrast(back, step).toFixed(2)}`);
+      assert.ok(contrast(ink, step) >= 4.5, `${theme} step ${i} ink: ${contrast(ink, step).toFixed(2)}`);
+      if (i > 0) {
+        const prev = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-s${i - 1}`]).map(toLinear));
+        assert.ok(step > prev, `${theme} steps ${i - 1}..${i} must rise in luminance`);
+      }
+    }
+  }
+});
+
+import { LINEAR_STEPS } from "../src/colors.js";
+
+test("the lens's linear top-1 steps stand out from the theme, move away from it step by step, and keep their ink readable", () => {
+  for (const [theme, { bg, palette }] of Object.entries({ ...THEMES, ...PANELS })) {
+    const back = luminanceOfLinear(bg.map(toLinear));
+    let last = back;
+    for (let i = 0; i < LINEAR_STEPS; i++) {
+      const step = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-l${i}`]).map(toLinear));
+      const ink = luminanceOfLinear(rgbOf(PALETTES[palette][`--tvz-l${i}-ink`]).map(toLinear));
+      assert.ok(contrast(back, step) >= 3, `${theme} lens step ${i}: ${contrast(back, step).toFixed(2)}`);
+      assert.ok(contrast(ink, step) >= 4.5, `${theme} lens step ${i} ink`);
+      assert.ok(contrast(back, step) > contrast(back, last), `${theme} lens step ${i} must be further from the background`);
+      last = step;
+    }
   }
 });

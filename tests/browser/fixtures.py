@@ -235,7 +235,8 @@ class Payloads:
 
 def shown_percent(p: float) -> str:
     """The view's one probability format (js/src/format.js formatPercent): percent with 3 significant
-    digits, an exponent below 0.001%, and only exact 0 and 1 shown as "0%" and "100%"."""
+    digits written out ("0.000974%"), "< 0.000001%" below that, and only exact 0 and 1 shown as "0%" and
+    "100%"."""
     from decimal import ROUND_HALF_UP, Decimal
 
     if p <= 0:
@@ -243,9 +244,8 @@ def shown_percent(p: float) -> str:
     if p >= 1:
         return "100%"
     pct = p * 100  # JS multiplies in floating point too, then rounds the exact binary value
-    if pct < 1e-3:
-        mantissa, exponent = f"{pct:.2e}".split("e")
-        return f"{mantissa}e{int(exponent)}%"
+    if pct < 1e-6:
+        return "< 0.000001%"
     exact = Decimal(pct)
     places = exact.adjusted() - 2
     text = exact.quantize(Decimal(1).scaleb(places), rounding=ROUND_HALF_UP)

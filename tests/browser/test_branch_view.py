@@ -77,7 +77,7 @@ def test_the_runs_are_a_radio_group_and_switching_tells_python(view, payloads):
     assert buttons.count() == 3
     assert buttons.evaluate_all("bs => bs.map(b => b.getAttribute('aria-checked'))") == ["false", "false", "true"]
     labels = buttons.all_inner_texts()
-    assert labels[0] == "main" and labels[1].endswith("at generated 2") and labels[2].endswith("at prompt 4")
+    assert labels[0] == "main" and labels[1].endswith("at generated 1") and labels[2].endswith("at prompt 3")
     buttons.nth(2).focus()
     page.keyboard.press("ArrowLeft")
     assert view.saved()[-1]["current_branch"] == 1

@@ -20,7 +20,7 @@ pytestmark = [
 TIP = ".tvz-tip-host .tvz-tooltip"
 LABELS = [" positive", " negative", " neutral"]
 # Every probability the view shows: percent with 3 significant digits, fixed or with an exponent.
-ONE_FORMAT = re.compile(r"^(0|100|\d+\.\d+|\d\.\d\de-\d+)%$")
+ONE_FORMAT = re.compile(r"^(0|100|\d+\.\d+|< 0\.000001)%$")
 
 
 def label_state(tiny_lm, normalize: str):
@@ -103,21 +103,9 @@ def test_a_tooltip_list_uses_one_format(view, payloads):
 
 # --- logit lens -------------------------------------------------------------------------------------
 
-# js/src/colors.js PALETTE (viridis samples), to read a cell's place on the scale back from its colour.
-VIRIDIS = [(68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141), (39, 173, 129),
-           (92, 200, 99), (170, 220, 50), (253, 231, 37)]
-
-
 def scale_position(color: str) -> float:
-    """The u in 0..1 whose colour on the scale (colors.js unitColor) is nearest `color`."""
-    rgb = [float(v) for v in re.findall(r"[\d.]+", color)[:3]]
-
-    def at(u: float):
-        x = u * (len(VIRIDIS) - 1)
-        i = min(len(VIRIDIS) - 2, int(x))
-        return [a + (b - a) * (x - i) for a, b in zip(VIRIDIS[i], VIRIDIS[i + 1])]
-
-    return min((k / 1000 for k in range(1001)), key=lambda u: sum((a - b) ** 2 for a, b in zip(at(u), rgb)))
+    """The u in 0..1 of a top-1 cell's step on the lens's own linear scale: step N of 5 is var(--tvz-lN)."""
+    return int(re.fullmatch(r"var\(--tvz-l(\d)\)", color).group(1)) / 4
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -141,7 +129,8 @@ def test_lens_legend_has_its_own_wording(view, payloads):
     page = view.page
     top_legend = page.locator("#w .tvz-legend-text").inner_text()
     assert top_legend != strip_legend and "top-1" in top_legend and "linear" in top_legend
-    assert page.locator("#w .tvz-swatch").all_inner_texts() == ["0%", "25.0%", "50.0%", "75.0%", "100%"]
+    # linear steps of 20%, each swatch naming its range
+    assert page.locator("#w .tvz-swatch").all_inner_texts() == ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]
     page.locator("#w .tvz-switch button", has_text="next-token probability").click()
     target_legend = page.locator("#w .tvz-legend-text").inner_text()
     assert target_legend not in (strip_legend, top_legend) and "next" in target_legend

@@ -43,7 +43,7 @@ def test_tooltip_shows_log_probability_and_surprisal_of_the_result(view, payload
         token = tokens[i]
         stats = hover_stats(page, page.locator(PROMPT_TOKENS).nth(i))
         log_p, surprisal = stats["log p \u00b7 surprisal"].split(" \u00b7 ")
-        assert log_p == f"{token.logprob:.3f}"
+        assert log_p == f"{token.logprob:.3f} nats"
         assert surprisal == f"{-token.logprob / math.log(2):.2f} bits"
         page.mouse.move(0, 0)
 
@@ -71,7 +71,7 @@ def test_sampled_tooltip_shows_both_probabilities_labelled(view, payloads, sampl
     for i, token in enumerate(result.tokens):
         stats = hover_stats(page, page.locator(GEN_TOKENS).nth(i))
         raw = next(v for k, v in stats.items() if k.startswith("model's"))
-        after = next(v for k, v in stats.items() if "temperature" in k)
+        after = stats["sampled p"]  # its meaning (after temperature / top-k / top-p) is the note under it
         assert raw == shown_percent(token.prob)
         assert after == shown_percent(token.sampled_prob)
         page.mouse.move(0, 0)

@@ -44,7 +44,7 @@ def test_the_strip_is_one_tab_stop_with_arrow_keys_inside(view, payloads):
     page.keyboard.press("ArrowRight")
     assert focused(page)["index"] == "2"
     tip = page.locator(TIP).first
-    assert "prompt token 3" in tip.inner_text()  # focus shows the tooltip of the token it reached
+    assert "prompt token 2" in tip.inner_text()  # focus shows the tooltip of the token it reached (tokens[2])
     page.keyboard.press("End")
     assert focused(page)["source"] == "next"  # the predicted-next marker is the strip's last item
     page.keyboard.press("ArrowLeft")
@@ -156,7 +156,7 @@ def test_hovering_the_chart_shows_that_token_and_clicking_selects_it(view, paylo
     chart.hover(position={"x": x, "y": 20})
     tip = page.locator(TIP).first
     tip.wait_for(state="visible")
-    assert f"prompt token {k + 1}" in tip.inner_text()
+    assert f"prompt token {k}" in tip.inner_text()
     chart.click(position={"x": x, "y": 20})
     assert view.get("selected") == {"source": "prompt", "index": k}
     assert "tvz-selected" in page.locator(PROMPT_TOKENS).nth(k).get_attribute("class")
@@ -225,7 +225,7 @@ def test_copy_tsv_puts_every_token_and_its_numbers_on_the_clipboard(browser, har
     finally:
         context.close()
     header, *rows = [line.split("\t") for line in lines if line]
-    assert header == ["source", "index", "token", "id", "p", "log_p", "surprisal_bits", "rank", "entropy_nats",
+    assert header == ["source", "index", "token", "id", "p", "log_p_nats", "surprisal_bits", "rank", "entropy_bits",
                       "sampled_p"]
     tokens = payloads.widget.analysis.tokens
     assert len(rows) == len(tokens) + len(generation["tokens"])

@@ -524,7 +524,7 @@ def test_beam_tree_4_beams_by_12_steps(view, payloads):
     text = visible_tip(page).inner_text()
     # the score and the token's own probability, as Python sent them
     assert f"{node['score']:.3f}" in text
-    assert f"token p\n{shown_percent(node['p'])} (log p {node['lp']:.3f})" in text
+    assert f"token p\n{shown_percent(node['p'])} (log p {node['lp']:.3f} nats)" in text
     assert page.locator("#w .tvz-beam-list li").count() == len(g["beams"])
     assert_no_injection(view)
 

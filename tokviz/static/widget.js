@@ -67,13 +67,14 @@ function plainLabel(d) {
   }
 }
 var PERCENT_DIGITS = 3;
-var PERCENT_FIXED_MIN = 1e-3;
+var PERCENT_FLOOR = 1e-6;
 function formatPercent(p) {
   if (p == null || Number.isNaN(p)) return "\u2013";
   if (p <= 0) return "0%";
   if (p >= 1) return "100%";
   const pct = p * 100;
-  if (pct < PERCENT_FIXED_MIN) return `${pct.toExponential(PERCENT_DIGITS - 1)}%`;
+  if (pct < PERCENT_FLOOR) return `< ${PERCENT_FLOOR.toFixed(6)}%`;
+  if (pct < 1e-3) return `${pct.toPrecision(PERCENT_DIGITS)}%`;
   return `${belowHundred(pct)}%`;
 }
 function belowHundred(pct) {
@@ -90,7 +91,7 @@ function formatBits(nats) {
   return formatSurprisal(nats == null ? nats : natsToBits(nats));
 }
 function formatLogProb(lp) {
-  return formatNumber(lp, 3);
+  return lp == null || Number.isNaN(lp) ? "\u2013" : `${formatNumber(lp, 3)} nats`;
 }
 function formatSurprisal(bits) {
   if (bits == null || Number.isNaN(bits)) return "\u2013";
@@ -185,6 +186,31 @@ function displayNode(d, opts = {}) {
   return frag;
 }
 
+// src/theme.js
+function luminanceOf(css) {
+  const m = css.match(/[\d.]+/g);
+  if (!m || m.length < 3 || m.length > 3 && Number(m[3]) === 0) return null;
+  const lin = (v) => {
+    const c = Number(v) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(m[0]) + 0.7152 * lin(m[1]) + 0.0722 * lin(m[2]);
+}
+function followTheme(root, d) {
+  const apply = () => {
+    const y = luminanceOf(getComputedStyle(root).backgroundColor);
+    if (y != null) root.classList.toggle("tvz-dark", y < 0.2);
+  };
+  apply();
+  const frame = requestAnimationFrame(apply);
+  d.add(() => cancelAnimationFrame(frame));
+  const watch = new MutationObserver(() => requestAnimationFrame(apply));
+  const body = root.ownerDocument.body;
+  if (body) watch.observe(body, { attributes: true });
+  watch.observe(root.ownerDocument.documentElement, { attributes: true });
+  d.add(() => watch.disconnect());
+}
+
 // src/tooltip.js
 var counter = 0;
 var PIN_HINT = "pinned \u2014 Esc or click elsewhere to close";
@@ -200,6 +226,7 @@ function createTooltip(root, d) {
     return top instanceof ShadowRoot ? top : body;
   };
   const attach = () => {
+    host.classList.toggle("tvz-dark", root.classList.contains("tvz-dark"));
     const where = home();
     if (host.parentNode !== where) where.append(host);
   };
@@ -281,33 +308,31 @@ function statTable(rows) {
 }
 
 // src/colors.js
-var ALPHA = 0.35;
-var PALETTE = Object.freeze([
-  [68, 1, 84],
-  [71, 44, 122],
-  [59, 81, 139],
-  [44, 113, 142],
-  [33, 144, 141],
-  [39, 173, 129],
-  [92, 200, 99],
-  [170, 220, 50],
-  [253, 231, 37]
-].map((c) => Object.freeze(c)));
+var STEPS = 9;
 var PROB_LOG_MIN = -4;
 var clamp01 = (x) => Math.min(1, Math.max(0, x));
 function probUnit(p) {
   if (!(p > 0)) return 0;
   return clamp01((Math.log10(p) - PROB_LOG_MIN) / -PROB_LOG_MIN);
 }
-function unitColor(u, alpha = ALPHA) {
-  const x = clamp01(u) * (PALETTE.length - 1);
-  const i = Math.min(PALETTE.length - 2, Math.floor(x));
-  const f = x - i;
-  const [r, g, b] = PALETTE[i].map((v, k) => Math.round(v + (PALETTE[i + 1][k] - v) * f));
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+function unitStep(u) {
+  return Math.round(clamp01(u) * (STEPS - 1));
+}
+function unitColor(u) {
+  return `var(--tvz-s${unitStep(u)})`;
+}
+function unitInk(u) {
+  return `var(--tvz-s${unitStep(u)}-ink)`;
 }
 function probColor(p) {
   return p == null ? null : unitColor(probUnit(p));
+}
+function probInk(p) {
+  return p == null ? null : unitInk(probUnit(p));
+}
+var LINEAR_STEPS = 5;
+function linearStep(p) {
+  return Math.min(LINEAR_STEPS - 1, Math.max(0, Math.floor(p * LINEAR_STEPS)));
 }
 var RANK_BUCKETS = Object.freeze([
   { max: 1, label: "1", unit: 1 },
@@ -323,6 +348,10 @@ function rankBucket(r) {
 function rankColor(r) {
   const b = rankBucket(r);
   return b < 0 ? null : unitColor(RANK_BUCKETS[b].unit);
+}
+function rankInk(r) {
+  const b = rankBucket(r);
+  return b < 0 ? null : unitInk(RANK_BUCKETS[b].unit);
 }
 var ENTROPY_MAX_BITS = 8;
 function entropyColor(nats) {
@@ -342,24 +371,25 @@ function tokenColor(tok, colorBy, probMode) {
   if (colorBy === "entropy") return entropyColor(tok.h);
   return probColor(shownProb(tok, probMode));
 }
+function tokenInk(tok, colorBy, probMode) {
+  if (colorBy === "rank") return rankInk(tok.r);
+  if (colorBy === "entropy") return null;
+  return probInk(shownProb(tok, probMode));
+}
 function legendStops(colorBy) {
   if (colorBy === "rank") {
-    return RANK_BUCKETS.map((b) => ({ color: (
-      /** @type {string} */
-      rankColor(b.max === Infinity ? 1001 : b.max)
-    ), label: b.label }));
+    return RANK_BUCKETS.map((b) => ({ color: unitColor(b.unit), ink: unitInk(b.unit), label: b.label }));
   }
   if (colorBy === "entropy") {
     return [0, 2, 4, 6, 8].map((bits) => ({
       color: bitsColor(bits),
+      ink: null,
       label: bits === 8 ? "\u22658 bits" : `${bits}`
     }));
   }
   return [1e-4, 1e-3, 0.01, 0.1, 1].map((p) => ({
-    color: (
-      /** @type {string} */
-      probColor(p)
-    ),
+    color: unitColor(probUnit(p)),
+    ink: unitInk(probUnit(p)),
     label: p >= 0.01 ? `${p * 100}%` : p === 1e-3 ? "0.1%" : "\u22640.01%"
   }));
 }
@@ -481,7 +511,7 @@ function itemTooltips(cfg) {
 
 // src/roving.js
 var shown = (el) => !el.closest("[hidden]");
-var linearStep = (item, key, items) => {
+var linearStep2 = (item, key, items) => {
   const i = items.indexOf(item);
   if (key === "ArrowRight" || key === "ArrowDown") return items[i + 1] ?? null;
   if (key === "ArrowLeft" || key === "ArrowUp") return items[i - 1] ?? null;
@@ -489,7 +519,7 @@ var linearStep = (item, key, items) => {
   if (key === "End") return items[items.length - 1];
   return void 0;
 };
-function rovingFocus(d, container, selector, step = linearStep) {
+function rovingFocus(d, container, selector, step = linearStep2) {
   let current = null;
   const items = () => (
     /** @type {(HTMLElement | SVGElement)[]} */
@@ -587,6 +617,10 @@ function createStrip(cfg) {
     ) }
   };
   let selectedEl = null;
+  function paint(span, tok, o) {
+    span.style.backgroundColor = tokenColor(tok, o.colorBy, o.probMode) || "";
+    span.style.color = tokenInk(tok, o.colorBy, o.probMode) || "";
+  }
   function tokenSpan(tok, i, source, pieces, o) {
     const d = tokenDisplay(tok, pieces);
     const span = document.createElement("span");
@@ -599,8 +633,7 @@ function createStrip(cfg) {
     span.tabIndex = -1;
     span.dataset.index = String(i);
     span.dataset.source = source;
-    const color = tokenColor(tok, o.colorBy, o.probMode);
-    if (color) span.style.backgroundColor = color;
+    paint(span, tok, o);
     span.append(displayNode(d, { breaks: true }));
     return span;
   }
@@ -654,7 +687,8 @@ function createStrip(cfg) {
         box.children
       ) {
         const tok = toks[Number(span.dataset.index)];
-        span.style.backgroundColor = tok && tokenColor(tok, o.colorBy, o.probMode) || "";
+        if (tok) paint(span, tok, o);
+        else span.style.backgroundColor = span.style.color = "";
       }
     }
   }
@@ -684,7 +718,8 @@ function createStrip(cfg) {
     const d = tokenDisplay(tok, pieces);
     const head = h("div", { class: "tvz-tip-head" }, [
       h("span", { class: "tvz-tip-tok" }, [displayNode(d)]),
-      h("span", { class: "tvz-tip-src", text: `${source} token ${Number(span.dataset.index) + 1}` })
+      // Python's own index (analysis.tokens[i], generation.tokens[i]): one numbering in every view
+      h("span", { class: "tvz-tip-src", text: `${source} token ${span.dataset.index}` })
     ]);
     const body = h("div", {}, [head]);
     const rows = [];
@@ -707,6 +742,7 @@ function createStrip(cfg) {
     }
     rows.push(["id", String(tok.id)]);
     body.append(statTable(rows));
+    if (tok.g && tok.sp != null) body.append(h("div", { class: "tvz-note tvz-sampled-note", text: SAMPLED_P_NOTE }));
     if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown2 = Math.min(limit, tok.top.length);
@@ -786,7 +822,8 @@ var FORCED_NOTE = "Forced: a branch put this token here (nothing sampled it); p 
 var BRANCH_HINT = "To branch, click the token, then a candidate: generation continues with it in this token's place.";
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
-var SAMPLED_P_LABEL = "sampled p (after temperature / top-k / top-p)";
+var SAMPLED_P_LABEL = "sampled p";
+var SAMPLED_P_NOTE = "sampled p: after temperature / top-k / top-p, the distribution this token was drawn from.";
 function probabilityRows(tok) {
   if (!(tok.g && tok.sp != null)) return [["p", formatPercent(tok.p)]];
   return [[RAW_P_LABEL, formatPercent(tok.p)], [SAMPLED_P_LABEL, formatPercent(tok.sp)]];
@@ -911,16 +948,18 @@ var LEGEND_TEXT = {
   rank: "Rank of each token among all predictions at its position:",
   entropy: "Uncertainty (entropy, bits) of the prediction at each position:"
 };
-function legend(getMode) {
+function legend(getMode, getNote) {
   const el = h("div", { class: "tvz-legend" });
   const update = () => {
     const mode = getMode();
     const stops = legendStops(mode);
+    const note = getNote ? getNote() : "";
     el.replaceChildren(
-      h("span", { class: "tvz-legend-text", text: LEGEND_TEXT[mode] || "" }),
+      h("span", { class: "tvz-legend-text", text: (LEGEND_TEXT[mode] || "") + (note ? ` ${note}` : "") }),
       ...stops.map((s) => {
         const sw = h("span", { class: "tvz-swatch", text: s.label });
         sw.style.backgroundColor = s.color;
+        if (s.ink) sw.style.color = s.ink;
         return sw;
       })
     );
@@ -1051,12 +1090,13 @@ var TSV_COLUMNS = [
   "token",
   "id",
   "p",
-  "log_p",
+  "log_p_nats",
   "surprisal_bits",
   "rank",
-  "entropy_nats",
+  "entropy_bits",
   "sampled_p"
 ];
+var entropyBits = (h2) => h2 == null ? null : Number(natsToBits(h2).toPrecision(4));
 function tsvText(tok, pieces) {
   const piece = pieces[String(tok.id)];
   const bytes = (hex) => byteBadges(hex).map((b) => `\\x${b}`).join("");
@@ -1069,7 +1109,7 @@ function stripTsv(parts) {
   const lines = [TSV_COLUMNS.join("	")];
   for (const { source, tokens, pieces } of parts) {
     tokens.forEach((tok, i) => {
-      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, tok.h, tok.sp].map(cell2).join("	"));
+      lines.push([source, i, tsvText(tok, pieces), tok.id, tok.p, tok.lp, tok.s, tok.r, entropyBits(tok.h), tok.sp].map(cell2).join("	"));
     });
   }
   return `${lines.join("\n")}
@@ -1158,7 +1198,9 @@ function selection(model, d, strip, tooltip) {
     const sel = model.get("selected");
     const source = sel.source;
     strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
-    clearButton.hidden = !strip.selectedSpan();
+    const idle = !strip.selectedSpan();
+    clearButton.style.visibility = idle ? "hidden" : "";
+    clearButton.disabled = idle;
     if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };
   return { clearButton, update };
@@ -1228,6 +1270,8 @@ function unavailableList(model) {
 
 // src/charts.js
 var PLOT_HEIGHT = 56;
+var LABEL_ROOM = 64;
+var clip = (s) => Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).join("")}\u2026` : s;
 function surprisalChart(cfg) {
   const promptBars = svg("path", { class: "tvz-surp-bars" });
   const genBars = svg("path", { class: "tvz-surp-bars tvz-surp-gen" });
@@ -1240,11 +1284,42 @@ function surprisalChart(cfg) {
   }, [promptBars, genBars, cursor]);
   const top = h("span", { class: "tvz-surp-top" });
   const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). Hover a bar to see its token; click to select it." });
+  const key = h("div", { class: "tvz-surp-key" }, [
+    h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
+    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"])
+  ]);
+  const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
+  const area = h("div", { class: "tvz-surp-area" }, [plot, labels]);
   const el = h("div", { class: "tvz-chart tvz-surprisal" }, [
     title,
-    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), plot])
+    key,
+    h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), area])
   ]);
-  let shown2 = { prompt: [], generated: [] };
+  let shown2 = { prompt: [], generated: [], promptPieces: {}, genPieces: {} };
+  const placeLabels = () => {
+    const total = shown2.prompt.length + shown2.generated.length;
+    const width = area.clientWidth;
+    labels.replaceChildren();
+    if (!total || !width) return;
+    const every = Math.max(1, Math.ceil(total * LABEL_ROOM / width));
+    for (let i = 0; i < total; i += every) {
+      const gen = i >= shown2.prompt.length;
+      const tok = gen ? shown2.generated[i - shown2.prompt.length] : shown2.prompt[i];
+      const text = clip(plainLabel(tokenDisplay(tok, gen ? shown2.genPieces : shown2.promptPieces)));
+      const label = h("span", { class: gen ? "tvz-surp-label tvz-surp-label-gen" : "tvz-surp-label", "data-pos": i, text });
+      label.style.left = `${(i + 0.5) / total * 100}%`;
+      labels.append(label);
+    }
+  };
+  if (typeof ResizeObserver !== "undefined") {
+    let lastWidth = 0;
+    const resize = new ResizeObserver(() => {
+      if (area.clientWidth !== lastWidth) placeLabels();
+      lastWidth = area.clientWidth;
+    });
+    resize.observe(area);
+    cfg.disposer.add(() => resize.disconnect());
+  }
   const refAt = (i) => {
     const n = shown2.prompt.length;
     if (i < 0 || i >= n + shown2.generated.length) return null;
@@ -1276,8 +1351,9 @@ function surprisalChart(cfg) {
     ));
     if (ref) cfg.onPick(ref);
   });
-  function update(prompt, generated) {
-    shown2 = { prompt, generated };
+  function update(prompt, generated, promptPieces = {}, genPieces = {}) {
+    shown2 = { prompt, generated, promptPieces, genPieces };
+    key.lastElementChild?.toggleAttribute("hidden", generated.length === 0);
     const total = prompt.length + generated.length;
     el.hidden = total === 0;
     let peak = 0;
@@ -1298,6 +1374,7 @@ function surprisalChart(cfg) {
     plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
     top.textContent = `${scaleTop} bits`;
     cursor.style.display = "none";
+    placeLabels();
   }
   return { el, update };
 }
@@ -1363,7 +1440,7 @@ function chartsPanel(cfg) {
   const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
   el.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
   const update = (a, g, shown2) => {
-    surprisal.update(shown2.prompt.tokens, shown2.generated.tokens);
+    surprisal.update(shown2.prompt.tokens, shown2.generated.tokens, shown2.prompt.pieces, shown2.generated.pieces);
     ranksBox.replaceChildren();
     if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
     if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));
@@ -1444,13 +1521,13 @@ function branchBar(model, d) {
 }
 function branchLabel(run, pieces) {
   if (run.token == null) return ["main"];
-  const where = `${run.source} ${(run.index ?? 0) + 1}`;
+  const where = `${run.source} ${run.index ?? 0}`;
   return [`${run.id} \u21B3 `, h("span", { class: "tvz-branch-tok" }, [displayNode(pieceDisplay(pieces[String(run.token)]))]), ` at ${where}`];
 }
 function branchTitle(run, pieces) {
   const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
   if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
-  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
+  return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ${run.source} token ${run.index ?? 0}; ${run.generated} tokens${ended}`;
 }
 
 // src/tokenviz/status.js
@@ -1488,18 +1565,26 @@ var DY = 32;
 var LEFT = 80;
 var TOP = 22;
 var shorten = (s, n) => Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join("")}\u2026` : s;
+var BEAM_SCORE_TEXT = "Returned beams, best first. score = the sum of the beam's token log-probabilities (nats) \xF7 length^length_penalty, as transformers ranks finished beams (higher is better).";
+function scoreParts(b) {
+  if (b.logprob_sum == null || b.length == null || b.length_penalty == null) return "";
+  return ` = ${formatNumber(b.logprob_sum, 3)} nats \xF7 ${b.length}^${b.length_penalty}`;
+}
 function beamList(g) {
   const list = h("ol", { class: "tvz-beam-list" });
-  for (const b of g.beams ?? []) {
+  (g.beams ?? []).forEach((b, i) => {
     list.append(
-      h("li", {}, [
-        h("span", { class: "tvz-beam-score", text: formatNumber(b.score, 3) }),
+      h("li", { class: i === 0 ? "tvz-best-beam" : "" }, [
+        h("span", { class: "tvz-beam-score", text: `score ${formatNumber(b.score, 3)}` }),
+        h("span", { class: "tvz-beam-parts", text: scoreParts(b) }),
+        i === 0 ? h("span", { class: "tvz-beam-best", text: "best" }) : "",
         h("span", { class: "tvz-beam-text" }, [displayNode({ kind: "text", segments: textSegments(b.text) })])
       ])
     );
-  }
+  });
   return list;
 }
+var TREE_KEY_TEXT = "x = step. Thick line = the best beam (returned first); faded, dashed = pruned later. Hover a node for its score (cumulative log-probability, nats).";
 function beamTree(g, tooltip, d) {
   const tree = g.tree ?? [];
   const pieces = g.pieces;
@@ -1510,6 +1595,7 @@ function beamTree(g, tooltip, d) {
   const edges = svg("g", { class: "tvz-edges" });
   const nodes = svg("g", { class: "tvz-nodes" });
   const el = svg("svg", { class: "tvz-tree", width, height, viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": "beam search tree" }, [edges, nodes]);
+  el.style.minWidth = `${Math.round(width * 0.7)}px`;
   nodes.append(
     svg("g", { class: "tvz-node tvz-root-node" }, [
       svg("circle", { cx: LEFT - 20, cy: rootY, r: 5 }),
@@ -1522,7 +1608,7 @@ function beamTree(g, tooltip, d) {
       const [x, y] = pos(s, j);
       const [px, py] = s === 0 || node.parent == null ? [LEFT - 20, rootY] : pos(s - 1, node.parent);
       const mx = (px + x) / 2;
-      const faded = node.kept ? "" : " tvz-pruned";
+      const faded = (node.kept ? "" : " tvz-pruned") + (node.best ? " tvz-best" : "");
       edges.append(svg("path", { class: `tvz-edge${faded}`, d: `M${px},${py} C${mx},${py} ${mx},${y} ${x},${y}` }));
       const label = shorten(plainLabel(pieceDisplay(pieces[String(node.id)])), 10);
       nodes.append(
@@ -1540,11 +1626,11 @@ function beamTree(g, tooltip, d) {
     return h("div", {}, [
       h("div", { class: "tvz-tip-head" }, [
         h("span", { class: "tvz-tip-tok" }, [displayNode(pieceDisplay(pieces[String(n.id)]))]),
-        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.kept ? "" : " (pruned later)"}` })
+        h("span", { class: "tvz-tip-src", text: `step ${s + 1}, beam ${j + 1}${n.best ? " (best beam)" : n.kept ? "" : " (pruned later)"}` })
       ]),
       statTable([
-        ["score", `${formatNumber(n.score, 3)} (cumulative log p)`],
-        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)})`],
+        ["score", `${formatNumber(n.score, 3)} nats (cumulative log p)`],
+        ["token p", `${formatPercent(n.p)} (log p ${formatNumber(n.lp, 3)} nats)`],
         ["id", String(n.id)]
       ])
     ]);
@@ -1569,10 +1655,10 @@ function renderBeamsView(model, root, d) {
       return;
     }
     box.append(
-      h("div", { class: "tvz-sub", text: "Beam tree: x = step, faded = pruned later; hover a node for its score" }),
+      h("div", { class: "tvz-sub tvz-tree-key", text: `Beam tree: ${TREE_KEY_TEXT}` }),
       beamTree(g, tooltip, inner)
     );
-    if (g.beams?.length) box.append(h("div", { class: "tvz-sub", text: "Returned beams (best first)" }), beamList(g));
+    if (g.beams?.length) box.append(h("div", { class: "tvz-sub tvz-beam-caption", text: BEAM_SCORE_TEXT }), beamList(g));
   };
   d.add(() => inner && inner.dispose());
   d.onModel(model, "change:data", render2);
@@ -1599,10 +1685,10 @@ function beamsPanel(root, d) {
       /** @type {Strip} */
       g
     );
-    el.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
+    el.append(h("div", { class: "tvz-sub tvz-beam-caption", text: BEAM_SCORE_TEXT }), beamList(beams));
     if (beams.tree?.length) {
       const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
-      det.append(beamTree(beams, treeTip, treeDisposer));
+      det.append(h("div", { class: "tvz-sub tvz-tree-key", text: TREE_KEY_TEXT }), beamTree(beams, treeTip, treeDisposer));
       el.append(det);
     }
   };
@@ -1610,6 +1696,7 @@ function beamsPanel(root, d) {
 }
 
 // src/tokenviz.js
+var SAMPLED_LEGEND_NOTE = "Now showing: generated tokens coloured by the probability they were sampled with (after temperature / top-k / top-p); the prompt, the candidate lists and the charts keep the model's own probabilities.";
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
   const tooltip = createTooltip(root, d);
@@ -1625,7 +1712,10 @@ function renderTokenViz(model, root, d) {
   const prompt = promptRow(model, d);
   const decoding = decodingGroup(model, d, unsupported);
   const error = errorBox(model);
-  const lg = legend(() => opts().colorBy);
+  const lg = legend(() => opts().colorBy, () => {
+    const o = opts();
+    return o.probMode === "sampled" && o.colorBy === "prob" ? SAMPLED_LEGEND_NOTE : "";
+  });
   const charts = chartsPanel({
     disposer: d,
     onHover: (ref) => strip.showAt(ref.source, ref.index),
@@ -1743,14 +1833,20 @@ function renderTokenViz(model, root, d) {
 // src/lens.js
 var LENS_SCALES = {
   top: {
-    text: "Cell colour: how sure this layer is of its own top-1 token (its probability, linear scale):",
-    stops: [0, 0.25, 0.5, 0.75, 1].map((p) => ({ color: unitColor(p), label: formatPercent(p) })),
-    color: (p) => p == null ? null : unitColor(p)
+    text: "Cell colour: how sure this layer is of its own top-1 token (its probability; linear steps of 20%, in blue: not the token strip's colours):",
+    stops: Array.from({ length: LINEAR_STEPS }, (_, i) => ({
+      color: `var(--tvz-l${i})`,
+      ink: `var(--tvz-l${i}-ink)`,
+      label: `${100 * i / LINEAR_STEPS}\u2013${100 * (i + 1) / LINEAR_STEPS}%`
+    })),
+    color: (p) => p == null ? null : `var(--tvz-l${linearStep(p)})`,
+    ink: (p) => p == null ? null : `var(--tvz-l${linearStep(p)}-ink)`
   },
   target: {
-    text: "Cell colour: probability this layer gives the token that actually comes next (log scale):",
+    text: "Cell colour: probability this layer gives the token that actually comes next (log scale, the token strip's colours):",
     stops: legendStops("prob"),
-    color: probColor
+    color: probColor,
+    ink: probInk
   }
 };
 function lensLegend(mode) {
@@ -1760,6 +1856,7 @@ function lensLegend(mode) {
     ...scale.stops.map((s) => {
       const sw = h("span", { class: "tvz-swatch", text: s.label });
       sw.style.backgroundColor = s.color;
+      if (s.ink) sw.style.color = s.ink;
       return sw;
     })
   ]);
@@ -1770,7 +1867,7 @@ function renderLens(model, root, d) {
   const grid = h("div", { class: "tvz-lens-grid", role: "grid", "aria-label": "logit lens" });
   const legendSlot = h("div", { class: "tvz-lens-legend-slot" });
   const note = h("div", { class: "tvz-lens-note" }, [
-    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions; each cell predicts the next token. " }),
+    h("span", { text: "Rows: layers, output layer at the top, layer 0 (embeddings) at the bottom. Columns: input positions, counted from 0 as in Python (lens.token_ids[i]); each cell predicts the next token. " }),
     h("span", { class: "tvz-mark-demo tvz-first-correct", text: "first correct" }),
     " ",
     h("span", { class: "tvz-mark-demo tvz-settled", text: "settled" })
@@ -1826,8 +1923,10 @@ function renderLens(model, root, d) {
           "data-pos": i,
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
-        const c = LENS_SCALES[mode].color(byTarget ? tp : p);
-        if (c) cell2.style.backgroundColor = c;
+        const scale = LENS_SCALES[mode];
+        const shown2 = byTarget ? tp : p;
+        cell2.style.backgroundColor = scale.color(shown2) || "";
+        cell2.style.color = scale.ink(shown2) || "";
         frag.append(cell2);
       }
     }
@@ -1843,7 +1942,7 @@ function renderLens(model, root, d) {
     const i = Number(cell2.dataset.pos);
     const target = L.target[i];
     const body = h("div", {}, [
-      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i + 1}` })
+      h("div", { class: "tvz-tip-title", text: `layer ${layerName(L, l)}, position ${i}` })
     ]);
     const rows = [["input", plainLabel(pieceDisplay(L.pieces[String(L.input[i])]))]];
     if (target != null) {
@@ -1870,7 +1969,7 @@ function lensStep(cell2, key, cells) {
   if (key === "ArrowUp") return at(layer + 1, pos);
   if (key === "ArrowDown") return at(layer - 1, pos);
   const row = cells.filter((c) => Number(c.dataset.layer) === layer);
-  return linearStep(cell2, key, row);
+  return linearStep2(cell2, key, row);
 }
 
 // src/axes.js
@@ -2037,14 +2136,17 @@ function renderLabels(model, root, d) {
     for (const t of s.breakdown[i]) {
       const chip = h("span", { class: t.in_label ? "tvz-bd-tok tvz-in-label" : "tvz-bd-tok" }, [
         h("span", { class: "tvz-bd-text" }, [displayNode({ kind: "text", segments: textSegments(t.t) })]),
-        h("span", { class: "tvz-bd-lp", text: formatNumber(t.lp, 2) })
+        h("span", { class: "tvz-bd-lp", text: `${formatNumber(t.lp, 2)} nats` })
       ]);
-      if (t.in_label) chip.style.backgroundColor = probColor(t.p) || "";
+      if (t.in_label) {
+        chip.style.backgroundColor = probColor(t.p) || "";
+        chip.style.color = probInk(t.p) || "";
+      }
       toks.append(chip);
     }
     const table = statTable(rows);
     markUsedScore(table, usedScoreName(s.normalize));
-    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p (label tokens highlighted)" }), toks);
+    detail.replaceChildren(h("div", { class: "tvz-tip-title" }, [`Label `, h("span", { class: "tvz-answer", text: s.labels[i] })]), table, h("div", { class: "tvz-tip-sub", text: "Per-token log p, in nats (label tokens highlighted)" }), toks);
   };
   const render2 = () => {
     bars.replaceChildren();
@@ -2246,7 +2348,7 @@ function unitTooltip(c, i) {
   const table = h("table", { class: "tvz-cmp-tip-table" });
   const header = h("tr", {}, [h("th", { text: "" })]);
   const rows = {};
-  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key })]);
+  for (const key of ["tokens", "probability", "log p", "characters"]) rows[key] = h("tr", {}, [h("th", { text: key === "log p" ? "log p (nats)" : key })]);
   SIDES.forEach((key, w) => {
     const side = u[key];
     header.append(h("th", { class: "tvz-cmp-tip-side", "data-side": key }, [
@@ -2255,7 +2357,7 @@ function unitTooltip(c, i) {
     ]));
     rows.tokens.append(h("td", { class: "tvz-cmp-tip-toks", "data-side": key }, side ? tipTokens(side, c.pieces[w]) : [h("span", { class: "tvz-note", text: "nothing here" })]));
     rows.probability.append(h("td", { class: "tvz-cmp-tip-p", "data-side": key, text: side ? formatPercent(side.p) : "" }));
-    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatLogProb(side.lp) : "" }));
+    rows["log p"].append(h("td", { class: "tvz-cmp-tip-lp", "data-side": key, text: side ? formatNumber(side.lp, 3) : "" }));
     rows.characters.append(h("td", { class: "tvz-cmp-tip-span", "data-side": key, text: side ? `${side.start}\u2013${side.end}` : "" }));
   });
   table.append(h("thead", {}, [header]), h("tbody", {}, [rows.tokens, rows.probability, rows["log p"], rows.characters]));
@@ -2781,6 +2883,7 @@ function render({ model, el }) {
   if (model.get("interactive") === false) root.classList.add("tvz-static");
   el.append(root);
   d.add(() => root.remove());
+  followTheme(root, d);
   const view = VIEWS[kind];
   try {
     if (!view) throw new Error(`unknown view kind ${JSON.stringify(kind)}`);

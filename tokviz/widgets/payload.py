@@ -166,7 +166,9 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         payload["branch_point"] = forced[-1]
     if beams:
         payload["beams"] = [
-            {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score)} for b in beams
+            {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score),
+             "logprob_sum": rounded(b.logprob_sum), "length": b.length, "length_penalty": b.length_penalty}
+            for b in beams
         ]
     if beam_tree:
         payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
@@ -195,7 +197,7 @@ def tree_node(node, pieces: Pieces) -> dict:
     """One live beam after one step, with its token's own log-probability and probability."""
     return {"parent": None if node.parent < 0 else node.parent, "id": pieces.add(node.token_id),
             "score": rounded(node.score), "lp": rounded(node.logprob), "p": probability(node.logprob),
-            "kept": bool(node.kept)}
+            "kept": bool(node.kept), "best": bool(node.best)}
 
 
 def decimals(value: float | None, places: int = 3) -> float | None:

@@ -3,7 +3,7 @@
 
 import { h, Disposer } from "../dom.js";
 import { createTooltip } from "../tooltip.js";
-import { beamTree, beamList } from "../beams.js";
+import { beamTree, beamList, BEAM_SCORE_TEXT, TREE_KEY_TEXT } from "../beams.js";
 
 /**
  * @typedef {import("../types.js").Strip} Strip
@@ -33,10 +33,10 @@ export function beamsPanel(root, d) {
     el.replaceChildren();
     if (!g.beams?.length) return;
     const beams = /** @type {Strip} */ (g);
-    el.append(h("div", { class: "tvz-sub", text: "Beams (best first, score = beam score)" }), beamList(beams));
+    el.append(h("div", { class: "tvz-sub tvz-beam-caption", text: BEAM_SCORE_TEXT }), beamList(beams));
     if (beams.tree?.length) {
       const det = h("details", { class: "tvz-tree-box" }, [h("summary", { text: "Beam tree" })]);
-      det.append(beamTree(beams, treeTip, treeDisposer));
+      det.append(h("div", { class: "tvz-sub tvz-tree-key", text: TREE_KEY_TEXT }), beamTree(beams, treeTip, treeDisposer));
       el.append(det);
     }
   };

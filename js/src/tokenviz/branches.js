@@ -51,7 +51,7 @@ export function branchBar(model, d) {
  */
 function branchLabel(run, pieces) {
   if (run.token == null) return ["main"];
-  const where = `${run.source} ${(run.index ?? 0) + 1}`;
+  const where = `${run.source} ${run.index ?? 0}`; // Python's 0-based index, as everywhere in the view
   return [`${run.id} \u21b3 `, h("span", { class: "tvz-branch-tok" }, [displayNode(pieceDisplay(pieces[String(run.token)]))]), ` at ${where}`];
 }
 
@@ -60,5 +60,5 @@ function branchTitle(run, pieces) {
   const ended = run.stopped_by ? `, stopped by ${run.stopped_by}` : "";
   if (run.token == null) return `the run from the prompt: ${run.generated} generated${ended}`;
   return `branch ${run.id} of run ${run.parent}: ${plainLabel(pieceDisplay(pieces[String(run.token)]))} in place of ` +
-    `${run.source} token ${(run.index ?? 0) + 1}; ${run.generated} tokens${ended}`;
+    `${run.source} token ${run.index ?? 0}; ${run.generated} tokens${ended}`;
 }

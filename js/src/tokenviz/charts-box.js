@@ -25,7 +25,7 @@ export function chartsPanel(cfg) {
   el.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
   /** @param {SentStrip} a @param {SentStrip} g @param {Shown} shown */
   const update = (a, g, shown) => {
-    surprisal.update(shown.prompt.tokens, shown.generated.tokens);
+    surprisal.update(shown.prompt.tokens, shown.generated.tokens, shown.prompt.pieces, shown.generated.pieces);
     ranksBox.replaceChildren();
     if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
     if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));

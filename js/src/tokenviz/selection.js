@@ -18,7 +18,11 @@ export function selection(model, d, strip, tooltip) {
     const sel = model.get("selected");
     const source = sel.source;
     strip.markSelected(source === "prompt" || source === "generated" ? sel : null);
-    clearButton.hidden = !strip.selectedSpan();
+    // Invisible, not removed, while there is nothing to clear: the button keeps its place in the settings
+    // row, so selecting a token never wraps the row and moves the strip under its pinned tooltip.
+    const idle = !strip.selectedSpan();
+    clearButton.style.visibility = idle ? "hidden" : "";
+    clearButton.disabled = idle;
     // Python cleared the selection (a new analysis): a tooltip pinned to the old token goes too.
     if (!source && tooltip.isPinned() && strip.el.contains(tooltip.anchor())) tooltip.unpin();
   };

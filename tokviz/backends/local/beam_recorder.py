@@ -62,6 +62,7 @@ class BeamRecorder(StoppingCriteria):
     def tree(self, returned: list[Ids], piece_text: Callable[[int], str]) -> list[list[BeamNode]]:
         """Every live beam after every step, best first, with `kept` marking the returned beams' paths."""
         on_path = {beam[: j + 1] for beam in returned for j in range(len(beam))}
+        best_path = {returned[0][: j + 1] for j in range(len(returned[0]))} if returned else set()
         tree: list[list[BeamNode]] = []
         previous: dict[Ids, int] = {(): -1}
         for step, candidates in enumerate(self.candidates):
@@ -74,7 +75,7 @@ class BeamRecorder(StoppingCriteria):
             members.sort(key=lambda c: -self.score[c])
             tree.append([
                 BeamNode(parent=previous[c[:-1]], token_id=c[-1], score=self.score[c], kept=c in on_path,
-                         text=piece_text(c[-1]), logprob=self.step_logprob[c])
+                         text=piece_text(c[-1]), logprob=self.step_logprob[c], best=c in best_path)
                 for c in members
             ])
             previous = {c: i for i, c in enumerate(members)}

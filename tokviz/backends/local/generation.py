@@ -200,7 +200,8 @@ class _Run:
                 if text_only.push(token_id, None):
                     break
             text_only.finish()
-            beams.append(Beam(text=text_only.text, token_ids=[t.token_id for t in text_only.tokens], score=beam_score))
+            beams.append(Beam(text=text_only.text, token_ids=[t.token_id for t in text_only.tokens], score=beam_score,
+                              length=len(ids), length_penalty=_length_penalty(self.lm)))
         best = returned[0]
         completion = self.completion(self.on_token)
         for j, token_id in enumerate(best):
