@@ -26,6 +26,16 @@ CELLS = [
     f"tokviz.LogitLensView(tokviz.logit_lens(lm, {PROMPT!r}))",
 ]
 SHOTS = os.environ.get("TOKVIZ_SCREENSHOTS")
+# Deuteranopia simulated with Machado, Oliveira & Fernandes' (2009) matrix at full severity, as a page filter.
+DEUTERANOPIA = """() => {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("style", "position:absolute;width:0;height:0");
+  svg.innerHTML = '<filter id="tvz-deuteranopia"><feColorMatrix type="matrix" values="' +
+    '0.367322 0.860646 -0.227968 0 0 0.280085 0.672501 0.047413 0 0 -0.011820 0.042940 0.968881 0 0 0 0 0 1 0"/></filter>';
+  document.body.append(svg);
+  document.documentElement.style.filter = "url(#tvz-deuteranopia)";
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +96,10 @@ def test_the_quickstart_view_with_a_pinned_token(notebook, width, tmp_path):
               and box["y"] < after["y"] + after["height"] and after["y"] < box["y"] + box["height"])
     assert not covers  # the tooltip leaves its token visible
     shot(notebook, "tokenviz" if width == 1400 else "tokenviz-700", tmp_path)
+    if width == 1400 and notebook.theme == "light":
+        notebook.evaluate(DEUTERANOPIA)
+        shot(notebook, "tokenviz-deuteranopia", tmp_path).rename(Path(SHOTS or tmp_path) / "tokenviz-light-deuteranopia.png")
+        notebook.evaluate("() => { document.documentElement.style.filter = ''; }")
     token.click()  # unpin
 
 
