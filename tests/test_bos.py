@@ -76,6 +76,29 @@ def test_generate_continues_after_bos_and_prompt(bos_lm):
         assert [c.token_id for c in token.top] == ref[row].topk(3).indices.tolist()
 
 
+def hf_after_bos(lm, ids: list[int], **settings):
+    inputs = torch.tensor([[BOS, *ids]])
+    with torch.no_grad():
+        return lm.model.generate(inputs, attention_mask=torch.ones_like(inputs), pad_token_id=2, **settings)
+
+
+def test_seeded_sampling_after_bos_draws_what_transformers_draws(bos_lm):
+    ids = text_ids(bos_lm, TEXT)
+    settings = dict(max_new_tokens=5, do_sample=True, temperature=1.5, top_k=50)
+    result = tokviz.generate(bos_lm, TEXT, seed=11, **settings)
+    torch.manual_seed(11)
+    assert result.token_ids == hf_after_bos(bos_lm, ids, **settings)[0, len(ids) + 1:].tolist()
+
+
+def test_beams_after_bos_equal_transformers_beams(bos_lm):
+    ids = text_ids(bos_lm, TEXT)
+    result = tokviz.generate(bos_lm, TEXT, max_new_tokens=4, num_beams=3)
+    out = hf_after_bos(bos_lm, ids, max_new_tokens=4, num_beams=3, num_return_sequences=3, output_scores=True,
+                       return_dict_in_generate=True, do_sample=False)
+    assert [b.token_ids for b in result.beams] == out.sequences[:, len(ids) + 1:].tolist()
+    assert [b.score for b in result.beams] == pytest.approx(out.sequences_scores.tolist(), abs=1e-5)
+
+
 def test_perplexity_scores_every_token_from_bos(bos_lm):
     ids = text_ids(bos_lm, TEXT)
     ref = reference_logprobs(bos_lm, ids)
