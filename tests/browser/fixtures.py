@@ -27,6 +27,17 @@ PROMPT_TEXT = (f"The capital of France is\n\tok{EMOJI} and {EMOJI}  {HTML_IMG} {
 GENERATED = 5
 LONG_WORDS = [" the", " model", " token", " of", " probability", " a", " text", " next"]  # one token each
 
+JUPYTER_DARK = {  # the JupyterLab Dark theme's values of the variables the view uses
+    "--jp-layout-color0": "#111111",
+    "--jp-layout-color1": "#212121",
+    "--jp-layout-color2": "#424242",
+    "--jp-ui-font-color0": "rgba(255, 255, 255, 1)",
+    "--jp-ui-font-color1": "rgba(255, 255, 255, 0.87)",
+    "--jp-content-font-color1": "rgba(255, 255, 255, 1)",
+    "--jp-border-color1": "#616161",
+    "--jp-brand-color1": "#1976d2",
+}
+
 # Markers the view draws for invisible characters (js/src/format.js MARK).
 DOT, TAB, RET = "\u00b7", "\u2192", "\u21b5"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fixtures import JUPYTER_DARK
 from view_harness import CHROMIUM, View
 
 pytestmark = [
@@ -10,16 +11,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium"),
 ]
 
-JUPYTER_DARK = {  # the JupyterLab Dark theme's values of the variables the view uses
-    "--jp-layout-color0": "#111111",
-    "--jp-layout-color1": "#212121",
-    "--jp-layout-color2": "#424242",
-    "--jp-ui-font-color0": "rgba(255, 255, 255, 1)",
-    "--jp-ui-font-color1": "rgba(255, 255, 255, 0.87)",
-    "--jp-content-font-color1": "rgba(255, 255, 255, 1)",
-    "--jp-border-color1": "#616161",
-    "--jp-brand-color1": "#1976d2",
-}
 
 # WCAG contrast of each element's drawn background (blended onto the view's own background) against that
 # background: what the eye compares when it looks for a coloured token on the page.

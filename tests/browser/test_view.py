@@ -9,6 +9,7 @@ from fixtures import (
     HTML_BREAKOUT,
     HTML_IMG,
     HTML_SCRIPT,
+    JUPYTER_DARK,
     RET,
     TAB,
     badges,
@@ -598,16 +599,6 @@ CONTRAST_JS = """(sel) => {
   });
 }"""
 
-JUPYTER_DARK = {  # the JupyterLab Dark theme's values of the variables the view uses
-    "--jp-layout-color0": "#111111",
-    "--jp-layout-color1": "#212121",
-    "--jp-layout-color2": "#424242",
-    "--jp-ui-font-color0": "rgba(255, 255, 255, 1)",
-    "--jp-ui-font-color1": "rgba(255, 255, 255, 0.87)",
-    "--jp-content-font-color1": "rgba(255, 255, 255, 1)",
-    "--jp-border-color1": "#616161",
-    "--jp-brand-color1": "#1976d2",
-}
 
 
 @pytest.mark.parametrize("theme", ["light", "dark", "jupyter-dark"])

@@ -51,7 +51,11 @@ def final_norm(model: nn.Module) -> nn.Module:
     norm = _optional_final_norm(model)
     if norm is not None:
         return norm
-    raise UnsupportedModelError(
+    raise _no_final_norm(model)
+
+
+def _no_final_norm(model: nn.Module) -> UnsupportedModelError:
+    return UnsupportedModelError(
         f"Cannot find the final norm of {_describe(model)} (looked for {', '.join(_NORM_NAMES)} on the base "
         f"model). The logit lens and layer law need it: applying the unembedding without the final norm "
         f"gives wrong probabilities."
@@ -71,11 +75,7 @@ def _optional_final_norm(model: nn.Module) -> nn.Module | None:
             declared_absent = declared_absent or (declared and module is None)
     if declared_absent:
         return None
-    raise UnsupportedModelError(
-        f"Cannot find the final norm of {_describe(model)} (looked for {', '.join(_NORM_NAMES)} on the base "
-        f"model). The logit lens and layer law need it: applying the unembedding without the final norm "
-        f"gives wrong probabilities."
-    )
+    raise _no_final_norm(model)
 
 
 def final_projection(model: nn.Module) -> nn.Module | None:
