@@ -35,7 +35,6 @@ BRANCHES = "branches"  # force chosen token ids into a generation, or cut a prom
 CHAT = "chat"  # wrap a prompt in the tokenizer's chat template
 HIDDEN_STATES = "hidden_states"  # every layer's hidden states and the model's modules (lens, layer law, studies)
 LOGITS = "logits"  # the whole next-token logits at a position (reshaping a distribution)
-CAPABILITIES = (TOKEN_IDS, BEAMS, BRANCHES, CHAT, HIDDEN_STATES, LOGITS)
 
 # score() without entropies (a backend that sees only each position's top-k): the one reason analyses give.
 UNAVAILABLE_ENTROPY = ("a served model returns only the top-k log-probabilities of each position, not the "

@@ -23,6 +23,12 @@ def mean_perplexity(logprobs: list[float | None]) -> float | None:
     return math.exp(-math.fsum(logprobs) / len(logprobs))
 
 
+def predicted_logprobs(tokens: list[TokenInfo]) -> list[float | None]:
+    """The log-probabilities of the tokens that have a prediction (None where a backend could not give the
+    number): the tokens a perplexity is over."""
+    return [t.logprob for t in tokens if t.top or t.logprob is not None]
+
+
 @dataclass
 class PromptAnalysis:
     """What the model predicted at every token of a text.
@@ -68,7 +74,7 @@ class PromptAnalysis:
         return PromptAnalysis(
             text="".join(t.text for t in tokens), model_name=self.model_name, alternatives=self.alternatives,
             tokens=tokens, next=self.tokens[n].top, next_entropy=self.tokens[n].entropy,
-            perplexity=mean_perplexity([t.logprob for t in tokens if t.top]), context_ids=self.context_ids,
+            perplexity=mean_perplexity(predicted_logprobs(tokens)), context_ids=self.context_ids,
             unavailable=dict(self.unavailable), vocabulary=self.vocabulary,
         )
 
@@ -146,7 +152,7 @@ def encoded_scores(vocabulary, encoded: Encoded, stats: RowStats) -> TextScores:
 def prompt_analysis(lm, text: str, scores: TextScores, alternatives: int) -> PromptAnalysis:
     """The PromptAnalysis of a text from its scores: perplexity over the tokens with a prediction."""
     unavailable = dict(scores.unavailable)
-    predicted = [t.logprob for t in scores.tokens if t.top or t.logprob is not None]
+    predicted = predicted_logprobs(scores.tokens)
     perplexity = mean_perplexity(predicted)
     if perplexity is None and predicted:
         unavailable["perplexity"] = UNAVAILABLE_PERPLEXITY

@@ -32,9 +32,18 @@ def setting_limits(lm, prompt_length: int | None, do_sample: bool) -> dict[str, 
     return ranges
 
 
+def check_number(name: str, value, limits: dict[str, Range]) -> None:
+    """A number setting: its own range (decoding.LIMITS) first, for the plainer message, then what the prompt
+    and the sampling switch leave of it (`limits`, from setting_limits)."""
+    if name in LIMITS:
+        LIMITS[name].check_setting(value, name)
+    limits[name].check_setting(value, name)
+
+
 def one_off_decoding(current: dict, overrides: dict, limits: dict[str, Range]) -> DecodingParams:
     """DecodingParams from the widget's current settings with `overrides` (same names and meaning as the
-    traits, e.g. top_k 0 = off) for one run, each checked as the trait would be."""
+    traits, e.g. top_k 0 = off) for one run, each checked as the trait would be against `limits`, the
+    ranges for that run's own sampling switch."""
     unknown = sorted(set(overrides) - set(ONE_OFF))
     if unknown:
         raise InvalidInputError(f"unknown setting(s) {unknown}; a run takes {', '.join(ONE_OFF)}")
@@ -44,8 +53,6 @@ def one_off_decoding(current: dict, overrides: dict, limits: dict[str, Range]) -
     settings = {**current, **overrides}
     for name in DECODING_TRAITS:
         if name in overrides:
-            LIMITS[name].check_setting(overrides[name], name)
-            if name != "temperature" or settings["do_sample"]:  # greedy: temperature 0 is allowed
-                limits[name].check_setting(overrides[name], name)
+            check_number(name, overrides[name], limits)
     return DecodingParams.from_settings(**{n: settings[n] for n in DECODING_TRAITS}, do_sample=settings["do_sample"],
                                         stop="\n" if settings["stop_at_newline"] else None)

@@ -17,11 +17,11 @@ from ..analysis.branches import BranchTree
 from ..analysis.generation import generate
 from ..analysis.prompt import analyze
 from ..backends.protocol import BEAMS, BRANCHES, LOGITS, Backend, check_backend, require
-from ..core.decoding import LIMITS, DecodingParams
+from ..core.decoding import DecodingParams
 from ..errors import InvalidInputError, TokvizError
 from . import payload as payloads
 from .reshape_view import ReshapeView
-from .settings import DECODING_TRAITS, ONE_OFF, one_off_decoding, setting_limits
+from .settings import DECODING_TRAITS, ONE_OFF, check_number, one_off_decoding, setting_limits
 from .view_base import View
 
 # Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
@@ -227,27 +227,30 @@ class TokenViz(View):
         """The current settings, with one-off `settings` for a run, as DecodingParams (which checks how they
         combine, e.g. temperature 0 with sampling)."""
         current = {name: getattr(self, name) for name in ONE_OFF}
-        return one_off_decoding(current, settings, self._limits)
+        sampling = settings.get("do_sample", self.do_sample)
+        limits = self._limits if sampling == self.do_sample else self._limits_when(sampling)
+        return one_off_decoding(current, settings, limits)
 
     # ----- trait checks ------------------------------------------------------------------------------
     def _limits_json(self) -> dict:
         return {name: limit.to_json() for name, limit in self._limits.items()}
 
-    @t.observe("do_sample")
-    def _refresh_limits(self, _change=None):
-        # The ranges follow the prompt's length and the sampling switch (settings.setting_limits).
+    def _limits_when(self, do_sample) -> dict:
+        # The ranges follow the prompt last analysed and the sampling switch (settings.setting_limits).
         analysis = getattr(self, "analysis", None)
         length = len(analysis.context_ids) + len(analysis.tokens) if analysis is not None else None
-        self._limits = setting_limits(self.lm, length, self.do_sample)
+        return setting_limits(self.lm, length, do_sample is True)
+
+    @t.observe("do_sample")
+    def _refresh_limits(self, _change=None):
+        self._limits = self._limits_when(self.do_sample)
         self.limits = self._limits_json()
 
     @t.validate(*DECODING_TRAITS, "alternatives")
     def _check_number(self, proposal):
         name, value = proposal["trait"].name, proposal["value"]
         try:
-            if name in LIMITS:  # the setting's own range first, then what the prompt and sampling leave of it
-                LIMITS[name].check_setting(value, name)
-            self._limits[name].check_setting(value, name)
+            check_number(name, value, self._limits)
         except InvalidInputError as error:
             raise t.TraitError(f"TokenViz.{name}: {error}") from error
         return value
