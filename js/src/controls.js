@@ -17,7 +17,7 @@ export function setTrait(model, name, value) {
 }
 
 /**
- * The allowed values of a number setting, as tokviz.analysis.decoding.Range sends them (trait `limits`).
+ * The allowed values of a number setting, as tokviz.core.decoding.Range sends them (trait `limits`).
  * @typedef {{low: number|null, high: number|null, integer: boolean, low_open: boolean, step: number,
  *   off: number|null}} Limit
  */

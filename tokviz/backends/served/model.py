@@ -86,7 +86,7 @@ class ServedModel:
     @property
     def vocabulary(self) -> ServedVocabulary:
         """Token ids and display: the local tokenizer's where it matches the server's text (see
-        served_vocabulary.py); made on first use."""
+        vocabulary.py); made on first use."""
         if self._vocabulary is None:
             self._vocabulary = ServedVocabulary(self.tokenizer)
         return self._vocabulary

@@ -6,7 +6,7 @@ server's tokens must be the request's ids again, or nothing is read. Every numbe
 the log-probability of a target token; it comes from the server's token log-prob (the target is the
 token there) or from the position's top-k. A target outside the top-k has no number: NaN here, never a
 guess. The analyses show it as None where a token may lack one (a strip, a label's template) and stop with
-a clear error (analysis.known.require_known) where they cannot do without it (perplexity, an ICL answer, a label).
+a clear error (backends.protocol.require_known) where they cannot do without it (perplexity, an ICL answer, a label).
 Entropy is never known (None); a rank is 0 where unknown.
 """
 
