@@ -4,7 +4,10 @@ that a new Generate does not lose."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
+import torch
 import traitlets
 
 import tokviz
@@ -118,3 +121,61 @@ def test_the_long_studies_show_progress_bars_unless_asked_not_to(tiny_lm, capsys
     assert [r.answer_probs for r in shown[1].records] == [r.answer_probs for r in quiet[1].records]
     with pytest.raises(tokviz.InvalidInputError, match="progress must be"):
         tokviz.layer_law(tiny_lm, texts, progress="yes")
+
+
+def processed_probs(row: torch.Tensor, temperature: float, top_k: int, top_p: float) -> torch.Tensor:
+    """The distribution sampling draws from, written out in float64: logits / T, then keep the top_k best,
+    then the fewest best whose probability reaches top_p (transformers' order), renormalised."""
+    probs = (row / temperature).softmax(-1)
+    order = probs.argsort(descending=True)
+    keep = torch.zeros_like(probs, dtype=torch.bool)
+    keep[order[:top_k]] = True
+    kept = probs[order[:top_k]] / probs[order[:top_k]].sum()
+    size = int((kept.cumsum(0) < top_p).sum()) + 1  # top-p on what top-k left, as the warpers chain them
+    keep[order[size:]] = False
+    out = torch.where(keep, probs, torch.zeros_like(probs))
+    return out / out.sum()
+
+
+def test_every_candidate_of_a_sampled_token_carries_its_probability_after_the_sampler(tiny_lm):
+    settings = dict(temperature=1.2, top_k=6, top_p=0.8)
+    result = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=8, do_sample=True, seed=3, alternatives=10, **settings)
+    ids = tiny_lm.tokenizer(PROMPT, add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        logits = tiny_lm.model(torch.tensor([ids + result.token_ids])).logits[0].double()
+    removed = 0
+    for token, row in zip(result.tokens, logits[len(ids) - 1:]):
+        expected = processed_probs(row, **settings)
+        assert token.sampled_prob == pytest.approx(expected[token.token_id].item(), abs=1e-4)
+        assert len(token.top) == 10
+        for cand in token.top:
+            assert cand.sampled_prob == pytest.approx(expected[cand.token_id].item(), abs=1e-4)
+            removed += cand.sampled_prob == 0
+    assert removed >= 8 * 4  # top-k 6 leaves at least 4 of every top 10 undrawable
+
+
+def test_greedy_candidates_have_no_sampled_probability_and_beams_none_either(tiny_lm):
+    greedy = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=3)
+    assert all(c.sampled_prob == c.prob for t in greedy.tokens for c in t.top)  # nothing processed
+    beams = tokviz.generate(tiny_lm, PROMPT, max_new_tokens=3, num_beams=2, do_sample=True, seed=1)
+    assert all(c.sampled_prob is None for t in beams.tokens for c in t.top)
+
+
+def test_the_strip_says_what_the_sampler_did(tiny_lm):
+    w = TokenViz(tiny_lm, prompt=PROMPT, do_sample=True, temperature=1.2, top_k=6, top_p=0.8,
+                 max_new_tokens=8, alternatives=10)
+    generation = w.generate()
+    sent = w.generation_data
+    drawn = generation.tokens
+    for entry, token in zip(sent["tokens"], drawn):
+        assert [c[2] for c in entry["top"]] == pytest.approx([c.sampled_prob for c in token.top], rel=1e-3, abs=1e-9)
+        assert entry["ss"] == pytest.approx(-math.log2(token.sampled_prob), abs=0.006)
+    effect = sent["sampling_effect"]
+    assert (effect["temperature"], effect["top_k"], effect["top_p"], effect["tokens"]) == (1.2, 6, 0.8, 8)
+    assert effect["mean_p"] == pytest.approx(sum(t.prob for t in drawn) / 8, rel=1e-3)
+    assert effect["mean_sp"] == pytest.approx(sum(t.sampled_prob for t in drawn) / 8, rel=1e-3)
+    assert effect["raised"] + effect["lowered"] == 8 and effect["raised"] == sum(t.sampled_prob > t.prob for t in drawn)
+    assert effect["removed"] == pytest.approx(sum(c.sampled_prob == 0 for t in drawn for c in t.top) / 8, rel=1e-3)
+    greedy = w.generate(do_sample=False, max_new_tokens=3)
+    assert greedy.tokens and "sampling_effect" not in w.generation_data
+    assert all(len(c) == 2 for e in w.generation_data["tokens"] for c in e["top"])

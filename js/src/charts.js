@@ -16,6 +16,9 @@ import { candidateBars, probBar } from "./bars.js";
  * @typedef {{edges: number[], counts: number[]}} RankBands
  */
 
+/** The generated bars' key: the model's surprisal, or (the sampled switch on) the sampler's. */
+const GEN_KEY = "generated token";
+export const GEN_KEY_SAMPLED = "generated token, after temperature/top-k/top-p";
 const PLOT_HEIGHT = 56; // px; the plot stretches to the view's width
 const LABEL_ROOM = 64; // px one token label may take under the plot; more tokens than fit: every k-th
 
@@ -28,6 +31,7 @@ const clip = (s) => (Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).joi
  * @param {{onHover: (t: TokenRef) => void, onPick: (t: TokenRef) => void, disposer: import("./dom.js").Disposer}} cfg
  */
 export function surprisalChart(cfg) {
+  const genKey = h("span", { text: GEN_KEY });
   const promptBars = svg("path", { class: "tvz-surp-bars" });
   const genBars = svg("path", { class: "tvz-surp-bars tvz-surp-gen" });
   const cursor = svg("rect", { class: "tvz-surp-cursor", y: 0, height: PLOT_HEIGHT, width: 1 });
@@ -39,7 +43,7 @@ export function surprisalChart(cfg) {
   // Which bars are which: the strip's own split, prompt tokens vs generated ones.
   const key = h("div", { class: "tvz-surp-key" }, [
     h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
-    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"]),
+    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), genKey]),
   ]);
   // Under each bar (every k-th where they would crowd), its token: the chart reads in the strip's order.
   const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
@@ -106,21 +110,30 @@ export function surprisalChart(cfg) {
     if (ref) cfg.onPick(ref);
   });
 
-  /** @param {Tok[]} prompt @param {Tok[]} generated @param {Pieces} [promptPieces] @param {Pieces} [genPieces] */
-  function update(prompt, generated, promptPieces = {}, genPieces = {}) {
+  /**
+   * @param {Tok[]} prompt @param {Tok[]} generated @param {Pieces} [promptPieces] @param {Pieces} [genPieces]
+   * @param {boolean} [sampled] generated tokens' bars: surprisal under the distribution they were drawn from (`ss`)
+   */
+  function update(prompt, generated, promptPieces = {}, genPieces = {}, sampled = false) {
     shown = { prompt, generated, promptPieces, genPieces };
+    const bits = (/** @type {Tok} */ tok) => (sampled && tok.g && tok.ss != null ? tok.ss : tok.s);
+    genKey.textContent = sampled ? GEN_KEY_SAMPLED : GEN_KEY;
     key.lastElementChild?.toggleAttribute("hidden", generated.length === 0);
     const total = prompt.length + generated.length;
     el.hidden = total === 0;
     let peak = 0;
-    for (const tok of [...prompt, ...generated]) if (tok.s != null && tok.s > peak) peak = tok.s;
+    for (const tok of [...prompt, ...generated]) {
+      const s = bits(tok);
+      if (s != null && s > peak) peak = s;
+    }
     const scaleTop = Math.max(1, Math.ceil(peak)); // whole bits: the axis label stays short
     /** @param {Tok[]} toks @param {number} from */
     const bars = (toks, from) => {
       let d = "";
       toks.forEach((tok, k) => {
-        if (tok.s == null || tok.s <= 0) return;
-        const height = (tok.s / scaleTop) * PLOT_HEIGHT;
+        const s = bits(tok);
+        if (s == null || s <= 0) return;
+        const height = (s / scaleTop) * PLOT_HEIGHT;
         d += `M${from + k + 0.1} ${PLOT_HEIGHT}v${-height.toFixed(2)}h0.8v${height.toFixed(2)}z`;
       });
       return d;

@@ -201,8 +201,11 @@ export function createStrip(cfg) {
     if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown = Math.min(limit, tok.top.length);
-      body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown} predicted here` }));
-      const bars = candidateBars(tok.top, pieces, tok.id, limit);
+      // The switch on and the candidates' sampled probabilities sent: the list shows those, the model's beside.
+      const sampled = o.probMode === "sampled" && !!tok.g && tok.top.some((c) => c.length > 2);
+      body.append(h("div", { class: "tvz-tip-sub", text: sampled ? `Top ${shown} predicted here, ${SAMPLED_LIST_NOTE}`
+        : `Top ${shown} predicted here` }));
+      const bars = candidateBars(tok.top, pieces, tok.id, limit, sampled);
       if (cfg.onBranch) {
         bars.classList.add("tvz-branchable");
         for (const row of bars.children) if (row instanceof HTMLElement) row.tabIndex = 0;
@@ -276,6 +279,9 @@ export const LOGP_SURPRISAL_LABEL = "log p \u00b7 surprisal";
 /** Tooltip labels of a sampled token's two probabilities: what the model said, and what was drawn from. */
 export const RAW_P_LABEL = "model's p";
 export const SAMPLED_P_LABEL = "sampled p";
+
+/** A sampled token's candidate list, the switch on: which number is which. */
+export const SAMPLED_LIST_NOTE = "after temperature/top-k/top-p (model's p in grey)";
 
 /** The short label's meaning, said once under the numbers (in the row, it squeezed the values). */
 export const SAMPLED_P_NOTE = "sampled p: after temperature / top-k / top-p, the distribution this token was drawn from.";

@@ -16,16 +16,15 @@ import { chartsPanel } from "./tokenviz/charts-box.js";
 import { branchBar } from "./tokenviz/branches.js";
 import { statusLine } from "./tokenviz/status.js";
 import { beamsPanel } from "./tokenviz/beams-box.js";
+import { samplingNote } from "./tokenviz/sampling-note.js";
 
 /**
  * @typedef {import("./types.js").Model} Model
  * @typedef {import("./types.js").Strip} Strip
  */
 
-/** What the "after temperature/top-k/top-p" switch changed, and what it did not. */
-const SAMPLED_LEGEND_NOTE = "Now showing: generated tokens coloured by the probability they were sampled " +
-  "with (after temperature / top-k / top-p); the prompt, the candidate lists and the charts keep the " +
-  "model's own probabilities.";
+/** The legend's word on the "after temperature/top-k/top-p" switch; the note under it has the numbers. */
+const SAMPLED_LEGEND_NOTE = "Generated tokens: after temperature / top-k / top-p (see below).";
 
 /**
  * @param {Model} model
@@ -78,12 +77,14 @@ export function renderTokenViz(model, root, d) {
   const status = statusLine(model, strip);
   const unavailable = unavailableList(model);
   const beams = beamsPanel(root, d);
+  const sampling = samplingNote(model);
 
   root.append(
     ...(interactive ? [prompt.el, decoding.el] : []),
     error.el,
     display,
     lg.el,
+    sampling.el,
     stale.el,
     empty.el,
     branches.el,
@@ -102,7 +103,8 @@ export function renderTokenViz(model, root, d) {
     root.classList.toggle("tvz-busy", busy);
     root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
   };
-  const renderCharts = () => charts.update(stripTrait(model, "analysis_data"), stripTrait(model, "generation_data"), strip.data);
+  const renderCharts = () => charts.update(stripTrait(model, "analysis_data"), stripTrait(model, "generation_data"), strip.data,
+    model.get("prob_mode") === "sampled");
   const renderAnalysis = () => {
     const a = stripTrait(model, "analysis_data");
     strip.setPrompt(a.tokens ? /** @type {Strip} */ (a) : null);
@@ -118,6 +120,12 @@ export function renderTokenViz(model, root, d) {
   const recolor = () => {
     lg.update();
     strip.recolor();
+  };
+  // The switch moves every probability shown: colours, the note's numbers, the chart (the tooltip reads it when opened).
+  const switchProbabilities = () => {
+    recolor();
+    sampling.update();
+    renderCharts();
   };
 
   d.onModel(model, "change:status", () => {
@@ -144,6 +152,7 @@ export function renderTokenViz(model, root, d) {
   d.onModel(model, "change:generation_data", () => {
     renderGeneration();
     renderCharts();
+    sampling.update();
     unavailable.update();
     nextRun.update();
     empty.update();
@@ -151,7 +160,7 @@ export function renderTokenViz(model, root, d) {
   d.onModel(model, "change:selected", selected.update);
   d.onModel(model, "change:model_name", status.update);
   d.onModel(model, "change:color_by", recolor);
-  d.onModel(model, "change:prob_mode", recolor);
+  d.onModel(model, "change:prob_mode", switchProbabilities);
 
   busyState();
   decoding.showSampling();
@@ -159,6 +168,7 @@ export function renderTokenViz(model, root, d) {
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  sampling.update();
   unavailable.update();
   branches.update();
   stale.update();

@@ -13,13 +13,13 @@
  * }} Model
  */
 
-/** @typedef {[number, number]} Cand  [token id, probability] */
+/** @typedef {[number, number] | [number, number, number]} Cand  [token id, probability, sampled probability (a sampled token's candidates)] */
 
 /**
  * @typedef {{
  *   id: number, t: string, p: number|null, r: number|null, h: number|null,
  *   top: Cand[]|null, pending?: string, g?: number, sp?: number|null,
- *   lp?: number|null, s?: number|null, f?: number
+ *   lp?: number|null, s?: number|null, f?: number, ss?: number|null
  * }} Tok
  */
 

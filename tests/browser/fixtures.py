@@ -130,7 +130,20 @@ class Payloads:
         result = tokviz.generate(self.lm, PROMPT_TEXT, max_new_tokens=3, do_sample=True, temperature=0.5, seed=1,
                                  alternatives=5)
         return payload.generation_payload(result.tokens, self.lm.vocabulary, alternatives=5, max_new_tokens=3,
-                                          sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result)
+                                          sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result,
+                                          decoding=result.decoding)
+
+    @cached_property
+    def filtered_generation(self) -> dict:
+        """A seeded sampling run at temperature 1.2, top-k 3 and top-p 0.9, five candidates shown: at least two
+        of each token's candidates cannot be drawn."""
+        from tokviz.widgets import payload
+
+        result = tokviz.generate(self.lm, PROMPT_TEXT, max_new_tokens=4, do_sample=True, temperature=1.2, top_k=3,
+                                 top_p=0.9, seed=2, alternatives=5)
+        return payload.generation_payload(result.tokens, self.lm.vocabulary, alternatives=5, max_new_tokens=4,
+                                          sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result,
+                                          decoding=result.decoding)
 
     def _generation_of(self, prompt: str, **params) -> dict:
         w = tokviz.TokenViz(self.lm, prompt=prompt, alternatives=5, **params)
@@ -276,5 +289,6 @@ def sampled_run(lm: LanguageModel, *, temperature: float = 0.7, seed: int = 3, m
     result = tokviz.generate(lm, PROMPT_TEXT, max_new_tokens=max_new_tokens, do_sample=True,
                              temperature=temperature, seed=seed, alternatives=5)
     sent = payload.generation_payload(result.tokens, lm.vocabulary, alternatives=5, max_new_tokens=max_new_tokens,
-                                      sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result)
+                                      sampled=payload.was_sampled(result), stopped_by=result.stopped_by, after=result,
+                                      decoding=result.decoding)
     return result, sent

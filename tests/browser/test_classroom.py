@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fixtures import JUPYTER_DARK
+from fixtures import JUPYTER_DARK, shown_percent
 from view_harness import CHROMIUM, View
 
 pytestmark = [
@@ -61,6 +61,7 @@ def test_every_colour_bucket_stands_out_from_the_theme(browser, harness_url, pay
 
 TIP = ".tvz-tip-host .tvz-tooltip"
 PROMPT_TOKENS = "#w .tvz-token[data-source=prompt]"
+GEN_TOKENS = "#w .tvz-token[data-source=generated]"
 
 
 def box(locator) -> dict:
@@ -278,12 +279,13 @@ def test_sampled_mode_tooltip_keeps_each_value_on_one_line_and_the_legend_says_w
     view.mount(payloads.tokens_state(generation_data=gen, prob_mode="raw"))
     page = view.page
     legend = page.locator("#w .tvz-legend-text").first
+    note = page.locator("#w .tvz-sampling-effect")
     raw_text = legend.inner_text()
-    assert "sampled" not in raw_text
+    assert "sampled" not in raw_text and "temperature" not in raw_text and note.is_hidden()
     view.update("prob_mode", "sampled")
-    sampled_text = legend.inner_text()
-    # what switched (generated tokens' colours), what to and what did not (the candidate lists, the charts)
-    assert "generated tokens" in sampled_text and "temperature" in sampled_text and "charts" in sampled_text
+    # what switched (generated tokens), and where the numbers are; the note says what follows and what does not
+    assert "Generated tokens" in legend.inner_text() and "temperature" in legend.inner_text()
+    assert note.is_visible() and "temperature 0.5" in note.inner_text() and "surprisal chart" in note.inner_text()
     token = page.locator("#w .tvz-token[data-source=generated]").first
     token.hover()
     tip = page.locator(TIP).first
@@ -292,3 +294,44 @@ def test_sampled_mode_tooltip_keeps_each_value_on_one_line_and_the_legend_says_w
         "els => els.map(e => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight))")
     assert heights and max(heights) < 1.5, heights  # no value squeezed onto several lines
     assert "temperature" in tip.inner_text()  # the short label is explained once, under the numbers
+
+
+def test_everything_that_shows_a_probability_follows_the_sampled_switch(view, payloads):
+    gen = payloads.filtered_generation
+    effect = gen["sampling_effect"]
+    view.mount(payloads.tokens_state(generation_data=gen, prob_mode="raw"))
+    page = view.page
+    bars = page.locator("#w .tvz-surp-gen")
+    raw_bars = bars.get_attribute("d")
+
+    def candidate_rows():
+        page.locator(GEN_TOKENS).first.hover()
+        tip = page.locator(TIP).first
+        tip.wait_for(state="visible")
+        rows = tip.locator(".tvz-cand").evaluate_all(
+            "els => els.map(e => [...e.querySelectorAll('.tvz-cand-p, .tvz-cand-raw')].map(c => c.textContent))")
+        page.mouse.move(0, 0)
+        return rows
+
+    first = gen["tokens"][0]
+    assert candidate_rows() == [[shown_percent(c[1])] for c in first["top"]]
+    page.locator("#w .tvz-switch button[data-value=sampled]").click()
+    # the note: the run's settings and what they did, in the numbers Python measured
+    note = page.locator("#w .tvz-sampling-effect").inner_text()
+    assert "temperature 1.2 \u00b7 top-k 3 \u00b7 top-p 0.9" in note
+    assert shown_percent(effect["mean_sp"]) in note and shown_percent(effect["mean_p"]) in note
+    assert f"{effect['raised']} made more likely, {effect['lowered']} less" in note and str(effect["removed"]) in note
+    # the candidate list: each candidate's probability after the sampler ("removed" for what it cut), the model's beside
+    expected = [["removed" if c[2] == 0 else shown_percent(c[2]), shown_percent(c[1])] for c in first["top"]]
+    assert sum(c[2] == 0 for c in first["top"]) >= 2 and candidate_rows() == expected
+    # the surprisal chart: generated bars now measure the sampled probabilities (ss), and its key says so
+    assert bars.get_attribute("d") != raw_bars
+    assert "after temperature" in page.locator("#w .tvz-surp-key-gen").inner_text()
+    page.locator("#w .tvz-switch button[data-value=raw]").click()
+    assert bars.get_attribute("d") == raw_bars and page.locator("#w .tvz-sampling-effect").is_hidden()
+
+
+def test_the_switch_says_when_a_generation_was_not_sampled(view, payloads):
+    view.mount(payloads.tokens_state(generation_data=payloads.generation(), prob_mode="sampled"))
+    note = view.page.locator("#w .tvz-sampling-effect")
+    assert note.is_visible() and "not sampled" in note.inner_text()

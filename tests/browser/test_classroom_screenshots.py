@@ -1,5 +1,6 @@
 """The views a class sees, in a real JupyterLab (light and dark, 1400 and 700 px wide), on the default model:
-the quickstart's TokenViz after Generate with a token pinned, and the logit lens. Screenshots go to the
+the quickstart's TokenViz after Generate with a token pinned, the logit lens, and a sampled run seen
+"after temperature/top-k/top-p". Screenshots go to the
 test's tmp_path, or to TOKVIZ_SCREENSHOTS (docs/screenshots when refreshing them)."""
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ CELLS = [
     "import tokviz\nlm = tokviz.load_model()",
     f"w = tokviz.TokenViz(lm, prompt={PROMPT!r}, max_new_tokens=12)\nw.generate()\nw",
     f"tokviz.LogitLensView(tokviz.logit_lens(lm, {PROMPT!r}))",
+    f"s = tokviz.TokenViz(lm, prompt={PROMPT!r}, max_new_tokens=12, do_sample=True, temperature=1.2, top_k=40, "
+    "top_p=0.9, prob_mode='sampled')\ns.generate()\ns",
 ]
 SHOTS = os.environ.get("TOKVIZ_SCREENSHOTS")
 # Deuteranopia simulated with Machado, Oliveira & Fernandes' (2009) matrix at full severity, as a page filter.
@@ -111,3 +114,18 @@ def test_the_logit_lens(notebook, tmp_path):
     cell.hover()
     notebook.locator(".tvz-tooltip:not([hidden])").first.wait_for(state="visible")
     shot(notebook, "lens", tmp_path)
+
+
+def test_a_sampled_run_after_temperature_top_k_top_p(notebook, tmp_path):
+    notebook.set_viewport_size({"width": 1400, "height": 1000})
+    root = widget(notebook, 3)
+    root.scroll_into_view_if_needed()
+    note = root.locator(".tvz-sampling-effect")
+    assert note.is_visible() and "temperature 1.2 \u00b7 top-k 40 \u00b7 top-p 0.9" in note.inner_text()
+    token = checks.generated_tokens(root).nth(1)
+    token.click()
+    tip = notebook.locator(".tvz-tooltip.tvz-pinned").first
+    tip.wait_for(state="visible")
+    assert "after temperature/top-k/top-p" in tip.inner_text() and tip.locator(".tvz-cand-raw").count() > 0
+    shot(notebook, "tokenviz-sampled", tmp_path)
+    token.click()

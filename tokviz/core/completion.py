@@ -33,16 +33,21 @@ class StepStats:
     sampled_logprob: float | None
 
 
-def step_stats(vocabulary, stats: RowStats, sampled: list[float | None] | None = None) -> list[StepStats]:
+def step_stats(vocabulary, stats: RowStats, sampled: list[float | None] | None = None,
+               sampled_top: list[list[float]] | None = None) -> list[StepStats]:
     """Each row of the scoring core's statistics as a StepStats, the numbers a backend could not give (a NaN
     log-probability, rank 0, no entropy: see backends.protocol) as None. sampled: each row's log-probability
-    under the distribution it was sampled from (default: none)."""
+    under the distribution it was sampled from (default: none); sampled_top: each row's top candidates'
+    probabilities under that distribution (default: unknown)."""
     logprobs, ranks, top_ids, top_probs = (v.tolist() for v in (stats.logprob, stats.rank, stats.top_ids,
                                                                  stats.top_probs))
     entropies = stats.entropy.tolist() if stats.entropy is not None else [None] * len(logprobs)
     sampled = sampled if sampled is not None else [None] * len(logprobs)
-    return [StepStats(None if math.isnan(lp) else lp, rank or None, entropy, candidates(vocabulary, ids, probs), s)
-            for lp, rank, entropy, ids, probs, s in zip(logprobs, ranks, entropies, top_ids, top_probs, sampled)]
+    sampled_top = sampled_top if sampled_top is not None else [None] * len(logprobs)
+    return [StepStats(None if math.isnan(lp) else lp, rank or None, entropy, candidates(vocabulary, ids, probs, st),
+                      s)
+            for lp, rank, entropy, ids, probs, s, st in zip(logprobs, ranks, entropies, top_ids, top_probs, sampled,
+                                                           sampled_top)]
 
 
 class Completion:

@@ -104,9 +104,12 @@ def _entropy(weights, shifted, total, log_total) -> torch.Tensor:
     return (log_total - dot.double() / total).float().clamp_min(0.0)
 
 
-def candidates(vocabulary: Vocabulary, ids: list[int], probs: list[float]) -> list[Candidate]:
-    """Candidates of the given ids, best first; id -1 pads a served model's shorter top-k and is left out."""
+def candidates(vocabulary: Vocabulary, ids: list[int], probs: list[float],
+               sampled: list[float] | None = None) -> list[Candidate]:
+    """Candidates of the given ids, best first; id -1 pads a served model's shorter top-k and is left out.
+    sampled: each one's probability under the distribution sampled from (default: unknown)."""
+    sampled = sampled if sampled is not None else [None] * len(ids)
     return [
-        Candidate(token_id=i, text=vocabulary.piece_text(i), prob=p, bytes=vocabulary.bytes_of(i))
-        for i, p in zip(ids, probs) if i != -1
+        Candidate(token_id=i, text=vocabulary.piece_text(i), prob=p, bytes=vocabulary.bytes_of(i), sampled_prob=s)
+        for i, p, s in zip(ids, probs, sampled) if i != -1
     ]

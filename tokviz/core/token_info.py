@@ -8,15 +8,21 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class Candidate:
-    """One token the model considered at a position: its id, text on its own and probability."""
+    """One token the model considered at a position: its id, text on its own and probability.
+
+    sampled_prob: for a sampled generated token's candidates, the candidate's probability under the
+    processed distribution the token was drawn from (0.0: removed by top-k / top-p; None: not sampled,
+    or not known)."""
 
     token_id: int
     text: str
     prob: float
     bytes: bytes = b""
+    sampled_prob: float | None = None
 
     def to_dict(self) -> dict:
-        return {"token_id": self.token_id, "text": self.text, "prob": self.prob, "bytes": self.bytes.hex()}
+        return {"token_id": self.token_id, "text": self.text, "prob": self.prob, "bytes": self.bytes.hex(),
+                "sampled_prob": self.sampled_prob}
 
 
 @dataclass

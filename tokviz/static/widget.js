@@ -423,28 +423,33 @@ function diffLegendStops() {
 // src/bars.js
 function probBar(p) {
   const bar = h("span", { class: "tvz-bar" });
-  bar.style.width = `${Math.max(0.5, Math.min(100, p * 100)).toFixed(1)}%`;
+  bar.style.width = `${p > 0 ? Math.max(0.5, Math.min(100, p * 100)).toFixed(1) : 0}%`;
   bar.style.background = probColor(p) || "";
   return h("span", { class: "tvz-bar-track" }, [bar]);
 }
-function candidateBars(cands, pieces, actualId, limit = Infinity) {
+function candidateBars(cands, pieces, actualId, limit = Infinity, sampled = false) {
   const list = h("ol", { class: "tvz-cands" });
   const shown2 = cands.slice(0, Math.max(0, limit));
   const display = (cid) => pieceDisplay(pieces[String(cid)]);
   const longest = Math.max(3, ...shown2.map(([cid]) => Array.from(plainLabel(display(cid))).length));
   list.style.setProperty("--tvz-cand-w", `${Math.min(16, longest) + 1}ch`);
-  for (const [cid, p] of shown2) {
+  list.classList.toggle("tvz-cands-sampled", sampled);
+  for (const [cid, p, sp] of shown2) {
     const isActual = actualId != null && cid === actualId;
-    list.append(
-      h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
-        h("span", { class: "tvz-cand-tok" }, [displayNode(display(cid))]),
-        probBar(p),
-        h("span", { class: "tvz-cand-p", text: formatPercent(p) })
-      ])
-    );
+    const after = sampled && sp != null;
+    const removed = after && sp === 0;
+    const row = h("li", { class: isActual ? "tvz-cand tvz-actual" : "tvz-cand", "data-id": cid }, [
+      h("span", { class: "tvz-cand-tok" }, [displayNode(display(cid))]),
+      probBar(after ? sp : p),
+      h("span", { class: "tvz-cand-p", text: removed ? REMOVED : formatPercent(after ? sp : p) })
+    ]);
+    if (sampled) row.append(h("span", { class: "tvz-cand-raw", text: formatPercent(p) }));
+    row.classList.toggle("tvz-cand-removed", removed);
+    list.append(row);
   }
   return list;
 }
+var REMOVED = "removed";
 
 // src/hover.js
 function itemFinder(container, selector) {
@@ -746,8 +751,9 @@ function createStrip(cfg) {
     if (tok.f) body.append(h("div", { class: "tvz-note tvz-forced-note", text: FORCED_NOTE }));
     if (tok.top && tok.top.length) {
       const shown2 = Math.min(limit, tok.top.length);
-      body.append(h("div", { class: "tvz-tip-sub", text: `Top ${shown2} predicted here` }));
-      const bars = candidateBars(tok.top, pieces, tok.id, limit);
+      const sampled = o.probMode === "sampled" && !!tok.g && tok.top.some((c) => c.length > 2);
+      body.append(h("div", { class: "tvz-tip-sub", text: sampled ? `Top ${shown2} predicted here, ${SAMPLED_LIST_NOTE}` : `Top ${shown2} predicted here` }));
+      const bars = candidateBars(tok.top, pieces, tok.id, limit, sampled);
       if (cfg.onBranch) {
         bars.classList.add("tvz-branchable");
         for (const row of bars.children) if (row instanceof HTMLElement) row.tabIndex = 0;
@@ -823,6 +829,7 @@ var BRANCH_HINT = "To branch, click the token, then a candidate: generation cont
 var LOGP_SURPRISAL_LABEL = "log p \xB7 surprisal";
 var RAW_P_LABEL = "model's p";
 var SAMPLED_P_LABEL = "sampled p";
+var SAMPLED_LIST_NOTE = "after temperature/top-k/top-p (model's p in grey)";
 var SAMPLED_P_NOTE = "sampled p: after temperature / top-k / top-p, the distribution this token was drawn from.";
 function probabilityRows(tok) {
   if (!(tok.g && tok.sp != null)) return [["p", formatPercent(tok.p)]];
@@ -1269,10 +1276,13 @@ function unavailableList(model) {
 }
 
 // src/charts.js
+var GEN_KEY = "generated token";
+var GEN_KEY_SAMPLED = "generated token, after temperature/top-k/top-p";
 var PLOT_HEIGHT = 56;
 var LABEL_ROOM = 64;
 var clip = (s) => Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).join("")}\u2026` : s;
 function surprisalChart(cfg) {
+  const genKey = h("span", { text: GEN_KEY });
   const promptBars = svg("path", { class: "tvz-surp-bars" });
   const genBars = svg("path", { class: "tvz-surp-bars tvz-surp-gen" });
   const cursor = svg("rect", { class: "tvz-surp-cursor", y: 0, height: PLOT_HEIGHT, width: 1 });
@@ -1286,7 +1296,7 @@ function surprisalChart(cfg) {
   const title = h("div", { class: "tvz-chart-title", text: "Surprisal of each token, in bits (tall = unexpected). Hover a bar to see its token; click to select it." });
   const key = h("div", { class: "tvz-surp-key" }, [
     h("span", { class: "tvz-surp-key-entry", "data-source": "prompt" }, [h("span", { class: "tvz-surp-swatch" }), "prompt token"]),
-    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), "generated token"])
+    h("span", { class: "tvz-surp-key-entry tvz-surp-key-gen", "data-source": "generated" }, [h("span", { class: "tvz-surp-swatch" }), genKey])
   ]);
   const labels = h("div", { class: "tvz-surp-labels", "aria-hidden": "true" });
   const area = h("div", { class: "tvz-surp-area" }, [plot, labels]);
@@ -1351,19 +1361,25 @@ function surprisalChart(cfg) {
     ));
     if (ref) cfg.onPick(ref);
   });
-  function update(prompt, generated, promptPieces = {}, genPieces = {}) {
+  function update(prompt, generated, promptPieces = {}, genPieces = {}, sampled = false) {
     shown2 = { prompt, generated, promptPieces, genPieces };
+    const bits = (tok) => sampled && tok.g && tok.ss != null ? tok.ss : tok.s;
+    genKey.textContent = sampled ? GEN_KEY_SAMPLED : GEN_KEY;
     key.lastElementChild?.toggleAttribute("hidden", generated.length === 0);
     const total = prompt.length + generated.length;
     el.hidden = total === 0;
     let peak = 0;
-    for (const tok of [...prompt, ...generated]) if (tok.s != null && tok.s > peak) peak = tok.s;
+    for (const tok of [...prompt, ...generated]) {
+      const s = bits(tok);
+      if (s != null && s > peak) peak = s;
+    }
     const scaleTop = Math.max(1, Math.ceil(peak));
     const bars = (toks, from) => {
       let d = "";
       toks.forEach((tok, k) => {
-        if (tok.s == null || tok.s <= 0) return;
-        const height = tok.s / scaleTop * PLOT_HEIGHT;
+        const s = bits(tok);
+        if (s == null || s <= 0) return;
+        const height = s / scaleTop * PLOT_HEIGHT;
         d += `M${from + k + 0.1} ${PLOT_HEIGHT}v${-height.toFixed(2)}h0.8v${height.toFixed(2)}z`;
       });
       return d;
@@ -1439,8 +1455,14 @@ function chartsPanel(cfg) {
   const ranksBox = h("div", { class: "tvz-chart tvz-ranks" });
   const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
   el.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
-  const update = (a, g, shown2) => {
-    surprisal.update(shown2.prompt.tokens, shown2.generated.tokens, shown2.prompt.pieces, shown2.generated.pieces);
+  const update = (a, g, shown2, sampled = false) => {
+    surprisal.update(
+      shown2.prompt.tokens,
+      shown2.generated.tokens,
+      shown2.prompt.pieces,
+      shown2.generated.pieces,
+      sampled && !!g.sampled
+    );
     ranksBox.replaceChildren();
     if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
     if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));
@@ -1695,8 +1717,39 @@ function beamsPanel(root, d) {
   return { el, update };
 }
 
+// src/tokenviz/sampling-note.js
+var FOLLOWS_SWITCH = "Colours, candidate lists and the surprisal chart of the generated tokens show these sampled probabilities (the model's own in grey beside them); the prompt, the ranks and the distribution after the text stay the model's.";
+function settingsText(e) {
+  const parts = [`temperature ${e.temperature}`];
+  if (e.top_k != null) parts.push(`top-k ${e.top_k}`);
+  if (e.top_p != null) parts.push(`top-p ${e.top_p}`);
+  return parts.join(" \xB7 ");
+}
+function effectText(e) {
+  if (!e.tokens) return `After ${settingsText(e)}: no sampled token yet.`;
+  const moved = `${e.raised} made more likely, ${e.lowered} less`;
+  const removed = e.removed == null ? "" : `; on average ${e.removed} of each token's listed candidates could not be drawn at all (removed)`;
+  return `After ${settingsText(e)} (this run's settings): the ${e.tokens} drawn tokens' mean probability is ${formatPercent(e.mean_sp)}; the model gave them ${formatPercent(e.mean_p)} (${moved})${removed}.`;
+}
+var NOT_SAMPLED = "This generation was not sampled (greedy or beam search), so there is no \u201Cafter temperature/top-k/top-p\u201D probability: everything shows the model's own.";
+function samplingNote(model) {
+  const el = h("div", { class: "tvz-sampling-effect", role: "status" });
+  const update = () => {
+    const g = stripTrait(model, "generation_data");
+    const on = model.get("prob_mode") === "sampled" && (g.tokens?.length ?? 0) > 0;
+    el.hidden = !on;
+    if (!on) return;
+    const effect = (
+      /** @type {SamplingEffect | undefined} */
+      g.sampling_effect
+    );
+    el.replaceChildren(...effect ? [h("div", { text: effectText(effect) }), h("div", { class: "tvz-note", text: FOLLOWS_SWITCH })] : [h("div", { text: NOT_SAMPLED })]);
+  };
+  return { el, update };
+}
+
 // src/tokenviz.js
-var SAMPLED_LEGEND_NOTE = "Now showing: generated tokens coloured by the probability they were sampled with (after temperature / top-k / top-p); the prompt, the candidate lists and the charts keep the model's own probabilities.";
+var SAMPLED_LEGEND_NOTE = "Generated tokens: after temperature / top-k / top-p (see below).";
 function renderTokenViz(model, root, d) {
   const interactive = model.get("interactive") !== false;
   const tooltip = createTooltip(root, d);
@@ -1744,11 +1797,13 @@ function renderTokenViz(model, root, d) {
   const status = statusLine(model, strip);
   const unavailable = unavailableList(model);
   const beams = beamsPanel(root, d);
+  const sampling = samplingNote(model);
   root.append(
     ...interactive ? [prompt.el, decoding.el] : [],
     error.el,
     display,
     lg.el,
+    sampling.el,
     stale.el,
     empty.el,
     branches.el,
@@ -1766,7 +1821,12 @@ function renderTokenViz(model, root, d) {
     root.classList.toggle("tvz-busy", busy);
     root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
   };
-  const renderCharts = () => charts.update(stripTrait(model, "analysis_data"), stripTrait(model, "generation_data"), strip.data);
+  const renderCharts = () => charts.update(
+    stripTrait(model, "analysis_data"),
+    stripTrait(model, "generation_data"),
+    strip.data,
+    model.get("prob_mode") === "sampled"
+  );
   const renderAnalysis = () => {
     const a = stripTrait(model, "analysis_data");
     strip.setPrompt(a.tokens ? (
@@ -1784,6 +1844,11 @@ function renderTokenViz(model, root, d) {
   const recolor = () => {
     lg.update();
     strip.recolor();
+  };
+  const switchProbabilities = () => {
+    recolor();
+    sampling.update();
+    renderCharts();
   };
   d.onModel(model, "change:status", () => {
     busyState();
@@ -1809,6 +1874,7 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:generation_data", () => {
     renderGeneration();
     renderCharts();
+    sampling.update();
     unavailable.update();
     nextRun.update();
     empty.update();
@@ -1816,13 +1882,14 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:selected", selected.update);
   d.onModel(model, "change:model_name", status.update);
   d.onModel(model, "change:color_by", recolor);
-  d.onModel(model, "change:prob_mode", recolor);
+  d.onModel(model, "change:prob_mode", switchProbabilities);
   busyState();
   decoding.showSampling();
   error.update();
   renderAnalysis();
   renderGeneration();
   renderCharts();
+  sampling.update();
   unavailable.update();
   branches.update();
   stale.update();

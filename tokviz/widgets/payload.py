@@ -71,9 +71,17 @@ def pending_bytes(data: bytes) -> bytes:
     return b""
 
 
-def candidate_pairs(candidates, pieces: Pieces, alternatives: int | None = None) -> list[list]:
+def candidate_pairs(candidates, pieces: Pieces, alternatives: int | None = None, sampled: bool = False) -> list[list]:
+    """[id, prob] per shown candidate; sampled: [id, prob, sampled prob] where the sampled one is known."""
     chosen = candidates if alternatives is None else candidates[:alternatives]
-    return [[pieces.add(c.token_id), rounded_prob(c.prob)] for c in chosen]
+    return [[pieces.add(c.token_id), rounded_prob(c.prob)]
+            + ([rounded_prob(c.sampled_prob)] if sampled and c.sampled_prob is not None else [])
+            for c in chosen]
+
+
+def sampled_surprisal_bits(p: float | None) -> float | None:
+    """-log2 of a sampled probability, in bits to the 2 decimals the charts show (None: not known)."""
+    return None if p is None or p <= 0 else decimals(-math.log2(p), 2)
 
 
 def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = None, sampled: bool = False) -> dict:
@@ -86,7 +94,7 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
         "r": token.rank,
         "h": rounded(token.entropy, 3),
         # a served model's token may have candidates but no number of its own (outside the server's top-k)
-        "top": candidate_pairs(token.top, pieces, alternatives) if token.top else None,
+        "top": candidate_pairs(token.top, pieces, alternatives, sampled and token.generated) if token.top else None,
     }
     pending = pending_bytes(token.bytes) if token.text else b""
     if pending:  # the token's text is followed by the first bytes of a character the next token completes
@@ -97,6 +105,7 @@ def token_entry(token: TokenInfo, pieces: Pieces, alternatives: int | None = Non
         entry["g"] = 1
         if sampled:  # greedy and beam search sample nothing: no second probability to show
             entry["sp"] = rounded_prob(token.sampled_prob)
+            entry["ss"] = sampled_surprisal_bits(token.sampled_prob)
     return entry
 
 
@@ -141,12 +150,13 @@ def was_sampled(generation) -> bool:
 
 def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alternatives: int,
                        max_new_tokens: int, sampled: bool, stopped_by: str | None = None, beams=None,
-                       beam_tree=None, after=None) -> dict:
+                       beam_tree=None, after=None, decoding=None) -> dict:
     """Generated tokens (possibly still streaming) as a token strip, with beams and the beam tree.
 
     max_new_tokens: the run's limit, so a streaming view can say how far it is; sampled: whether the tokens
     were sampled (only then do they carry `sp`); after: the finished Generation, whose distribution after
-    its last token the strip carries.
+    its last token the strip carries; decoding: the run's DecodingParams (a sampled run's strip then says
+    what its temperature / top-k / top-p did).
     """
     pieces = Pieces(vocabulary)
     payload = {
@@ -157,6 +167,8 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         "max_new_tokens": max_new_tokens,
         "sampled": sampled,
     }
+    if sampled and decoding is not None:
+        payload["sampling_effect"] = sampling_effect(tokens, decoding, alternatives)
     if after is not None and after.next:
         payload.update(next_distribution(after.next, after.next_entropy, pieces, alternatives))
     if after is not None:
@@ -204,3 +216,24 @@ def decimals(value: float | None, places: int = 3) -> float | None:
     """A value to a fixed number of decimals, as the view shows it (a log-probability to 3: 4 significant
     digits would turn a whole text's -169.522 into -169.5)."""
     return None if value is None else round(value, places)
+
+
+def sampling_effect(tokens: list[TokenInfo], decoding, alternatives: int) -> dict:
+    """What a sampled run's temperature / top-k / top-p did to the probabilities of the tokens it drew (the
+    view's "after temperature/top-k/top-p" switch shows these numbers): their mean probability under the
+    model and under the distribution drawn from, how many were made more / less likely, and how many of
+    each token's shown candidates could not be drawn at all."""
+    drawn = [t for t in tokens if t.generated and not t.forced and t.prob is not None and t.sampled_prob is not None]
+    shown = [t.top[:alternatives] for t in drawn]
+    known = [cands for cands in shown if cands and all(c.sampled_prob is not None for c in cands)]
+    return {
+        "temperature": decoding.temperature, "top_k": decoding.top_k, "top_p": decoding.top_p,
+        "tokens": len(drawn),
+        "mean_p": rounded_prob(sum(t.prob for t in drawn) / len(drawn)) if drawn else None,
+        "mean_sp": rounded_prob(sum(t.sampled_prob for t in drawn) / len(drawn)) if drawn else None,
+        "raised": sum(t.sampled_prob > t.prob for t in drawn),
+        "lowered": sum(t.sampled_prob < t.prob for t in drawn),
+        # per token, its shown candidates that top-k / top-p removed (sampled probability 0)
+        "removed": rounded(sum(sum(c.sampled_prob == 0 for c in cands) for cands in known) / len(known), 3)
+        if known else None,
+    }

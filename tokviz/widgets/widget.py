@@ -173,7 +173,7 @@ class TokenViz(View):
         def send_streamed():
             self.generation_data = payloads.generation_payload(
                 streamed, self.lm.vocabulary, alternatives=self.alternatives,
-                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token)
+                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token, decoding=decoding)
 
         def on_token(token):
             nonlocal last_sent
@@ -204,7 +204,7 @@ class TokenViz(View):
             generation.tokens, self.lm.vocabulary, alternatives=self.alternatives,
             max_new_tokens=generation.params["max_new_tokens"], sampled=payloads.was_sampled(generation),
             stopped_by=generation.stopped_by, beams=generation.beams, beam_tree=generation.beam_tree,
-            after=generation)
+            after=generation, decoding=generation.decoding)
         self.branches_data = payloads.branches_payload(self.branches, self.lm.vocabulary)
         self.current_branch = self.branches.current
         self._refresh_limits()

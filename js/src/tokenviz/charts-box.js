@@ -14,8 +14,9 @@ import { surprisalChart, rankBar, nextDistribution } from "../charts.js";
 /**
  * @param {{disposer: import("../dom.js").Disposer, onHover: (ref: TokenRef) => void,
  *   onPick: (ref: TokenRef) => void}} cfg  onHover / onPick: a surprisal bar pointed at / clicked
- * @returns {{el: HTMLElement, update: (a: SentStrip, g: SentStrip, shown: Shown) => void}}
- *   update: a, g = the analysis and generation traits; shown = the tokens the strip shows
+ * @returns {{el: HTMLElement, update: (a: SentStrip, g: SentStrip, shown: Shown, sampled?: boolean) => void}}
+ *   update: a, g = the analysis and generation traits; shown = the tokens the strip shows; sampled = the
+ *   "after temperature/top-k/top-p" switch is on
  */
 export function chartsPanel(cfg) {
   const el = h("section", { class: "tvz-charts", "aria-label": "charts" });
@@ -23,9 +24,10 @@ export function chartsPanel(cfg) {
   const ranksBox = h("div", { class: "tvz-chart tvz-ranks" });
   const nextBox = h("div", { class: "tvz-chart tvz-next-box" });
   el.append(surprisal.el, h("div", { class: "tvz-chart-row" }, [ranksBox, nextBox]));
-  /** @param {SentStrip} a @param {SentStrip} g @param {Shown} shown */
-  const update = (a, g, shown) => {
-    surprisal.update(shown.prompt.tokens, shown.generated.tokens, shown.prompt.pieces, shown.generated.pieces);
+  /** @param {SentStrip} a @param {SentStrip} g @param {Shown} shown @param {boolean} [sampled] */
+  const update = (a, g, shown, sampled = false) => {
+    surprisal.update(shown.prompt.tokens, shown.generated.tokens, shown.prompt.pieces, shown.generated.pieces,
+      sampled && !!g.sampled);
     ranksBox.replaceChildren();
     if (a.ranks && a.tokens?.length) ranksBox.append(rankBar("prompt", a.ranks));
     if (g.ranks && g.tokens?.length) ranksBox.append(rankBar("generated", g.ranks));

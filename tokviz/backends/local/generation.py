@@ -252,17 +252,17 @@ class _TokenCriterion(StoppingCriteria):
 
 def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tensor | None, targets: torch.Tensor,
                k: int) -> list[StepStats]:
-    """Raw-distribution statistics of targets[i] under raw[i], and its log-probability under the processed
-    scores processed[i] (what was actually sampled from; -inf for removed tokens; None: not available)."""
+    """Raw-distribution statistics of targets[i] under raw[i], and the probabilities under the processed
+    scores processed[i] (what was actually sampled from; -inf for removed tokens; None: not available) of
+    targets[i] and of its top candidates."""
     stats = row_stats(raw, targets, k)
     if processed is None:
-        sampled = None
-    elif torch.equal(raw.float(), processed.float()):  # nothing processed: the same number, bit for bit
-        sampled = stats.logprob.tolist()
-    else:
-        processed = processed.float()
-        sampled = (processed.gather(-1, targets[:, None]).squeeze(-1) - torch.logsumexp(processed, dim=-1)).tolist()
-    return step_stats(vocabulary, stats, sampled)
+        return step_stats(vocabulary, stats)
+    if torch.equal(raw.float(), processed.float()):  # nothing processed: the same numbers, bit for bit
+        return step_stats(vocabulary, stats, stats.logprob.tolist(), stats.top_probs.tolist())
+    logprobs = processed.float().log_softmax(-1)
+    sampled = logprobs.gather(-1, targets[:, None]).squeeze(-1).tolist()
+    return step_stats(vocabulary, stats, sampled, logprobs.gather(-1, stats.top_ids).exp().tolist())
 
 
 def _prompt_prefix(lm: LanguageModel, encoded: Encoded, num_beams: int,
