@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable
 
 
-def interleaved(runs: dict[str, Callable[[], object]], repeats: int = 5, warmup: int = 1) -> dict[str, float]:
-    """Median seconds of each callable, run in turn so machine noise hits all of them alike."""
+def interleaved_runs(runs: dict[str, Callable[[], object]], repeats: int = 5,
+                     warmup: int = 1) -> dict[str, list[float]]:
+    """Seconds of every run of each callable, run in turn (round by round) so machine noise hits all of
+    them alike; round i of one callable is paired with round i of the others."""
     for _ in range(warmup):
         for fn in runs.values():
             fn()
@@ -21,7 +23,19 @@ def interleaved(runs: dict[str, Callable[[], object]], repeats: int = 5, warmup:
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(ts) for name, ts in times.items()}
+    return times
+
+
+def interleaved(runs: dict[str, Callable[[], object]], repeats: int = 5, warmup: int = 1) -> dict[str, float]:
+    """Median seconds of each callable, run in turn so machine noise hits all of them alike."""
+    return {name: statistics.median(ts) for name, ts in interleaved_runs(runs, repeats, warmup).items()}
+
+
+def ratio_spread(times: dict[str, list[float]], name: str, baseline: str) -> str:
+    """min / median / max of the round-by-round ratios name / baseline, so noise can be told from a change."""
+    ratios = sorted(t / b for t, b in zip(times[name], times[baseline], strict=True))
+    return (f"ratio {statistics.median(ratios):.3f} (min {ratios[0]:.3f}, max {ratios[-1]:.3f}, "
+            f"{len(ratios)} paired rounds)")
 
 
 def prompt_of_length(tokenizer, n_tokens: int) -> str:

@@ -77,12 +77,15 @@ def test_a_failed_generate_keeps_what_the_view_showed(tiny_lm):
     w.generate()
     shown = (w.analysis_data, w.generation_data)
     w.prompt = " word" * 130  # longer than the context leaves: generate fails after it started streaming
-    sent = []
-    w.observe(lambda change: sent.append(change["new"]), names="generation_data")
+    sent, changed = [], []
+    w.send = lambda content, buffers=None: sent.append(content)
+    w.observe(changed.append, names=["analysis_data", "generation_data"])
     with pytest.raises(tokviz.InvalidInputError, match="context window"):
         w.generate()
-    assert sent and sent[0]["tokens"] == []  # the run did clear the strip first ...
-    assert (w.analysis_data, w.generation_data) == shown  # ... and the failure put it back
+    # the run did clear the view's strip first (an empty delta) ... and its end shows the result again
+    assert [(m["kind"], m.get("from"), m.get("tokens")) for m in sent] == [
+        ("generation_delta", 0, []), ("generation_end", None, None)]
+    assert (w.analysis_data, w.generation_data) == shown and not changed
     assert w.status == "error" and "context window" in w.error
 
 

@@ -11,9 +11,12 @@ import traitlets
 
 import tokviz
 from tokviz import BeamTreeView, ICLView, LabelScoresView, LogitLensView
+from tokviz.backends.local.model import LanguageModel
 from tokviz.core.decoding import LIMITS, DecodingParams
 from tokviz.widgets.payload import pending_bytes
 from tokviz.widgets.widget import TokenViz
+
+from .conftest import make_tiny_llama
 
 
 def test_construction_analyzes_and_syncs_a_compact_payload(tiny_lm):
@@ -140,20 +143,52 @@ def test_generate_message_streams_tokens_and_python_reads_results(tiny_lm, monke
     monkeypatch.setattr("tokviz.widgets.widget.STREAM_INTERVAL_S", 0.0)
     # Greedy from this prompt, the tiny model never picks its EOS (id 2) in 6 steps: all 6 are generated.
     w = TokenViz(tiny_lm, prompt="Once upon a time", max_new_tokens=6)
-    seen = []
-    w.observe(lambda change: seen.append((len(change["new"].get("tokens", [])), change["new"].get("stopped_by"))),
-              names="generation_data")
+    seen, deltas = [], []
+    w.observe(lambda change: seen.append(("trait", len(change["new"].get("tokens", [])),
+                                          change["new"].get("stopped_by"))), names="generation_data")
+
+    def sent(content, buffers=None):
+        seen.append((content["kind"], content.get("from"), len(content.get("tokens", []))))
+        deltas.append(content)
+
+    monkeypatch.setattr(w, "send", sent)
     w._handle_message(w, {"action": "generate"}, [])
     assert w.wait(60)
     assert w.status == "idle", w.error
     assert len(w.generation.tokens) == len(w.generation_data["tokens"]) == 6
     assert w.generation.stopped_by == w.generation_data["stopped_by"] == "length"
     assert 2 not in [t.token_id for t in w.generation.tokens]
-    # an empty one at the start (the previous generation goes), one per token while streaming (no stop
-    # reason yet), then the result
-    assert seen == [(n, None) for n in range(0, 7)] + [(6, "length")]
+    # an empty delta at the start (the previous generation goes), one per token while streaming, each
+    # token sent once; then the result as the trait, and only after it the end of the stream
+    assert seen == ([("generation_delta", 0, 0)] + [("generation_delta", n, 1) for n in range(6)]
+                    + [("trait", 6, "length"), ("generation_end", None, 0)])
+    streamed = [token for delta in deltas for token in delta.get("tokens", [])]
+    assert streamed == w.generation_data["tokens"]
+    pieces = {}
+    for delta in deltas:
+        assert not set(delta.get("pieces", {})) & set(pieces)  # each display form travels once
+        pieces |= delta.get("pieces", {})
+    assert pieces == {key: w.generation_data["pieces"][key] for key in pieces}
+    assert {str(t["id"]) for t in streamed} <= set(pieces)
     w.selected = {"source": "generated", "index": 0}
     assert w.selected_token is w.generation.tokens[0]
+
+
+def test_streaming_sends_linear_bytes_counted_at_the_comm(tokenizer, monkeypatch):
+    # One message per token (the worst case for overhead): everything that crosses the comm while a
+    # 240-token generation streams stays within twice the widget's final state.
+    monkeypatch.setattr("tokviz.widgets.widget.STREAM_INTERVAL_S", 0.0)
+    long_context = LanguageModel(model=make_tiny_llama(len(tokenizer), context=512), tokenizer=tokenizer,
+                                 name="tiny-long-llama")
+    w = TokenViz(long_context, prompt="Count:", max_new_tokens=240, alternatives=10)
+    sent = []
+    monkeypatch.setattr(w.comm, "send", lambda data=None, metadata=None, buffers=None: sent.append(
+        len(json.dumps(data, separators=(",", ":"))) + sum(len(b) for b in buffers or [])))
+    w.generate(do_sample=False)
+    assert len(w.generation.tokens) == 240
+    final = len(json.dumps(w.get_state(), separators=(",", ":")))
+    assert len(sent) > 240
+    assert sum(sent) <= 2 * final, (sum(sent), final)
 
 
 def test_second_generate_while_running_starts_nothing(tiny_lm):
@@ -167,7 +202,7 @@ def test_second_generate_while_running_starts_nothing(tiny_lm):
         return original()
 
     w.generate = counted_generate
-    w.observe(lambda change: change["new"].get("tokens") and streaming.set(), names="generation_data")
+    w.send = lambda content, buffers=None: content.get("tokens") and streaming.set()
     w._handle_message(w, {"action": "generate"}, [])
     assert streaming.wait(30)
     w._handle_message(w, {"action": "generate"}, [])

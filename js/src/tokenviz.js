@@ -6,7 +6,7 @@
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
 import { legend, marksKey, setTrait } from "./controls.js";
-import { stripTrait, isBusy } from "./tokenviz/state.js";
+import { stripTrait, isBusy, applyStreamMessage, endStream } from "./tokenviz/state.js";
 import { promptRow } from "./tokenviz/prompt.js";
 import { decodingGroup, displayGroup, nextRunHint } from "./tokenviz/settings.js";
 import { exportButtons } from "./tokenviz/export-buttons.js";
@@ -149,13 +149,20 @@ export function renderTokenViz(model, root, d) {
     nextRun.update();
     empty.update();
   });
-  d.onModel(model, "change:generation_data", () => {
+  const generationChanged = () => {
     renderGeneration();
     renderCharts();
     sampling.update();
     unavailable.update();
     nextRun.update();
     empty.update();
+  };
+  d.onModel(model, "change:generation_data", () => {
+    endStream(model);
+    generationChanged();
+  });
+  d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
+    if (applyStreamMessage(model, msg)) generationChanged();
   });
   d.onModel(model, "change:selected", selected.update);
   d.onModel(model, "change:model_name", status.update);

@@ -88,34 +88,37 @@ class Payloads:
         return tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
 
     @cached_property
-    def stream(self) -> list[dict]:
-        """The generation payloads in the order a real generation sent them: one per token, then the result."""
+    def _streamed_run(self) -> tuple[list[dict], dict]:
         w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
         sent: list[dict] = []
-        w.observe(lambda change: sent.append(copy.deepcopy(change["new"])), names="generation_data")
+        w.send = lambda content, buffers=None: sent.append(copy.deepcopy(content))
         interval, widget_module.STREAM_INTERVAL_S = widget_module.STREAM_INTERVAL_S, 0.0
         try:
             w.generate()
         finally:
             widget_module.STREAM_INTERVAL_S = interval
-        assert [len(p["tokens"]) for p in sent[-GENERATED - 1 :]] == [*range(1, GENERATED + 1), GENERATED]
-        return sent[-GENERATED - 1 :]
+        assert [(m["kind"], m.get("from"), len(m.get("tokens", []))) for m in sent] == [
+            ("generation_delta", 0, 0), *[("generation_delta", n, 1) for n in range(GENERATED)],
+            ("generation_end", None, 0)]
+        return sent, copy.deepcopy(w.generation_data)
 
-    @cached_property
+    @property
+    def stream(self) -> list[dict]:
+        """The messages a real generation sent, in order: an empty delta (the previous generation goes),
+        one delta per token, then the end of the stream (sent after the result's trait)."""
+        return copy.deepcopy(self._streamed_run[0])
+
+    @property
     def stream_start(self) -> dict:
-        """The first payload a generation sends: the previous generation gone, no token yet."""
-        w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
-        sent: list[dict] = []
-        w.observe(lambda change: sent.append(copy.deepcopy(change["new"])), names="generation_data")
-        w.generate()
-        return sent[0]
+        """The first message a generation sends: the previous generation gone, no token yet."""
+        return self.stream[0]
 
     def analysis(self) -> dict:
         return copy.deepcopy(self.widget.analysis_data)
 
-    def generation(self, n: int | None = None) -> dict:
-        """The finished generation, or the streamed payload holding its first n tokens."""
-        return copy.deepcopy(self.stream[-1] if n is None else self.stream[n - 1])
+    def generation(self) -> dict:
+        """The finished generation, as the widget's trait holds it."""
+        return copy.deepcopy(self._streamed_run[1])
 
     @cached_property
     def other_generation(self) -> dict:

@@ -5,7 +5,7 @@ not yet in effect. States come from tests/browser/fixtures.py (real results thro
 from __future__ import annotations
 
 import pytest
-from fixtures import RET
+from fixtures import RET, expected_token_content
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -127,15 +127,45 @@ def test_generating_clears_the_old_result_and_counts_steps(view, payloads):
     status = page.locator("#w .tvz-status")
     assert "stopped by:" in status.inner_text()
     # what the widget sends when a generation starts: no tokens yet, and its limit
-    first = payloads.stream_start
+    first, *deltas = payloads.stream
     assert first["tokens"] == [] and first["max_new_tokens"] == len(payloads.generation()["tokens"])
     view.update("status", "generating")
-    view.update("generation_data", first)
+    view.receive(first)
     assert page.locator(GEN_TOKENS).count() == 0
     assert "stopped by:" not in status.inner_text()
     assert f"step 0 / {first['max_new_tokens']}" in status.inner_text()
-    view.update("generation_data", payloads.generation(2))
+    view.receive(deltas[0])
+    view.receive(deltas[1])
     assert f"step 2 / {first['max_new_tokens']}" in status.inner_text()
+
+
+def test_a_failed_generation_shows_the_previous_result_again(view, payloads):
+    # A run that fails mid-stream: the traits keep the old generation, and the stream's end shows it again.
+    old = payloads.other_generation
+    view.mount(payloads.tokens_state(generation_data=old))
+    page = view.page
+    shown = [expected_token_content(t, old["pieces"]) for t in old["tokens"]]
+    assert page.locator(GEN_TOKENS).all_text_contents() == shown
+    first, *deltas, end = payloads.stream
+    view.receive(first)
+    view.receive(deltas[0])
+    assert page.locator(GEN_TOKENS).count() == 1
+    view.receive(end)
+    assert page.locator(GEN_TOKENS).all_text_contents() == shown
+    assert "stopped by:" in page.locator("#w .tvz-status").inner_text()
+
+
+def test_a_view_opened_mid_stream_waits_for_the_result(view, payloads):
+    # Deltas that do not follow what this view holds are skipped; the result arrives as the trait.
+    view.mount(payloads.tokens_state())
+    page = view.page
+    _first, *deltas, end = payloads.stream
+    view.receive(deltas[2])
+    assert page.locator(GEN_TOKENS).count() == 0
+    final = payloads.generation()
+    view.update("generation_data", final)
+    view.receive(end)
+    assert page.locator(GEN_TOKENS).count() == len(final["tokens"])
 
 
 def test_empty_view_says_what_to_do(view, payloads):

@@ -317,21 +317,25 @@ def test_generated_tokens_stream_in_incrementally(view, payloads):
     n_prompt = len(state["analysis_data"]["tokens"])
     page.eval_on_selector(PROMPT_TOKENS, "e => { e.__mark = 'kept'; }")
     final = payloads.generation()
-    for n in range(1, len(final["tokens"]) + 1):
-        streamed = payloads.generation(n)  # exactly what the widget sent while generating
-        assert streamed["stopped_by"] is None
-        view.update("generation_data", streamed)
+    start, *deltas, end = payloads.stream  # exactly what the widget sent while generating
+    view.receive(start)
+    for n, delta in enumerate(deltas, start=1):
+        assert delta["stopped_by"] is None and len(delta["tokens"]) == 1  # each token travels once
+        view.receive(delta)
         assert page.locator(GEN_TOKENS).count() == n
         if n == 1:
             page.eval_on_selector(GEN_TOKENS, "e => { e.__mark = 'kept'; }")
+    assert view.get("generation_data") == {}  # the deltas never touched the trait
     # neither the prompt nor earlier generated tokens were rebuilt
     assert page.eval_on_selector(PROMPT_TOKENS, "e => e.__mark") == "kept"
     assert page.eval_on_selector(GEN_TOKENS, "e => e.__mark") == "kept"
     expected = [expected_token_content(t, final["pieces"]) for t in final["tokens"]]
     assert page.locator(GEN_TOKENS).all_text_contents() == expected
     view.update("generation_data", final)
+    view.receive(end)
     assert f"stopped by: {final['stopped_by']}" in page.locator("#w .tvz-status").inner_text()
     assert final["stopped_by"] == "length"
+    assert page.eval_on_selector(GEN_TOKENS, "e => e.__mark") == "kept"  # the result did not redraw them
     # a new generation (different tokens) replaces the old one
     other = payloads.other_generation
     view.update("generation_data", other)

@@ -990,7 +990,23 @@ function marksKey() {
 
 // src/tokenviz/state.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
-var stripTrait = (model, name) => model.get(name);
+var stripTrait = (model, name) => name === "generation_data" && streaming.get(model) || model.get(name);
+var streaming = /* @__PURE__ */ new WeakMap();
+function applyStreamMessage(model, msg) {
+  if (msg.kind === "generation_end") return streaming.delete(model);
+  if (msg.kind !== "generation_delta") return false;
+  const { kind: _, from, tokens, pieces, ...summary } = msg;
+  const held = streaming.get(model);
+  if (from === 0) {
+    streaming.set(model, { ...summary, tokens: [...tokens], pieces: { ...pieces } });
+    return true;
+  }
+  if (!held || held.tokens.length !== from) return false;
+  Object.assign(held.pieces, pieces);
+  Object.assign(held, summary, { tokens: held.tokens.concat(tokens) });
+  return true;
+}
+var endStream = (model) => streaming.delete(model);
 var isBusy = (model) => BUSY.has(model.get("status"));
 
 // src/tokenviz/prompt.js
@@ -1871,13 +1887,20 @@ function renderTokenViz(model, root, d) {
     nextRun.update();
     empty.update();
   });
-  d.onModel(model, "change:generation_data", () => {
+  const generationChanged = () => {
     renderGeneration();
     renderCharts();
     sampling.update();
     unavailable.update();
     nextRun.update();
     empty.update();
+  };
+  d.onModel(model, "change:generation_data", () => {
+    endStream(model);
+    generationChanged();
+  });
+  d.onModel(model, "msg:custom", (msg) => {
+    if (applyStreamMessage(model, msg)) generationChanged();
   });
   d.onModel(model, "change:selected", selected.update);
   d.onModel(model, "change:model_name", status.update);

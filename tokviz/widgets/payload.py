@@ -162,20 +162,15 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
     payload = {
         "alternatives": alternatives,
         "tokens": [token_entry(t, pieces, alternatives, sampled) for t in tokens],
-        "ranks": rank_summary(tokens),
         "stopped_by": stopped_by,
         "max_new_tokens": max_new_tokens,
         "sampled": sampled,
+        **generation_summary(tokens, alternatives=alternatives, sampled=sampled, decoding=decoding),
     }
-    if sampled and decoding is not None:
-        payload["sampling_effect"] = sampling_effect(tokens, decoding, alternatives)
     if after is not None and after.next:
         payload.update(next_distribution(after.next, after.next_entropy, pieces, alternatives))
     if after is not None:
         payload.update(unavailable_entry(after.unavailable))
-    forced = [i for i, t in enumerate(tokens) if t.forced]
-    if forced:  # the token a branch put in place of the original one: the last of the forced tokens
-        payload["branch_point"] = forced[-1]
     if beams:
         payload["beams"] = [
             {"text": b.text, "ids": pieces.add_all(b.token_ids), "score": rounded(b.score),
@@ -186,6 +181,18 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
     payload["pieces"] = pieces.table
     return payload
+
+
+def generation_summary(tokens: list[TokenInfo], *, alternatives: int, sampled: bool, decoding=None) -> dict:
+    """What a generation's strip says of the whole run so far: its rank bands, what a sampled run's
+    settings did, and the token a branch put in place of the original one (the last forced token)."""
+    summary = {"ranks": rank_summary(tokens)}
+    if sampled and decoding is not None:
+        summary["sampling_effect"] = sampling_effect(tokens, decoding, alternatives)
+    forced = [i for i, t in enumerate(tokens) if t.forced]
+    if forced:
+        summary["branch_point"] = forced[-1]
+    return summary
 
 
 def branches_payload(tree, vocabulary: Vocabulary) -> dict:

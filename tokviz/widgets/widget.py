@@ -20,6 +20,7 @@ from ..backends.protocol import BEAMS, BRANCHES, LOGITS, Backend, check_backend,
 from ..core.decoding import DecodingParams
 from ..errors import InvalidInputError, TokvizError
 from . import payload as payloads
+from .generation_stream import GenerationStream
 from .reshape_view import ReshapeView
 from .settings import DECODING_TRAITS, ONE_OFF, check_number, one_off_decoding, setting_limits
 from .view_base import View
@@ -84,6 +85,7 @@ class TokenViz(View):
         self.branches: BranchTree | None = None  # the runs of the last analyze() / generate() and their branches
         self._busy = threading.Lock()
         self._cancel = threading.Event()
+        self._stream: GenerationStream | None = None  # the generation streaming to the view, if any
         self._thread: threading.Thread | None = None
         self.on_msg(self._handle_message)
         if prompt and analyze_now:
@@ -166,14 +168,13 @@ class TokenViz(View):
         return ReshapeView.from_token(self.lm, result, source, index, **(sampling | settings))
 
     def _stream_generation(self, decoding: DecodingParams, **generate_args):
-        """Run generate(), sending the growing generation to the view at most every STREAM_INTERVAL_S."""
+        """Run generate(), sending the new tokens to the view at most every STREAM_INTERVAL_S (deltas: each
+        token travels once). The stream is ended by _restores_view_on_failure, after the result is shown."""
         streamed = []
         last_sent = 0.0
-
-        def send_streamed():
-            self.generation_data = payloads.generation_payload(
-                streamed, self.lm.vocabulary, alternatives=self.alternatives,
-                max_new_tokens=decoding.max_new_tokens, sampled=decoding.samples_each_token, decoding=decoding)
+        self._stream = GenerationStream(self.send, self.lm.vocabulary, alternatives=self.alternatives,
+                                        max_new_tokens=decoding.max_new_tokens,
+                                        sampled=decoding.samples_each_token, decoding=decoding)
 
         def on_token(token):
             nonlocal last_sent
@@ -181,9 +182,9 @@ class TokenViz(View):
             now = time.monotonic()
             if now - last_sent >= STREAM_INTERVAL_S:
                 last_sent = now
-                send_streamed()
+                self._stream.send(streamed)
 
-        send_streamed()  # the previous generation goes at once; the view counts steps from 0
+        self._stream.send(streamed)  # the previous generation goes at once; the view counts steps from 0
         return generate(self.lm, **generate_args, **dataclasses.asdict(decoding), alternatives=self.alternatives,
                         on_token=on_token, cancel=self._cancel)
 
@@ -295,14 +296,19 @@ class TokenViz(View):
 
     @contextlib.contextmanager
     def _restores_view_on_failure(self):
-        # A run first clears the old generation (streaming starts from nothing); if it fails, the view gets
-        # back what it showed, so a failed action never wipes a result.
+        # A run's stream first empties the view's generation; if the run fails, the traits get back what they
+        # held and the stream's end shows them again, so a failed action never wipes a result. The stream
+        # ends after the result is set, so the view never falls back to the old one in between.
         shown = (self.analysis_data, self.generation_data)
         try:
             yield
         except BaseException:
             self.analysis_data, self.generation_data = shown
             raise
+        finally:
+            if self._stream is not None:
+                self._stream.end()
+                self._stream = None
 
     @contextlib.contextmanager
     def _cancel_clears_after(self):
