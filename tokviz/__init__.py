@@ -7,6 +7,7 @@ from .analysis.compare import compare, compare_generations, compare_models, comp
 from .analysis.compare_result import ComparedUnit, Comparison, UnitSide
 from .analysis.generation import generate
 from .analysis.icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
+from .analysis.loom import Loom, loom
 from .analysis.perplexity import Perplexity, perplexity
 from .analysis.prompt import analyze
 from .analysis.scoring import LabelScore, LabelScores, LabelToken, score_labels
@@ -84,6 +85,7 @@ __all__ = [
     "LayerLaw",
     "LogitLens",
     "LogitLensView",
+    "Loom",
     "MissingDependencyError",
     "ModelNotFoundError",
     "NumberUnavailableError",
@@ -126,6 +128,7 @@ __all__ = [
     "layer_law",
     "load_model",
     "logit_lens",
+    "loom",
     "multidoc_prompts",
     "perplexity",
     "position_logits",
