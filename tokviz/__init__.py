@@ -52,6 +52,7 @@ from .widgets.compare_view import CompareView
 from .widgets.icl_view import ICLView
 from .widgets.labels_view import LabelScoresView
 from .widgets.lens_view import LogitLensView
+from .widgets.loom_view import LoomView
 from .widgets.reshape_view import ReshapeView
 from .widgets.widget import TokenViz
 
@@ -86,6 +87,7 @@ __all__ = [
     "LogitLens",
     "LogitLensView",
     "Loom",
+    "LoomView",
     "MissingDependencyError",
     "ModelNotFoundError",
     "NumberUnavailableError",
