@@ -190,3 +190,24 @@ def test_the_loom_on_the_default_model(default_lm):
     assert loom.token_ids(greedy.node_ids[-1]) == tokviz.generate(default_lm, BERLIN_PROMPT,
                                                                   max_new_tokens=2).token_ids
     check_loom(loom, float64_copy(default_lm))
+
+
+def test_loom_view_sends_the_tree_grows_on_a_message_and_continues_a_path(tiny_lm):
+    from .test_forcing import hf_continue
+
+    loom = tokviz.loom(tiny_lm, PROMPT, depth=1, top_p=0.5, max_children=2, max_nodes=3)
+    w = tokviz.LoomView(loom)
+    sent = w.data["nodes"]
+    assert [(n["id"], n["parent"], n["tok"]) for n in sent] == [(n.id, n.parent, n.token_id) for n in loom.nodes]
+    assert [n["p"] for n in sent[1:]] == pytest.approx([n.prob for n in loom.nodes[1:]], rel=1e-3)
+    leaf = loom.root.children[0]
+    w._handle_message(w, {"action": "expand", "node": leaf}, [])
+    assert w.pinned == leaf and loom[leaf].expanded and len(w.data["nodes"]) == len(loom) > 3
+    run = w.continue_path(leaf, max_new_tokens=3)
+    path = loom.token_ids(leaf)
+    assert run.token_ids == path + hf_continue(tiny_lm, loom.context_ids + loom.prompt_ids + path, 3)
+    assert w.data["continued"]["node"] == leaf and w.data["continued"]["path_text"] == loom.text(leaf)
+    w._handle_message(w, {"action": "expand", "node": 999}, [])
+    assert w.status.startswith("InvalidInputError: no node 999")
+    with pytest.raises(InvalidInputError, match="LoomView needs a LoomTree"):
+        tokviz.LoomView("not a loom")

@@ -66,8 +66,9 @@ class LoomView(ResultView):
         run = generate(lm, self.loom.prompt, max_new_tokens=max_new_tokens, prefix_ids=path or None,
                        alternatives=1)
         self.continuation = run
-        self._continued = {"node": node.id, "path_text": self.loom.text(node), "text": run.text[len(self.loom.text(node)):]
-                           if run.text.startswith(self.loom.text(node)) else run.text, "stopped_by": run.stopped_by}
+        before = self.loom.text(node)
+        after = run.text[len(before):] if run.text.startswith(before) else run.text
+        self._continued = {"node": node.id, "path_text": before, "text": after, "stopped_by": run.stopped_by}
         self.refresh()
         return run
 
