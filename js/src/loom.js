@@ -238,6 +238,7 @@ export function renderLoom(model, root, d) {
     inner = new Disposer();
     const focused = root.ownerDocument.activeElement;
     const hadFocus = focused instanceof Element && box.contains(focused) ? focused.getAttribute("data-node") : null;
+    tooltip.unpin(); // its node is about to be redrawn: a pinned tip would show the old numbers
     tooltip.hide();
     /** @type {LoomData} */
     const g = model.get("data");

@@ -3109,6 +3109,7 @@ function renderLoom(model, root, d) {
     inner = new Disposer();
     const focused = root.ownerDocument.activeElement;
     const hadFocus = focused instanceof Element && box.contains(focused) ? focused.getAttribute("data-node") : null;
+    tooltip.unpin();
     tooltip.hide();
     const g = model.get("data");
     box.replaceChildren();
