@@ -12,7 +12,7 @@ from ..core.encoding import encode
 from ..core.loom_tree import LoomNode, LoomPath, LoomTree
 from ..errors import InvalidInputError
 from . import loom_paths
-from .loom_growth import expand_nodes, expandable, grow
+from .loom_growth import expand_nodes, expandable, grow, most_probable_first
 
 
 class Loom(LoomTree):
@@ -37,7 +37,7 @@ class Loom(LoomTree):
             raise InvalidInputError(f"node {node.id} is the end of the text: nothing follows it")
         targets = [node] if not node.expanded else [
             self.nodes[c] for c in node.children if expandable(self, self.nodes[c], None)]
-        return expand_nodes(lm, self, sorted(targets, key=lambda n: -n.path_prob))
+        return expand_nodes(lm, self, most_probable_first(targets))
 
     def mark_greedy(self) -> LoomPath:
         """Mark generate(do_sample=False)'s path (grafting the tokens the tree lacks)."""

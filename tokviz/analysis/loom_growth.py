@@ -85,14 +85,19 @@ def expand_nodes(lm, tree: LoomTree, nodes: list[LoomNode], *, budget: int | Non
 
 
 def expandable(tree: LoomTree, node: LoomNode, depth_limit: int | None) -> bool:
-    return (not node.expanded and not node.end and node.path_prob > 0
+    return (not node.expanded and not node.end and (node.path_prob is None or node.path_prob > 0)
             and (depth_limit is None or node.depth < depth_limit))
+
+
+def most_probable_first(nodes: list[LoomNode]) -> list[LoomNode]:
+    """By path probability, best first; nodes whose path probability is unknown last."""
+    return sorted(nodes, key=lambda n: -(n.path_prob if n.path_prob is not None else -1.0))
 
 
 def grow(lm, tree: LoomTree) -> None:
     """Best-first growth to the tree's depth and node budget (see the module's docstring)."""
     while len(tree) < tree.max_nodes:
-        frontier = sorted((n for n in tree.nodes if expandable(tree, n, tree.depth)), key=lambda n: -n.path_prob)
+        frontier = most_probable_first([n for n in tree.nodes if expandable(tree, n, tree.depth)])
         if not frontier:
             return
         take = max(1, (tree.max_nodes - len(tree)) // tree.max_children)

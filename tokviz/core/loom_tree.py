@@ -29,7 +29,7 @@ class LoomNode:
     bytes: bytes
     prob: float | None
     logprob: float | None
-    path_prob: float
+    path_prob: float | None  # None: some token on the path has no known probability (a served model's top-k)
     rank: int | None
     entropy: float | None
     children: list[int] = field(default_factory=list)
@@ -39,7 +39,9 @@ class LoomNode:
     marks: dict[str, int] = field(default_factory=dict)
 
     @property
-    def path_logprob(self) -> float:
+    def path_logprob(self) -> float | None:
+        if self.path_prob is None:
+            return None
         return -math.inf if self.path_prob == 0.0 else math.log(self.path_prob)
 
     def to_dict(self) -> dict:
@@ -134,7 +136,7 @@ class LoomTree:
 
     def add_child(self, parent: LoomNode, **numbers) -> LoomNode:
         prob = numbers["prob"]
-        path_prob = parent.path_prob * (prob if prob is not None else math.nan)
+        path_prob = None if prob is None or parent.path_prob is None else parent.path_prob * prob
         node = LoomNode(id=len(self.nodes), parent=parent.id, depth=parent.depth + 1, path_prob=path_prob,
                         **numbers)
         self.nodes.append(node)
@@ -144,18 +146,22 @@ class LoomTree:
     def at_depth(self, depth: int) -> list[LoomNode]:
         return [n for n in self.nodes if n.depth == depth]
 
-    def covered_mass(self) -> list[float]:
+    def covered_mass(self) -> list[float | None]:
         """Per depth 1..(deepest node): the probability that a continuation's first d tokens are a path of
-        the tree (the sum of the path probabilities of its depth-d nodes)."""
+        the tree (the sum of the path probabilities of its depth-d nodes); None where a node's is unknown."""
         deepest = max(n.depth for n in self.nodes)
-        return [math.fsum(n.path_prob for n in self.at_depth(d)) for d in range(1, deepest + 1)]
+        masses = []
+        for d in range(1, deepest + 1):
+            probs = [n.path_prob for n in self.at_depth(d)]
+            masses.append(None if None in probs else math.fsum(probs))
+        return masses
 
     def leaves(self) -> list[LoomNode]:
         return [n for n in self.nodes[1:] if not n.children]
 
     def top_paths(self, count: int = 5) -> list[LoomNode]:
         """The `count` most probable leaves (their paths), most probable first."""
-        return sorted(self.leaves(), key=lambda n: -n.path_prob)[:count]
+        return sorted(self.leaves(), key=lambda n: -(n.path_prob if n.path_prob is not None else -1.0))[:count]
 
     def settings(self) -> dict:
         return {"depth": self.depth, "top_p": self.top_p, "max_children": self.max_children,
@@ -184,10 +190,11 @@ class LoomTree:
         """The most probable paths as plain text."""
         rows = [f"{'path_prob':>10}  path"]
         for leaf in self.top_paths(count):
-            rows.append(f"{leaf.path_prob:10.4f}  {self.text(leaf)!r}")
+            shown = "unknown" if leaf.path_prob is None else f"{leaf.path_prob:.4f}"
+            rows.append(f"{shown:>10}  {self.text(leaf)!r}")
         return "\n".join(rows)
 
     def __repr__(self) -> str:
-        mass = ", ".join(f"{m:.3f}" for m in self.covered_mass())
+        mass = ", ".join("unknown" if m is None else f"{m:.3f}" for m in self.covered_mass())
         return (f"Loom({self.prompt!r}, nodes={len(self.nodes)}, depth={self.depth}, top_p={self.top_p}, "
                 f"covered mass per depth=[{mass}], paths={len(self.paths)})")
