@@ -7,6 +7,7 @@ from .analysis.compare import compare, compare_generations, compare_models, comp
 from .analysis.compare_result import ComparedUnit, Comparison, UnitSide
 from .analysis.generation import generate
 from .analysis.icl import ICLCurve, ICLInPrompt, icl_curve, icl_in_prompt
+from .analysis.loom import Loom, loom
 from .analysis.perplexity import Perplexity, perplexity
 from .analysis.prompt import analyze
 from .analysis.scoring import LabelScore, LabelScores, LabelToken, score_labels
@@ -51,6 +52,7 @@ from .widgets.compare_view import CompareView
 from .widgets.icl_view import ICLView
 from .widgets.labels_view import LabelScoresView
 from .widgets.lens_view import LogitLensView
+from .widgets.loom_view import LoomView
 from .widgets.reshape_view import ReshapeView
 from .widgets.widget import TokenViz
 
@@ -84,6 +86,8 @@ __all__ = [
     "LayerLaw",
     "LogitLens",
     "LogitLensView",
+    "Loom",
+    "LoomView",
     "MissingDependencyError",
     "ModelNotFoundError",
     "NumberUnavailableError",
@@ -126,6 +130,7 @@ __all__ = [
     "layer_law",
     "load_model",
     "logit_lens",
+    "loom",
     "multidoc_prompts",
     "perplexity",
     "position_logits",

@@ -11,6 +11,7 @@ import { renderBeamsView } from "./beams.js";
 import { renderCompare } from "./compare.js";
 import { renderReshape } from "./reshape.js";
 import { renderBayes } from "./bayes.js";
+import { renderLoom } from "./loom.js";
 
 /** @type {Record<string, (model: import("./types.js").Model, root: HTMLElement, d: Disposer) => void>} */
 const VIEWS = {
@@ -22,6 +23,7 @@ const VIEWS = {
   compare: renderCompare,
   reshape: renderReshape,
   bayes: renderBayes,
+  loom: renderLoom,
 };
 
 /**

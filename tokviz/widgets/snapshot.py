@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 STATIC = Path(__file__).parent.parent / "static"
-KINDS = ("tokens", "lens", "icl", "labels", "beams", "compare", "reshape", "bayes")
+KINDS = ("tokens", "lens", "icl", "labels", "beams", "compare", "reshape", "bayes", "loom")
 
 # Characters that must not appear literally inside an inline <script>: "<" could start "</script>" or
 # "<!--"; U+2028/2029 are line terminators in older JS parsers. JSON string escapes keep the value.
