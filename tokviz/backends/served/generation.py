@@ -174,7 +174,8 @@ class _StreamReader:
         if self.reported is None:
             self.reported = "raw" if _same_distribution(vocabulary, top, self.prompt_next) else "processed"
         # A token outside the top-k is added to it by some servers: only the first k have a rank.
-        ranked, shared = read_entry(vocabulary, top, self.served.logprobs)  # shared texts left out
+        # shared texts left out; a greedy token is the top-1, so it is among the k
+        ranked, shared = read_entry(vocabulary, top, self.served.logprobs, own_in_top=not self.do_sample)
         rank = None if shared else rank_in_top(vocabulary, ranked, token_id)
         candidates = [candidate_from_text(self.served, t, lp) for t, lp in ranked[: self.alternatives]]
         if self.reported == "raw":
@@ -230,7 +231,7 @@ def _distribution_after(served: ServedModel, text: str, alternatives: int, unava
     if not top[0]:
         unavailable["next"] = "the server gave no top-k for the token after the completion"
         return []
-    ranked, _ = read_entry(served.vocabulary, top[0], served.logprobs)
+    ranked, _ = read_entry(served.vocabulary, top[0], served.logprobs, own_in_top=True)  # greedy
     return [candidate_from_text(served, t, lp) for t, lp in ranked[:alternatives]]
 
 

@@ -91,7 +91,8 @@ def sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
     return sorted(entry.items(), key=lambda kv: -kv[1])[:k]
 
 
-def read_entry(vocabulary, entry: dict[str, float], k: int) -> tuple[list[tuple[str, float]], tuple[str, ...]]:
+def read_entry(vocabulary, entry: dict[str, float], k: int, *,
+               own_in_top: bool = False) -> tuple[list[tuple[str, float]], tuple[str, ...]]:
     """A server's {text: logprob} entry for a request of k candidates, as (its top-k best first without the
     ambiguous texts, the ambiguous texts).
 
@@ -100,10 +101,11 @@ def read_entry(vocabulary, entry: dict[str, float], k: int) -> tuple[list[tuple[
     probable) one's number overwrites the other's. The count of keys shows whether that can have happened:
     k + 1 keys mean k distinct candidate texts plus the token's own, so no key was written twice. With
     fewer, a text that several tokens share (vocabulary.shared_text) may hold another token's number: it is
-    ambiguous. A text only one token has cannot collide.
+    ambiguous. A text only one token has cannot collide. own_in_top: the token itself is known to be among
+    the k (a greedy completion's token is the top-1), so k distinct keys already prove no collision.
     """
     ambiguous: tuple[str, ...] = ()
-    if len(entry) <= k:
+    if len(entry) <= (k - 1 if own_in_top else k):
         ambiguous = tuple(text for text in entry if vocabulary.shared_text(text))
     return sorted_top({t: lp for t, lp in entry.items() if t not in ambiguous}, k), ambiguous
 
@@ -129,7 +131,7 @@ def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> Served
         return None
     if not entry or prompt_tokens not in (1, 2):  # 2: a server that adds BOS
         return None
-    top, shared = read_entry(served.vocabulary, dict(entry), k)
+    top, shared = read_entry(served.vocabulary, dict(entry), k, own_in_top=True)  # greedy: the top-1
     text_1 = tokens[1]
     ambiguous = served.id_of_text(text_1) is None if served.tokenizer is not None else text_1 == ""
     if ambiguous or text_1 in shared:
