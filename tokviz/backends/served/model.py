@@ -134,6 +134,9 @@ class ServedModel:
         return generate_served(self, prompt, decoding, **run)
 
     def missing_numbers(self, what: str, count: int) -> str:
+        if self.engine in NATIVE:
+            return (f"{what} needs the log-probability of {count} token(s) outside the top {self.logprobs} that "
+                    f"{self.engine} reports at their position; ask for more (tokviz.connect(..., logprobs=K))")
         return (f"{what} needs the log-probability of {count} token(s) that the server's answer does not hold: they "
                 f"are outside the top {self.logprobs} it reports there (its prompt numbers are shifted, so a token's "
                 "own log-probability is read from the top-k). Ask for more candidates (tokviz.connect(..., "
