@@ -16,6 +16,7 @@ from .backends.local.model import LanguageModel
 from .backends.protocol import Backend
 from .backends.served.connect import connect
 from .backends.served.model import ServedModel
+from .backends.traced import TracedModel
 from .core.beams import Beam, BeamNode
 from .core.decoding import DecodingParams
 from .core.generation_result import Generation
@@ -111,6 +112,7 @@ __all__ = [
     "TokenInfo",
     "TokenViz",
     "TokvizError",
+    "TracedModel",
     "UnitSide",
     "UnknownServedModelError",
     "UnsupportedModelError",

@@ -77,8 +77,8 @@ def compare_models(lm_a, lm_b, text: str, *, names: tuple[str, str] | None = Non
                    alternatives: int = 10) -> Comparison:
     """The same text scored by two models (tokenizers may differ): analyze with each, then compare.
     names default to the models' names (A and B when those are equal)."""
-    check_backend(lm_a, "compare_models (lm_a)")
-    check_backend(lm_b, "compare_models (lm_b)")
+    lm_a = check_backend(lm_a, "compare_models (lm_a)")
+    lm_b = check_backend(lm_b, "compare_models (lm_b)")
     check_text(text)
     if names is None:
         names = (lm_a.name, lm_b.name) if lm_a.name != lm_b.name else ("A", "B")
@@ -89,7 +89,7 @@ def compare_models(lm_a, lm_b, text: str, *, names: tuple[str, str] | None = Non
 def compare_texts(lm, text_a: str, text_b: str, *, names: tuple[str, str] = ("A", "B"),
                   alternatives: int = 10) -> Comparison:
     """Two texts (say two prompts) scored by one model, aligned by matching tokens."""
-    check_backend(lm, "this comparison")
+    lm = check_backend(lm, "this comparison")
     check_text(text_a, "text_a")
     check_text(text_b, "text_b")
     return compare(analyze(lm, text_a, alternatives=alternatives), analyze(lm, text_b, alternatives=alternatives),
@@ -102,7 +102,7 @@ def compare_generations(lm, prompt: str, a: dict, b: dict, *, names: tuple[str, 
     (any `tokviz.generate` argument), e.g.
     `compare_generations(lm, prompt, {"seed": 1}, {"seed": 2}, do_sample=True, max_new_tokens=20)`.
     names default to the settings that differ ("seed=1" vs "seed=2")."""
-    check_backend(lm, "this comparison")
+    lm = check_backend(lm, "this comparison")
     for name, settings in (("a", a), ("b", b)):
         if not isinstance(settings, dict):
             raise InvalidInputError(f"{name} must be a dict of generate() settings, e.g. {{'seed': 1}}; "

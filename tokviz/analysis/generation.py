@@ -50,7 +50,7 @@ def generate(
     and max_new_tokens more follow. prompt_tokens: keep only the prompt's first n tokens (a branch that
     replaces prompt token n), exactly as tokenized, without tokenizing the shorter text again.
     """
-    check_backend(lm, "generate")
+    lm = check_backend(lm, "generate")
     decoding = DecodingParams(max_new_tokens=max_new_tokens, do_sample=do_sample, temperature=temperature,
                               top_k=top_k, top_p=top_p, num_beams=num_beams, seed=seed, stop=stop)
     check_alternatives(lm, alternatives)

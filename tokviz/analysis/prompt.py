@@ -18,7 +18,7 @@ def analyze(lm, text: str, *, alternatives: int = 10, top_k: int | None = None) 
     probable tokens at each position and the distribution after the last token (top_k: the design's first
     name for alternatives, still accepted with a FutureWarning)."""
     alternatives = renamed_argument(top_k, alternatives, "analyze")
-    check_backend(lm, "analyze")
+    lm = check_backend(lm, "analyze")
     check_text(text, "text")
     check_alternatives(lm, alternatives)
     return prompt_analysis(lm, text, lm.score_text(text, alternatives), alternatives)

@@ -35,6 +35,7 @@ BRANCHES = "branches"  # force chosen token ids into a generation, or cut a prom
 CHAT = "chat"  # wrap a prompt in the tokenizer's chat template
 HIDDEN_STATES = "hidden_states"  # every layer's hidden states and the model's modules (lens, layer law, studies)
 LOGITS = "logits"  # the whole next-token logits at a position (reshaping a distribution)
+MODULES = "modules"  # run the model's own modules in this process (layer importance edits them)
 
 # score() without entropies (a backend that sees only each position's top-k): the one reason analyses give.
 UNAVAILABLE_ENTROPY = ("a served model returns only the top-k log-probabilities of each position, not the "
@@ -86,12 +87,52 @@ class Backend(Protocol):
         """Why `count` log-probabilities that `what` needs are unknown (NaN in score's statistics)."""
 
 
+@runtime_checkable
+class LayerReader(Protocol):
+    """A backend that reads its own layers where the model runs (nnsight, maybe on a remote cluster) and
+    returns only reduced numbers. Studies over layers call these instead of running the model's modules."""
+
+    @property
+    def num_layers(self) -> int:
+        """Decoder blocks L (the lens has layers 0..L: the embedding output, then each block)."""
+
+    def layer_stats(self, requests: list[Request], alternatives: int, *,
+                    against_final: bool = False) -> list[list[RowStats]]:
+        """Per request, per lens layer 0..L: the RowStats (no entropy) of its rows under
+        softmax(head(final_norm(h_l))), layer L being the model's own logits. against_final: also_prob is
+        each layer's probability of the token layer L ranks first."""
+
+    def layer_features(self, ids: list[int]) -> list[torch.Tensor]:
+        """Per layer 1..L, the hidden states of positions 0..T-2 of ids [T-1, hidden] on the CPU: layers below
+        L through the final norm's kind without its gain, layer L the model's own normed final state."""
+
+
+# Makers of backends for models that are not backends themselves (an nnsight model): (accepts, make).
+_ADAPTERS: list[tuple[Callable[[Any], bool], Callable[[Any], Backend]]] = []
+
+
+def register_adapter(accepts: Callable[[Any], bool], make: Callable[[Any], Backend]) -> None:
+    """Let every analysis accept objects for which accepts(obj) holds, as the backend make(obj)."""
+    _ADAPTERS.append((accepts, make))
+
+
+def as_backend(lm):
+    """lm itself when it is a backend; the registered adapter's backend for one it accepts; else lm."""
+    if isinstance(lm, Backend):
+        return lm
+    for accepts, make in _ADAPTERS:
+        if accepts(lm):
+            return make(lm)
+    return lm
+
+
 def check_backend(lm, what: str = "this analysis") -> Backend:
-    """lm, when it implements the protocol; else a clear error naming what to pass."""
+    """lm as a backend (as_backend), when it is one; else a clear error naming what to pass."""
+    lm = as_backend(lm)
     if not isinstance(lm, Backend):
         raise InvalidInputError(
             f"{what} needs a model: tokviz.load_model(...), tokviz.connect(...), or an object implementing "
-            f"tokviz.Backend; got {type(lm).__name__}")
+            f"tokviz.Backend, or an nnsight model; got {type(lm).__name__}")
     return lm
 
 

@@ -17,7 +17,7 @@ import torch
 from ..backends.local.forward import score
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import decoder_layers
-from ..backends.protocol import HIDDEN_STATES, require
+from ..backends.protocol import HIDDEN_STATES, MODULES, as_backend, require
 from ..checks import check_int
 from ..core.progress import progress_bar
 from ..errors import InvalidInputError
@@ -105,7 +105,9 @@ def layer_importance(lm: LanguageModel, prompts, answers: Sequence[str | int] | 
     one batched pass over the prompts per layer, plus one with nothing skipped. progress: show a progress
     bar over the layers.
     """
+    lm = as_backend(lm)
     require(lm, HIDDEN_STATES, "layer importance")
+    require(lm, MODULES, "layer importance")
     texts, answer_texts, _ = prompts_and_answers(prompts, answers)
     blocks = decoder_layers(lm.model)
     chosen = list(range(1, len(blocks) + 1)) if layers is None else list(layers)

@@ -18,7 +18,7 @@ import torch
 from ..backends.local.forward import final_states
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import final_norm, plain_norm
-from ..backends.protocol import HIDDEN_STATES, require
+from ..backends.protocol import HIDDEN_STATES, LayerReader, as_backend, require
 from ..checks import check_int
 from ..core.encoding import encode
 from ..core.progress import progress_bar
@@ -174,12 +174,16 @@ def _law(pr: list[float]) -> tuple[float, float, float]:
 def _collect(lm: LanguageModel, texts: list[str], show_progress: bool):
     """Per sequence: next-token ids [T-1] and, per layer 1..L, features [T-1, d] (float32, or float64 for a
     float64 model, on the CPU)."""
-    norm = plain_norm(final_norm(lm.model))
+    reader = lm if isinstance(lm, LayerReader) else None  # a model that reads its own layers (nnsight)
+    norm = None if reader else plain_norm(final_norm(lm.model))
     sequences = []
     for i, text in enumerate(progress_bar(texts, "layer law: reading texts", enabled=show_progress)):
         encoded = encode(lm, text, what=f"texts[{i}]")
         ids = encoded.all_ids
         if len(ids) < 2:
+            continue
+        if reader:
+            sequences.append((torch.tensor(ids[1:]), reader.layer_features(ids)))
             continue
         # the logits are not needed (skip the [T, vocab] head); layers in lens order, embedding output first
         hidden = final_states(lm, encoded.tensor(lm.device), all_layers=True).layers
@@ -220,6 +224,7 @@ def layer_law(lm: LanguageModel, texts: list[str] | None = None, *, method: str 
     progress: show progress bars (reading the texts, fitting the layers); about 1.5 minutes on the default
     model and corpus on a 2-core CPU.
     """
+    lm = as_backend(lm)
     require(lm, HIDDEN_STATES, "the layer law")
     if method not in METHODS:
         raise InvalidInputError(f"method must be 'id' (the paper's) or 'onehot' (variant); got {method!r}")

@@ -9,7 +9,7 @@ import torch
 from ..backends.local.forward import FinalStates, final_states, project_stats
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import model_parts
-from ..backends.protocol import HIDDEN_STATES, require
+from ..backends.protocol import HIDDEN_STATES, LayerReader, as_backend, require
 from ..checks import check_count, renamed_argument
 from ..core.encoding import encode
 from ..core.stats import RowStats
@@ -153,19 +153,24 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     first name for alternatives, still accepted with a FutureWarning).
     """
     alternatives = renamed_argument(top_k, alternatives, "logit_lens")
+    lm = as_backend(lm)
     require(lm, HIDDEN_STATES, "the logit lens")
     check_count(alternatives, "alternatives", lm.vocab_size)
-    parts = model_parts(lm.model)  # fail before the forward pass if the model is not supported
+    reader = lm if isinstance(lm, LayerReader) else None  # a model that reads its own layers (nnsight)
+    parts = None if reader else model_parts(lm.model)  # fail before the forward pass if it is not supported
     encoded = encode(lm, text)
-    out = final_states(lm, encoded.tensor(lm.device), all_layers=True)
     T = len(encoded.ids)
     # Text position i predicts token i + 1: the rows of tokens 1.. and the one after the last token, whose
     # target is a placeholder (its numbers are dropped below).
     request = encoded.request(range(1, T), with_next=True)
-    rows = torch.tensor(request.rows, device=out.states.device)
-    targets = torch.tensor(request.targets)
-    per_layer = lens_layer_stats(lm, out, parts.logits, torch.zeros_like(rows), rows, targets, alternatives,
-                                 against_final=True)
+    if reader:
+        (per_layer,) = reader.layer_stats([request], alternatives, against_final=True)
+    else:
+        out = final_states(lm, encoded.tensor(lm.device), all_layers=True)
+        rows = torch.tensor(request.rows, device=out.states.device)
+        targets = torch.tensor(request.targets)
+        per_layer = lens_layer_stats(lm, out, parts.logits, torch.zeros_like(rows), rows, targets, alternatives,
+                                     against_final=True)
 
     top_ids = [s.top_ids.tolist() for s in per_layer]
     has_next = T - 1

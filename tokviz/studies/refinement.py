@@ -22,7 +22,8 @@ import torch
 from ..backends.local.forward import final_states, padded_batch, plan_passes
 from ..backends.local.model import LanguageModel
 from ..backends.local.model_parts import model_parts
-from ..backends.protocol import HIDDEN_STATES, require
+from ..backends.protocol import HIDDEN_STATES, LayerReader, as_backend, require
+from ..core.encoding import Request
 from ..core.progress import progress_bar
 from ..errors import InvalidInputError
 from .lens import first_correct_and_settled, lens_layer_stats
@@ -204,15 +205,24 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     at most 4,096 tokens per pass, or batch_size prompts); only one row per prompt and layer goes
     through the head. progress: show a progress bar over the passes.
     """
+    lm = as_backend(lm)
     require(lm, HIDDEN_STATES, "refinement across layers")
     texts, answer_texts, meta = prompts_and_answers(prompts, answers)
-    parts = model_parts(lm.model)  # fail before any forward pass if the model is not supported
+    reader = lm if isinstance(lm, LayerReader) else None  # a model that reads its own layers (nnsight)
+    parts = None if reader else model_parts(lm.model)  # fail before any forward pass if it is not supported
     requests = [answer_request(lm, t, a, what=f"prompts[{i}]") for i, (t, a) in enumerate(zip(texts, answer_texts))]
     top1: list[list[int]] = []  # [prompt][layer]
     ranks: list[list[int]] = []
     probs: list[list[float]] = []
     order: list[int] = []
-    passes = plan_passes([len(r.ids) for r in requests], batch_size)
+    passes = [] if reader else plan_passes([len(r.ids) for r in requests], batch_size)
+    if reader:
+        answers_only = [Request(r.ids, r.rows[:1], r.targets[:1]) for r in requests]
+        for i, per_layer in enumerate(reader.layer_stats(answers_only, 1)):
+            order.append(i)
+            top1.append([int(s.top_ids[0, 0]) for s in per_layer])
+            ranks.append([int(s.rank[0]) for s in per_layer])
+            probs.append([float(s.logprob[0].exp()) for s in per_layer])
     for members in progress_bar(passes, "refinement: passes over the prompts", enabled=progress):
         ids, mask = padded_batch(lm, requests, members)
         out = final_states(lm, ids, mask, all_layers=True)

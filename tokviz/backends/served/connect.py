@@ -8,6 +8,7 @@ from ...checks import check_int, check_text
 from ...errors import InvalidInputError, ServerProtocolError, UnknownServedModelError
 from .http import excerpt, request_json
 from .model import DEFAULT_LOGPROBS, ServedModel
+from .native import detect_engine
 
 
 def connect(base_url: str, model: str | None = None, *, api_key: str | None = None, timeout: float = 30.0,
@@ -18,7 +19,9 @@ def connect(base_url: str, model: str | None = None, *, api_key: str | None = No
     or a name / path for AutoTokenizer); None loads the default model's when the server serves its GGUF.
     logprobs: the top-k asked of the server at every position (vLLM allows 20 unless started with a larger
     --max-logprobs; llama-cpp-python has no limit): more candidates, and more realigned log-probabilities.
-    On connect tokviz lists the server's models, then probes how it aligns log-probabilities.
+    On connect tokviz lists the server's models and asks which engine answers: vLLM and SGLang are spoken
+    natively (token ids in, ids, log-probs and ranks out; needs the tokenizer here), any other server through
+    the OpenAI echo path, whose alignment it probes.
     """
     check_text(base_url, "base_url")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
@@ -49,6 +52,8 @@ def connect(base_url: str, model: str | None = None, *, api_key: str | None = No
                     if isinstance(entry.get(key), int) and entry[key] > 0), None)
     lm = ServedModel(url, entry["id"], api_key=api_key, timeout=float(timeout),
                      tokenizer=_load_tokenizer(tokenizer, entry["id"]), context_length=context, logprobs=logprobs)
+    if lm.tokenizer is not None:  # the native paths send token ids: they need the model's tokenizer here
+        lm.engine, lm.engine_version = detect_engine(lm, listing)
     if probe:
         lm.run_probe()
     return lm

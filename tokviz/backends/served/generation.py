@@ -30,7 +30,7 @@ from ...core.prompt_result import prompt_analysis
 from ...core.token_info import Candidate, TokenInfo
 from ...errors import PromptLogprobsUnsupportedError, ServedContextError, ServerError
 from .prompt import served_text_scores
-from .realign import UNAVAILABLE_ENTROPY, candidate_from_text, rank_in_top, sorted_top
+from .realign import UNAVAILABLE_ENTROPY, candidate_from_text, rank_in_top, read_entry
 
 if TYPE_CHECKING:
     from .model import ServedModel
@@ -174,8 +174,9 @@ class _StreamReader:
         if self.reported is None:
             self.reported = "raw" if _same_distribution(vocabulary, top, self.prompt_next) else "processed"
         # A token outside the top-k is added to it by some servers: only the first k have a rank.
-        ranked = sorted_top(top, self.served.logprobs)
-        rank = rank_in_top(vocabulary, ranked, token_id)
+        # shared texts left out; a greedy token is the top-1, so it is among the k
+        ranked, shared = read_entry(vocabulary, top, self.served.logprobs, own_in_top=not self.do_sample)
+        rank = None if shared else rank_in_top(vocabulary, ranked, token_id)
         candidates = [candidate_from_text(self.served, t, lp) for t, lp in ranked[: self.alternatives]]
         if self.reported == "raw":
             sampled = logprob if self.identity else None
@@ -200,7 +201,7 @@ class _StreamReader:
 def _same_distribution(vocabulary, top: dict[str, float], prompt_next: list[Candidate]) -> bool:
     """Whether a first sampled token's top-k log-probs are those of the prompt's raw next-token distribution."""
     raw = {c.token_id: math.log(c.prob) for c in prompt_next if c.prob > 0}
-    sampled = {vocabulary.id_of_text(t): lp for t, lp in top.items()}
+    sampled = {vocabulary.id_of_text(t): lp for t, lp in top.items() if not vocabulary.shared_text(t)}
     shared = [i for i in sampled if i in raw]
     return bool(shared) and max(abs(sampled[i] - raw[i]) for i in shared) < SAME_DISTRIBUTION_NATS
 
@@ -230,8 +231,8 @@ def _distribution_after(served: ServedModel, text: str, alternatives: int, unava
     if not top[0]:
         unavailable["next"] = "the server gave no top-k for the token after the completion"
         return []
-    ranked = sorted_top(top[0], alternatives)
-    return [candidate_from_text(served, t, lp) for t, lp in ranked]
+    ranked, _ = read_entry(served.vocabulary, top[0], served.logprobs, own_in_top=True)  # greedy
+    return [candidate_from_text(served, t, lp) for t, lp in ranked[:alternatives]]
 
 
 def _eos_ids(served: ServedModel) -> list[int]:

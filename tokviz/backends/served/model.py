@@ -23,6 +23,8 @@ from ...errors import PromptLogprobsUnsupportedError, ServerProtocolError
 from ..protocol import BEAMS, BRANCHES, CHAT, HIDDEN_STATES, LOGITS, TOKEN_IDS
 from .generation import NEUTRAL_SAMPLERS, generate_served
 from .http import Secret, events, excerpt, open_response, request_json
+from .native import NATIVE, OPENAI, native_score, repeat_probe
+from .native_text import native_text_scores
 from .prompt import served_text_scores
 from .realign import ALIGNED, SHIFTED, PromptEntries
 from .scores import score_served
@@ -80,6 +82,9 @@ class ServedModel:
         self.alignment: str | None = None
         self.probe: dict = {}
         self.streams_logprobs: bool | None = None  # whether streamed completions carry log-probabilities
+        self.engine = OPENAI  # which engine answers (native.detect_engine): its best path is used
+        self.engine_version: str | None = None
+        self.repeat_change: float | None = None  # largest change between two identical requests (probe)
         self._vocabulary = None
 
     # -- what analyses ask of a model --------------------------------------------------------------
@@ -116,15 +121,22 @@ class ServedModel:
         return SERVER_REFUSALS
 
     def score(self, requests, alternatives: int = 1, *, batch_size: int | None = None):
+        if self.engine in NATIVE:
+            return native_score(self, requests, alternatives), len(requests)
         return score_served(self, requests, alternatives)
 
     def score_text(self, text: str, alternatives: int):
+        if self.engine in NATIVE:
+            return native_text_scores(self, text, alternatives)
         return served_text_scores(self, text, alternatives)
 
     def generate(self, prompt: str, decoding, **run):
         return generate_served(self, prompt, decoding, **run)
 
     def missing_numbers(self, what: str, count: int) -> str:
+        if self.engine in NATIVE:
+            return (f"{what} needs the log-probability of {count} token(s) outside the top {self.logprobs} that "
+                    f"{self.engine} reports at their position; ask for more (tokviz.connect(..., logprobs=K))")
         return (f"{what} needs the log-probability of {count} token(s) that the server's answer does not hold: they "
                 f"are outside the top {self.logprobs} it reports there (its prompt numbers are shifted, so a token's "
                 "own log-probability is read from the top-k). Ask for more candidates (tokviz.connect(..., "
@@ -199,7 +211,15 @@ class ServedModel:
 
     # -- the probe ----------------------------------------------------------------------------------
     def run_probe(self) -> str:
-        """Find how the server aligns echo entries with tokens (sets and returns self.alignment)."""
+        """Find how the server aligns echo entries with tokens (sets and returns self.alignment). An engine
+        with a native path names tokens by id: it is checked instead for identical answers to identical
+        requests (self.repeat_change)."""
+        if self.engine in NATIVE:
+            ids = self.tokenizer(PROBE_TEXT)["input_ids"]
+            self.repeat_change = repeat_probe(self, ids, 5)
+            self.probe = {"text": PROBE_TEXT, "tokens": len(ids), "repeat_change": self.repeat_change}
+            self.alignment = ALIGNED
+            return self.alignment
         text = PROBE_TEXT
         entries = self.prompt_logprobs(text, 5)
         n = len(entries.tokens)

@@ -14,7 +14,7 @@ from ...core.encoding import tokenize
 from ...core.prompt_result import TextScores
 from ...core.token_info import Candidate, TokenInfo
 from ...errors import ServedContextError
-from .realign import ServedPosition, candidate_from_text, rank_in_top, score_text
+from .realign import ServedPosition, candidate_from_text, position_rank, score_text
 
 if TYPE_CHECKING:
     from .model import ServedModel
@@ -49,7 +49,7 @@ def served_text_scores(served: ServedModel, text: str, alternatives: int) -> Tex
             tokens.append(TokenInfo(index=i, token_id=token_id, text=token_text, bytes=raw, prob=None,
                                     logprob=None, rank=None, entropy=None))
             continue
-        rank = rank_in_top(vocabulary, position.top, token_id)
+        rank = position_rank(vocabulary, position, token_id)
         logprob = position.logprob
         tokens.append(TokenInfo(
             index=i, token_id=token_id, text=token_text, bytes=raw,

@@ -26,6 +26,13 @@ UNAVAILABLE_RANK = "known only when the token is inside the server's top-k (k={k
 UNAVAILABLE_OUTSIDE_TOP_K = ("the server's log-probability for these tokens is shifted (or missing); realigned, it "
                              "is read from the top-k (k={k}) of the distribution that predicts the token, and "
                              "{n} token(s) were outside it")
+AMBIGUOUS = ("the server's text for this token is shared by other tokens, so its log-probability cannot be read "
+             "from the top-k by text: the number there may be another token's")
+UNAVAILABLE_AMBIGUOUS = ("{n} token(s) have a text the server shares with other tokens (it keys candidates by text), "
+                         "so their log-probability is unknown rather than possibly another token's")
+UNAVAILABLE_SHARED = ("at {n} position(s) the server wrote two candidates under one text, so a text several tokens "
+                      "share may hold another token's number: it is left out of the candidates there, and ranks "
+                      "there are unknown")
 UNAVAILABLE_FIRST = ("the server's first echo entry is null and a completion of the first token alone did not "
                      "give the distribution after it, so the second token has no prediction")
 
@@ -48,6 +55,7 @@ class ServedPosition:
     top: list[tuple[str, float]]
     logprob: float | None
     reason: str | None = None
+    ambiguous: tuple[str, ...] = ()  # texts left out of top: their number may be another token's
 
 
 @dataclass
@@ -83,6 +91,31 @@ def sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
     return sorted(entry.items(), key=lambda kv: -kv[1])[:k]
 
 
+def read_entry(vocabulary, entry: dict[str, float], k: int, *,
+               own_in_top: bool = False) -> tuple[list[tuple[str, float]], tuple[str, ...]]:
+    """A server's {text: logprob} entry for a request of k candidates, as (its top-k best first without the
+    ambiguous texts, the ambiguous texts).
+
+    A server that keys candidates by text (llama-cpp-python: detokenized with invalid UTF-8 dropped) writes
+    the k candidates, then the token itself, into one dict: when two of them share a text, the later (less
+    probable) one's number overwrites the other's. The count of keys shows whether that can have happened:
+    k + 1 keys mean k distinct candidate texts plus the token's own, so no key was written twice. With
+    fewer, a text that several tokens share (vocabulary.shared_text) may hold another token's number: it is
+    ambiguous. A text only one token has cannot collide. own_in_top: the token itself is known to be among
+    the k (a greedy completion's token is the top-1), so k distinct keys already prove no collision.
+    """
+    ambiguous: tuple[str, ...] = ()
+    if len(entry) <= (k - 1 if own_in_top else k):
+        ambiguous = tuple(text for text in entry if vocabulary.shared_text(text))
+    return sorted_top({t: lp for t, lp in entry.items() if t not in ambiguous}, k), ambiguous
+
+
+def position_rank(vocabulary, position: ServedPosition, token_id: int) -> int | None:
+    """The token's 1-based rank in a position's top-k, None outside it or where an ambiguous text was left
+    out (its tokens may rank above)."""
+    return None if position.ambiguous else rank_in_top(vocabulary, position.top, token_id)
+
+
 def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> ServedPosition | None:
     """The distribution that predicts token 1, which echo leaves null: a completion (no echo) of the first
     token alone, whose generated token's top-k is the distribution after it. None when the first token's
@@ -98,14 +131,15 @@ def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> Served
         return None
     if not entry or prompt_tokens not in (1, 2):  # 2: a server that adds BOS
         return None
-    top = dict(entry)
+    top, shared = read_entry(served.vocabulary, dict(entry), k, own_in_top=True)  # greedy: the top-1
     text_1 = tokens[1]
     ambiguous = served.id_of_text(text_1) is None if served.tokenizer is not None else text_1 == ""
-    if ambiguous:
-        return ServedPosition(sorted_top(top, k), None, "ambiguous token text")
-    if text_1 in top:
-        return ServedPosition(sorted_top(top, k), top[text_1])
-    return ServedPosition(sorted_top(top, k), None, f"outside the server's top-k (k={k})")
+    if ambiguous or text_1 in shared:
+        return ServedPosition(top, None, AMBIGUOUS, shared)
+    value = dict(entry).get(text_1)
+    if value is not None:
+        return ServedPosition(top, value, None, shared)
+    return ServedPosition(top, None, f"outside the server's top-k (k={k})", shared)
 
 
 def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedScores:
@@ -116,37 +150,43 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
     unavailable: dict[str, str] = {}
     positions: list[ServedPosition | None] = [None] * n
     nxt = None
+    vocabulary = served.vocabulary
     if served.alignment == ALIGNED:
         for i in range(1, n):
-            if entries.top[i] is not None:
-                positions[i] = ServedPosition(sorted_top(entries.top[i], k), entries.token_logprobs[i])
+            if entries.top[i] is not None:  # the token's own log-prob is the server's, read by its id
+                top, shared = read_entry(vocabulary, entries.top[i], k)
+                positions[i] = ServedPosition(top, entries.token_logprobs[i], ambiguous=shared)
         # the distribution after the prompt: the generated token's entry, when the server echoes it too
         if entries.completion_top is not None:
-            nxt = ServedPosition(sorted_top(entries.completion_top, k), None)
+            top, shared = read_entry(vocabulary, entries.completion_top, k)
+            nxt = ServedPosition(top, None, ambiguous=shared)
         else:
             unavailable["next"] = "the server did not echo the completion token's entry (the distribution " \
                                   "after the prompt)"
     elif served.alignment == SHIFTED:
-        outside = 0
+        outside = ambiguous_count = 0
         for i in range(1, n):
             entry = entries.top[i - 1]
             if entry is None:
                 continue
             text_i = entries.tokens[i]
+            top, shared = read_entry(vocabulary, entry, k)
             ambiguous = served.tokenizer is not None and served.id_of_text(text_i) is None
-            if ambiguous or (served.tokenizer is None and text_i == ""):
-                positions[i] = ServedPosition(sorted_top(entry, k), None,
-                                              "the server's text for this token is shared by other tokens, so "
-                                              "its log-probability cannot be read from the top-k by text")
+            if ambiguous or (served.tokenizer is None and text_i == "") or text_i in shared:
+                positions[i] = ServedPosition(top, None, AMBIGUOUS, shared)
+                ambiguous_count += 1
             elif text_i in entry:
-                positions[i] = ServedPosition(sorted_top(entry, k), entry[text_i])
+                positions[i] = ServedPosition(top, entry[text_i], None, shared)
             else:
                 outside += 1
-                positions[i] = ServedPosition(sorted_top(entry, k), None, f"outside the server's top-k (k={k})")
+                positions[i] = ServedPosition(top, None, f"outside the server's top-k (k={k})", shared)
         if entries.top[n - 1] is not None:
-            nxt = ServedPosition(sorted_top(entries.top[n - 1], k), None)
+            top, shared = read_entry(vocabulary, entries.top[n - 1], k)
+            nxt = ServedPosition(top, None, ambiguous=shared)
         if outside:
             unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=outside)
+        if ambiguous_count:
+            unavailable["ambiguous"] = UNAVAILABLE_AMBIGUOUS.format(n=ambiguous_count)
     else:
         raise ServerProtocolError("the server's alignment is unknown: connect() probes it")
     if n > 1 and positions[1] is None:
@@ -155,6 +195,9 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
             unavailable["first_prediction"] = UNAVAILABLE_FIRST
         elif positions[1].logprob is None and "logprob" not in unavailable:
             unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=1)
+    left_out = sum(1 for p in [*positions, nxt] if p is not None and p.ambiguous)
+    if left_out:
+        unavailable["candidates"] = UNAVAILABLE_SHARED.format(n=left_out)
     unavailable["entropy"] = UNAVAILABLE_ENTROPY
     unavailable["rank"] = UNAVAILABLE_RANK.format(k=k)
     return ServedScores(list(entries.tokens), positions, nxt, k, unavailable)

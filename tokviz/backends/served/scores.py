@@ -20,7 +20,7 @@ import torch
 from ...core.encoding import Request
 from ...core.stats import RowStats
 from ...errors import NumberUnavailableError, ServerProtocolError
-from .realign import ServedPosition, rank_in_top, score_text
+from .realign import ServedPosition, position_rank, score_text
 
 if TYPE_CHECKING:
     from .model import ServedModel
@@ -55,7 +55,7 @@ def _score_one(served: ServedModel, request: Request, alternatives: int) -> RowS
             logprob.append(math.nan)
         else:
             logprob.append(_target_logprob(position, ranked, target, own[j]))
-        rank.append(rank_in_top(vocabulary, position.top, target) or 0)  # 0: unknown (backends.protocol)
+        rank.append(position_rank(vocabulary, position, target) or 0)  # 0: unknown (backends.protocol)
         shown = (ranked + [(-1, -math.inf)] * alternatives)[:alternatives]
         top_ids.append([i for i, _ in shown])
         top_probs.append([math.exp(lp) for _, lp in shown])
@@ -66,6 +66,6 @@ def _score_one(served: ServedModel, request: Request, alternatives: int) -> RowS
 
 def _target_logprob(position: ServedPosition, ranked: list[tuple[int, float]], target: int, actual: int) -> float:
     """The target's log-probability from the server's answer at one position; NaN when it holds none."""
-    if target == actual and position.logprob is not None:
-        return position.logprob
+    if target == actual:
+        return math.nan if position.logprob is None else position.logprob
     return next((lp for token_id, lp in ranked if token_id == target), math.nan)

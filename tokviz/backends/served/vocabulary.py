@@ -20,6 +20,7 @@ class ServedVocabulary:
         self._texts: list[str] = []
         self._ids: dict[str, int] = {}
         self._by_text: dict[str, int | None] | None = None
+        self._shared: set[str] | None = None
 
     def __len__(self) -> int:
         return len(self.local) if self.local is not None else 0
@@ -41,6 +42,22 @@ class ServedVocabulary:
     def lossy_text(self, token_id: int) -> str:
         """How a server writes this token's text: its bytes with invalid UTF-8 dropped (llama-cpp-python)."""
         return self.bytes_of(token_id).decode("utf-8", errors="ignore")
+
+    def shared_text(self, text: str) -> bool:
+        """Whether several tokens are written as this text by a server that drops invalid UTF-8 (" " is the
+        text of the space token and of every space + partial character). Without a local tokenizer the
+        tokens are unknown: only a blank text (what is left when a partial character is dropped after a
+        space, newline or nothing) is taken as shared."""
+        if self.local is None:
+            return text.strip() == ""
+        if self._shared is None:
+            seen: set[str] = set()
+            shared: set[str] = set()
+            for i in range(len(self.local)):
+                piece = self.lossy_text(i)
+                (shared if piece in seen else seen).add(piece)
+            self._shared = shared
+        return text in self._shared
 
     def local_id(self, text: str) -> int | None:
         """The local token id of a server text, or None when there is no single one."""
