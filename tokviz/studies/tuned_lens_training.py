@@ -32,7 +32,7 @@ from .tuned_lens import TunedLens, model_fingerprint
 # Sequences per forward pass while collecting hidden states.
 PASS_SEQUENCES = 8
 # Tokens on which train_kl / logit_kl are reported (a full pass over every layer costs as much as a step).
-REPORT_TOKENS = 256
+REPORT_TOKENS = 128
 
 
 @contextmanager
@@ -122,7 +122,7 @@ def mean_kl(head, weights, biases, states, final_logp_of, chunk: int = 256) -> l
     n = min(states.shape[1], REPORT_TOKENS)
     totals = [0.0] * states.shape[0]
     for start in range(0, n, chunk):
-        part = slice(start, start + chunk)
+        part = slice(start, min(start + chunk, n))
         final_logp = final_logp_of(part)
         for layer in range(states.shape[0]):
             kl = translator_kl(head, weights, biases, layer, states[layer, part], final_logp)
