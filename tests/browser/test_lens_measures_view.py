@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from view_harness import View
 
 import tokviz
+from tests.conftest import make_tiny_llama
 from tokviz.backends.local.model import LanguageModel
 from tokviz.studies.tuned_lens import TunedLens, model_fingerprint
-
-from tests.conftest import make_tiny_llama
-from view_harness import View
 
 pytestmark = pytest.mark.browser
 

@@ -136,8 +136,8 @@ def lens_cache_path(lm, settings: dict):
     return cache_dir() / "tuned-lens" / f"{safe}-{model_fingerprint(lm.model)}-{key}.pt"
 
 
-def tuned_lens(lm, *, sequences: int = 32, length: int = 64, steps: int = 60, batch: int = 128,
-               learning_rate: float = 1e-3, ridge: float | None = 0.1, seed: int = 0, cache: bool = True,
+def tuned_lens(lm, *, sequences: int = 32, length: int = 64, steps: int = 8, batch: int = 32,
+               learning_rate: float = 1e-4, ridge: float | None = 0.1, seed: int = 0, cache: bool = True,
                progress: bool = True) -> TunedLens:
     """Train (or load from the cache) a tuned lens for lm: one affine translator per layer below the
     output, on sequences x length tokens the model generates itself (seeded), `steps` Adam steps of
