@@ -116,3 +116,24 @@ def test_cache_save_load_and_refusing_another_model(lm, tokenizer, tmp_path, mon
         TunedLens.load(tmp_path / "absent")
     with pytest.raises(InvalidInputError, match="steps"):
         tokviz.tuned_lens(lm, steps=-1)
+
+
+def test_refinement_under_a_tuned_lens_matches_float64(lm):
+    """The answer's rank and probability at every layer of the tuned lens, after each prompt's last token."""
+    lens = random_lens(lm, seed=4, scale=0.5)
+    prompts = ["The cat sat on the", "Rain fell over the quiet old town and"]
+    answers, expected = [], []
+    for text in prompts:
+        ids = lm.tokenizer(text)["input_ids"]
+        logps = [logp[-1] for logp in float64_tuned(lm.model, ids, lens)]
+        answer = int(logps[1].argmax())  # what a middle layer ranks first
+        answers.append(answer)
+        expected.append([(int((lp > lp[answer]).sum()) + 1, float(lp[answer].exp())) for lp in logps])
+    result = tokviz.refinement(lm, prompts, answers, lens=lens, progress=False)
+    plain = tokviz.refinement(lm, prompts, answers, progress=False)
+    assert result.lens_name.startswith("tuned lens") and plain.lens_name == "logit lens"
+    for record, rows in zip(result.records, expected):
+        assert record.answer_ranks == [rank for rank, _ in rows]
+        assert record.answer_probs == pytest.approx([p for _, p in rows], abs=1e-5)
+        assert record.answer_ranks[1] == 1
+    assert [r.answer_ranks for r in result.records] != [r.answer_ranks for r in plain.records]
