@@ -42,11 +42,14 @@ from .errors import (
 from .studies.layer_importance import LayerImportance, layer_importance
 from .studies.layer_law import LayerLaw, layer_law
 from .studies.lens import LogitLens, logit_lens
+from .studies.lens_measures import Trajectory
 from .studies.position_logits import position_logits
 from .studies.qa_prompts import QAPrompt, multidoc_prompts
 from .studies.refinement import Refinement, refinement
 from .studies.reshape import entropy_curve, reshape
 from .studies.reshape_result import EntropyCurve, Reshaped, ReshapedToken
+from .studies.tuned_lens import TunedLens
+from .studies.tuned_lens_training import tuned_lens
 from .widgets.bayes_view import BayesView
 from .widgets.beams_view import BeamTreeView
 from .widgets.compare_view import CompareView
@@ -113,6 +116,8 @@ __all__ = [
     "TokenViz",
     "TokvizError",
     "TracedModel",
+    "Trajectory",
+    "TunedLens",
     "UnitSide",
     "UnknownServedModelError",
     "UnsupportedModelError",
@@ -139,4 +144,5 @@ __all__ = [
     "refinement",
     "reshape",
     "score_labels",
+    "tuned_lens",
 ]

@@ -1,10 +1,11 @@
 // @ts-check
 // Logit lens (`_kind` "lens"): a layers x positions grid. Each cell shows the layer's top-1 token,
-// coloured by its probability (linear scale) or by the probability of the actual next token (log scale).
+// coloured by one measure Python sent (lens_scales.js); the pinned token's trajectory is drawn beside it.
 
 import { h, displayNode } from "./dom.js";
 import { pieceDisplay, tokenDisplay, plainLabel, formatPercent } from "./format.js";
-import { probColor, probInk, legendStops, linearStep as topStep, LINEAR_STEPS } from "./colors.js";
+import { LENS_SCALES, LENS_CHOICES } from "./lens_scales.js";
+import { trajectoryPanel } from "./lens_trajectory.js";
 import { createTooltip, statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
@@ -16,37 +17,12 @@ import { rovingFocus, linearStep } from "./roving.js";
  *   layers: number, positions: number, alternatives: number, pieces: import("./format.js").Pieces,
  *   input: number[], input_text: string[], target: (number|null)[],
  *   top: import("./types.js").Cand[][][], target_prob: (number|null)[][],
- *   first_correct: (number|null)[], settled: (number|null)[]
+ *   first_correct: (number|null)[], settled: (number|null)[], lens_name?: string,
+ *   target_rank?: (number|null)[][], kl?: number[][] | null, entropy?: number[][] | null
  * }} Lens
  */
 
-/**
- * What each colouring of the lens means. Top-1 probabilities mostly lie between 5% and 100%, where a log
- * scale gives nearly one colour; a linear scale spreads them. That scale has its own colours (one blue,
- * palette.css --tvz-l*): in the strip's colours, the same teal would mean 50% here and ~1% there.
- * Next-token probabilities span many orders of magnitude, so they keep the strip's log scale and colours.
- */
-const LENS_SCALES = {
-  top: {
-    text: "Cell colour: how sure this layer is of its own top-1 token (its probability; linear steps of 20%, " +
-      "in blue: not the token strip's colours):",
-    stops: Array.from({ length: LINEAR_STEPS }, (_, i) => ({
-      color: `var(--tvz-l${i})`, ink: `var(--tvz-l${i}-ink)`,
-      label: `${(100 * i) / LINEAR_STEPS}\u2013${(100 * (i + 1)) / LINEAR_STEPS}%`,
-    })),
-    color: (/** @type {number | null} */ p) => (p == null ? null : `var(--tvz-l${topStep(p)})`),
-    ink: (/** @type {number | null} */ p) => (p == null ? null : `var(--tvz-l${topStep(p)}-ink)`),
-  },
-  target: {
-    text: "Cell colour: probability this layer gives the token that actually comes next (log scale, the " +
-      "token strip's colours):",
-    stops: legendStops("prob"),
-    color: probColor,
-    ink: probInk,
-  },
-};
-
-/** @param {"top" | "target"} mode */
+/** @param {string} mode */
 function lensLegend(mode) {
   const scale = LENS_SCALES[mode];
   return h("div", { class: "tvz-legend tvz-lens-legend" }, [
@@ -76,13 +52,16 @@ export function renderLens(model, root, d) {
     " ",
     h("span", { class: "tvz-mark-demo tvz-settled", text: "settled" }),
   ]);
+  const lensName = h("div", { class: "tvz-lens-name" });
+  const trajectorySlot = h("div", { class: "tvz-lens-trajectory-slot" });
   root.append(
+    lensName,
     h("div", { class: "tvz-view-row" }, [
-      switchField(model, d, "lens_color", { label: "colour by", choices: [["top", "top-1 probability"], ["target", "next-token probability"]] }),
+      switchField(model, d, "lens_color", { label: "colour by", choices: LENS_CHOICES }),
     ]),
     legendSlot,
     note,
-    h("div", { class: "tvz-lens-scroll" }, [grid]),
+    h("div", { class: "tvz-lens-body" }, [h("div", { class: "tvz-lens-scroll" }, [grid]), trajectorySlot]),
   );
 
   /** @returns {Lens | null} */
@@ -97,16 +76,17 @@ export function renderLens(model, root, d) {
   const render = () => {
     tooltip.unpin();
     grid.replaceChildren();
-    const mode = model.get("lens_color") === "target" ? "target" : "top";
+    const mode = LENS_SCALES[model.get("lens_color")] ? model.get("lens_color") : "top";
     legendSlot.replaceChildren(lensLegend(mode));
     const L = lens();
+    lensName.textContent = `Lens: ${L && L.lens_name ? L.lens_name : "logit lens"}`;
+    drawTrajectory();
     if (!L) {
       grid.append(h("div", { class: "tvz-note", text: "No logit-lens data." }));
       return;
     }
     const nL = L.top.length;
     const nP = L.top[0].length;
-    const byTarget = mode === "target";
     grid.style.gridTemplateColumns = `max-content repeat(${nP}, minmax(3.6em, 1fr))`;
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
@@ -118,8 +98,7 @@ export function renderLens(model, root, d) {
     for (let l = nL - 1; l >= 0; l--) {
       frag.append(h("div", { class: "tvz-lens-layer", role: "rowheader", text: layerName(L, l) }));
       for (let i = 0; i < nP; i++) {
-        const [id, p] = L.top[l][i][0];
-        const tp = L.target_prob[l][i];
+        const [id] = L.top[l][i][0];
         let cls = "tvz-lens-cell";
         if (L.first_correct[i] === l) cls += " tvz-first-correct";
         if (L.settled[i] === l) cls += " tvz-settled";
@@ -133,7 +112,7 @@ export function renderLens(model, root, d) {
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)]))),
         });
         const scale = LENS_SCALES[mode];
-        const shown = byTarget ? tp : p;
+        const shown = scale.value(L, l, i);
         cell.style.backgroundColor = scale.color(shown) || "";
         cell.style.color = scale.ink(shown) || "";
         frag.append(cell);
@@ -157,7 +136,10 @@ export function renderLens(model, root, d) {
     if (target != null) {
       rows.push(["next token", plainLabel(pieceDisplay(L.pieces[String(target)]))]);
       rows.push(["its p here", formatPercent(L.target_prob[l][i])]);
+      if (L.target_rank) rows.push(["its rank here", `#${L.target_rank[l][i]}`]);
     }
+    if (L.kl) rows.push(["KL to final", `${L.kl[l][i].toFixed(3)} nats`]);
+    if (L.entropy) rows.push(["entropy", `${L.entropy[l][i].toFixed(3)} nats`]);
     body.append(statTable(rows));
     if (L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
     if (L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
@@ -169,6 +151,30 @@ export function renderLens(model, root, d) {
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
   const focus = rovingFocus(d, grid, ".tvz-lens-cell", lensStep);
 
+  /** @param {number} l */
+  const trajName = (l) => { const L = lens(); return L ? layerName(L, l) : String(l); };
+  const drawTrajectory = () => {
+    trajectorySlot.replaceChildren(trajectoryPanel(model.get("trajectory"), trajName, () => pin([])));
+  };
+  /** @param {number[]} value [position, token id] or [] */
+  const pin = (value) => {
+    model.set("pin", value);
+    model.save_changes();
+  };
+  /** @param {Event} e */
+  const pinCell = (e) => {
+    const cell = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest(".tvz-lens-cell"));
+    const L = lens();
+    if (!cell || !L) return;
+    const l = Number(cell.dataset.layer);
+    const i = Number(cell.dataset.pos);
+    pin([i, L.top[l][i][0][0]]);
+  };
+  d.listen(grid, "dblclick", pinCell);
+  d.listen(grid, "keydown", (/** @type {Event} */ e) => {
+    if (/** @type {KeyboardEvent} */ (e).key === "Enter") pinCell(e);
+  });
+  d.onModel(model, "change:trajectory", drawTrajectory);
   d.onModel(model, "change:data", render);
   d.onModel(model, "change:lens_color", render);
   render();

@@ -1920,25 +1920,97 @@ function renderTokenViz(model, root, d) {
   empty.update();
 }
 
-// src/lens.js
+// src/lens_scales.js
+function binned(bounds, reverse) {
+  const step = (v) => {
+    if (v == null || !Number.isFinite(v)) return -1;
+    let s = bounds.findIndex((b) => v < b);
+    if (s < 0) s = bounds.length;
+    return reverse ? LINEAR_STEPS - 1 - s : s;
+  };
+  return {
+    color: (v) => step(v) < 0 ? null : `var(--tvz-l${step(v)})`,
+    ink: (v) => step(v) < 0 ? null : `var(--tvz-l${step(v)}-ink)`
+  };
+}
+var blueStops = (labels) => labels.map((label, i) => ({ color: `var(--tvz-l${i})`, ink: `var(--tvz-l${i}-ink)`, label }));
 var LENS_SCALES = {
   top: {
     text: "Cell colour: how sure this layer is of its own top-1 token (its probability; linear steps of 20%, in blue: not the token strip's colours):",
-    stops: Array.from({ length: LINEAR_STEPS }, (_, i) => ({
-      color: `var(--tvz-l${i})`,
-      ink: `var(--tvz-l${i}-ink)`,
-      label: `${100 * i / LINEAR_STEPS}\u2013${100 * (i + 1) / LINEAR_STEPS}%`
-    })),
+    stops: blueStops(Array.from({ length: LINEAR_STEPS }, (_, i) => `${100 * i / LINEAR_STEPS}\u2013${100 * (i + 1) / LINEAR_STEPS}%`)),
     color: (p) => p == null ? null : `var(--tvz-l${linearStep(p)})`,
-    ink: (p) => p == null ? null : `var(--tvz-l${linearStep(p)}-ink)`
+    ink: (p) => p == null ? null : `var(--tvz-l${linearStep(p)}-ink)`,
+    value: (L, l, i) => L.top[l][i][0][1]
   },
   target: {
     text: "Cell colour: probability this layer gives the token that actually comes next (log scale, the token strip's colours):",
     stops: legendStops("prob"),
     color: probColor,
-    ink: probInk
+    ink: probInk,
+    value: (L, l, i) => L.target_prob[l][i]
+  },
+  kl: {
+    text: "Cell colour: KL(final layer \u2016 this layer), nats: how far this layer's whole distribution is from the output's (darker = closer; in blue):",
+    stops: blueStops(["\u226510", "3\u201310", "1\u20133", "0.1\u20131", "<0.1"]),
+    ...binned([0.1, 1, 3, 10], true),
+    value: (L, l, i) => L.kl ? L.kl[l][i] : null
+  },
+  rank: {
+    text: "Cell colour: rank this layer gives the token that actually comes next (1 = its top-1; darker = better; in blue):",
+    stops: blueStops([">1000", "101\u20131000", "11\u2013100", "2\u201310", "1"]),
+    ...binned([2, 11, 101, 1001], true),
+    value: (L, l, i) => L.target_rank ? L.target_rank[l][i] : null
+  },
+  entropy: {
+    text: "Cell colour: entropy of this layer's next-token distribution, nats (darker = more spread out; in blue):",
+    stops: blueStops(["<0.5", "0.5\u20131.5", "1.5\u20133", "3\u20136", "\u22656"]),
+    ...binned([0.5, 1.5, 3, 6], false),
+    value: (L, l, i) => L.entropy ? L.entropy[l][i] : null
   }
 };
+var LENS_CHOICES = [
+  ["top", "top-1 probability"],
+  ["target", "next-token probability"],
+  ["kl", "KL to final"],
+  ["rank", "rank of next token"],
+  ["entropy", "entropy"]
+];
+
+// src/lens_trajectory.js
+function trajectoryPanel(t, layerName, unpin) {
+  if (!t || !Array.isArray(t.probs) || !t.probs.length) {
+    return h("div", {
+      class: "tvz-lens-trajectory tvz-note",
+      text: "Double-click a cell (or press Enter on it) to pin its top-1 token and follow it through the layers."
+    });
+  }
+  const close = h("button", { type: "button", class: "tvz-lens-unpin", text: "unpin" });
+  close.addEventListener("click", unpin);
+  const title = h("div", { class: "tvz-tip-title" }, [
+    h("span", { text: "Trajectory of " }),
+    h("code", { class: "tvz-lens-pinned-token", text: JSON.stringify(t.label) }),
+    h("span", { text: ` at position ${t.position} (${t.lens_name})` })
+  ]);
+  const rows = [];
+  for (let l = t.probs.length - 1; l >= 0; l--) {
+    const bar = h("span", { class: "tvz-lens-traj-bar" });
+    bar.style.width = `${Math.max(0, Math.min(1, t.probs[l])) * 100}%`;
+    rows.push(h("div", { class: "tvz-lens-traj-row", "data-layer": l }, [
+      h("span", { class: "tvz-lens-traj-layer", text: layerName(l) }),
+      h("span", { class: "tvz-lens-traj-track" }, [bar]),
+      h("span", { class: "tvz-lens-traj-prob", text: formatPercent(t.probs[l]) }),
+      h("span", { class: "tvz-lens-traj-rank", text: `#${t.ranks[l]}` })
+    ]));
+  }
+  return h("div", { class: "tvz-lens-trajectory", role: "group", "aria-label": "pinned token trajectory" }, [
+    title,
+    h("div", { class: "tvz-note", text: "Per layer: its probability (bar, %) and rank (#) in the whole vocabulary." }),
+    ...rows,
+    close
+  ]);
+}
+
+// src/lens.js
 function lensLegend(mode) {
   const scale = LENS_SCALES[mode];
   return h("div", { class: "tvz-legend tvz-lens-legend" }, [
@@ -1962,13 +2034,16 @@ function renderLens(model, root, d) {
     " ",
     h("span", { class: "tvz-mark-demo tvz-settled", text: "settled" })
   ]);
+  const lensName = h("div", { class: "tvz-lens-name" });
+  const trajectorySlot = h("div", { class: "tvz-lens-trajectory-slot" });
   root.append(
+    lensName,
     h("div", { class: "tvz-view-row" }, [
-      switchField(model, d, "lens_color", { label: "colour by", choices: [["top", "top-1 probability"], ["target", "next-token probability"]] })
+      switchField(model, d, "lens_color", { label: "colour by", choices: LENS_CHOICES })
     ]),
     legendSlot,
     note,
-    h("div", { class: "tvz-lens-scroll" }, [grid])
+    h("div", { class: "tvz-lens-body" }, [h("div", { class: "tvz-lens-scroll" }, [grid]), trajectorySlot])
   );
   const lens = () => {
     const L = model.get("data");
@@ -1978,16 +2053,17 @@ function renderLens(model, root, d) {
   const render2 = () => {
     tooltip.unpin();
     grid.replaceChildren();
-    const mode = model.get("lens_color") === "target" ? "target" : "top";
+    const mode = LENS_SCALES[model.get("lens_color")] ? model.get("lens_color") : "top";
     legendSlot.replaceChildren(lensLegend(mode));
     const L = lens();
+    lensName.textContent = `Lens: ${L && L.lens_name ? L.lens_name : "logit lens"}`;
+    drawTrajectory();
     if (!L) {
       grid.append(h("div", { class: "tvz-note", text: "No logit-lens data." }));
       return;
     }
     const nL = L.top.length;
     const nP = L.top[0].length;
-    const byTarget = mode === "target";
     grid.style.gridTemplateColumns = `max-content repeat(${nP}, minmax(3.6em, 1fr))`;
     const frag = document.createDocumentFragment();
     frag.append(h("div", { class: "tvz-lens-corner", text: "layer \u2191 / input" }));
@@ -1999,8 +2075,7 @@ function renderLens(model, root, d) {
     for (let l = nL - 1; l >= 0; l--) {
       frag.append(h("div", { class: "tvz-lens-layer", role: "rowheader", text: layerName(L, l) }));
       for (let i = 0; i < nP; i++) {
-        const [id, p] = L.top[l][i][0];
-        const tp = L.target_prob[l][i];
+        const [id] = L.top[l][i][0];
         let cls = "tvz-lens-cell";
         if (L.first_correct[i] === l) cls += " tvz-first-correct";
         if (L.settled[i] === l) cls += " tvz-settled";
@@ -2014,7 +2089,7 @@ function renderLens(model, root, d) {
           text: short(plainLabel(pieceDisplay(L.pieces[String(id)])))
         });
         const scale = LENS_SCALES[mode];
-        const shown2 = byTarget ? tp : p;
+        const shown2 = scale.value(L, l, i);
         cell2.style.backgroundColor = scale.color(shown2) || "";
         cell2.style.color = scale.ink(shown2) || "";
         frag.append(cell2);
@@ -2038,7 +2113,10 @@ function renderLens(model, root, d) {
     if (target != null) {
       rows.push(["next token", plainLabel(pieceDisplay(L.pieces[String(target)]))]);
       rows.push(["its p here", formatPercent(L.target_prob[l][i])]);
+      if (L.target_rank) rows.push(["its rank here", `#${L.target_rank[l][i]}`]);
     }
+    if (L.kl) rows.push(["KL to final", `${L.kl[l][i].toFixed(3)} nats`]);
+    if (L.entropy) rows.push(["entropy", `${L.entropy[l][i].toFixed(3)} nats`]);
     body.append(statTable(rows));
     if (L.first_correct[i] === l) body.append(h("div", { class: "tvz-note", text: "First layer whose top-1 is the actual next token." }));
     if (L.settled[i] === l) body.append(h("div", { class: "tvz-note", text: "From this layer on, top-1 equals the final prediction." }));
@@ -2048,6 +2126,37 @@ function renderLens(model, root, d) {
   };
   itemTooltips({ container: grid, tooltip, disposer: d, itemOf: itemFinder(grid, ".tvz-lens-cell"), content: tip });
   const focus = rovingFocus(d, grid, ".tvz-lens-cell", lensStep);
+  const trajName = (l) => {
+    const L = lens();
+    return L ? layerName(L, l) : String(l);
+  };
+  const drawTrajectory = () => {
+    trajectorySlot.replaceChildren(trajectoryPanel(model.get("trajectory"), trajName, () => pin([])));
+  };
+  const pin = (value) => {
+    model.set("pin", value);
+    model.save_changes();
+  };
+  const pinCell = (e) => {
+    const cell2 = (
+      /** @type {HTMLElement | null} */
+      /** @type {HTMLElement} */
+      e.target.closest(".tvz-lens-cell")
+    );
+    const L = lens();
+    if (!cell2 || !L) return;
+    const l = Number(cell2.dataset.layer);
+    const i = Number(cell2.dataset.pos);
+    pin([i, L.top[l][i][0][0]]);
+  };
+  d.listen(grid, "dblclick", pinCell);
+  d.listen(grid, "keydown", (e) => {
+    if (
+      /** @type {KeyboardEvent} */
+      e.key === "Enter"
+    ) pinCell(e);
+  });
+  d.onModel(model, "change:trajectory", drawTrajectory);
   d.onModel(model, "change:data", render2);
   d.onModel(model, "change:lens_color", render2);
   render2();

@@ -13,6 +13,8 @@ from ..backends.protocol import HIDDEN_STATES, LayerReader, as_backend, require
 from ..checks import check_count, renamed_argument
 from ..core.encoding import encode
 from ..core.stats import RowStats
+from ..errors import UnsupportedModelError
+from .lens_measures import Trajectory, layer_measures, lens_trajectory, tracked_candidates
 
 
 @dataclass
@@ -46,6 +48,12 @@ class LogitLens:
     context_ids: list[int] = field(default_factory=list)
     # how token ids turn into text (the view's payload needs it); not part of the result's value
     vocabulary: object = field(default=None, repr=False, compare=False)
+    # Whole-distribution measures (lens_measures.py): [layer][position] nats, KL(final || layer) and
+    # entropy; tracked[position][token_id] = (probs, ranks) per layer. lens_name: which lens decoded.
+    kl_to_final: list[list[float]] | None = None
+    entropy: list[list[float]] | None = None
+    tracked: list[dict[int, tuple[list[float], list[int]]]] | None = field(default=None, repr=False)
+    lens_name: str = "logit lens"
 
     def __post_init__(self):
         T, L1, k = len(self.token_ids), self.layers, self.alternatives
@@ -70,8 +78,16 @@ class LogitLens:
         """[layer][position] id of each layer's most probable next token."""
         return [[cell[0] for cell in row] for row in self.top_ids]
 
+    def trajectory(self, position: int, token_id: int) -> Trajectory:
+        """token_id's probability and rank at every layer at `position` (tracked tokens: each position's
+        top-k candidates at any layer, the actual next token, and logit_lens's track=)."""
+        return lens_trajectory(self, position, token_id)
+
     def to_dict(self) -> dict:
         return {
+            "lens_name": self.lens_name,
+            "kl_to_final": self.kl_to_final,
+            "entropy": self.entropy,
             "text": self.text,
             "model_name": self.model_name,
             "alternatives": self.alternatives,
@@ -143,7 +159,8 @@ def lens_layer_stats(lm: LanguageModel, out: FinalStates, head, slots: torch.Ten
 
 
 @torch.inference_mode()
-def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: int | None = None) -> LogitLens:
+def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: int | None = None, lens=None,
+               track=None) -> LogitLens:
     """Run one forward pass over text and read every layer's next-token prediction (the logit lens).
 
     For hidden state h_l after layer l (l = 0 is the embedding output), the prediction is
@@ -151,6 +168,9 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     if any); the last layer uses the model's own logits, since transformers has already normed it.
     Only the `alternatives` best tokens per cell leave the device, one layer at a time (top_k: the design's
     first name for alternatives, still accepted with a FutureWarning).
+    lens: a TunedLens (tokviz.tuned_lens) to decode layers 0..L-1 through its translators instead.
+    track: token ids (or texts of one token) whose trajectory to keep at every position, beyond the top-k
+    candidates and the next token kept anyway.
     """
     alternatives = renamed_argument(top_k, alternatives, "logit_lens")
     lm = as_backend(lm)
@@ -159,6 +179,9 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     reader = lm if isinstance(lm, LayerReader) else None  # a model that reads its own layers (nnsight)
     parts = None if reader else model_parts(lm.model)  # fail before the forward pass if it is not supported
     encoded = encode(lm, text)
+    if reader and (lens is not None or track):
+        raise UnsupportedModelError(f"{lm.name} reads its own layers (reduced to top-k where it runs), so a "
+                                    "tuned lens or tracked tokens cannot be applied to its hidden states")
     T = len(encoded.ids)
     # Text position i predicts token i + 1: the rows of tokens 1.. and the one after the last token, whose
     # target is a placeholder (its numbers are dropped below).
@@ -167,6 +190,8 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
         (per_layer,) = reader.layer_stats([request], alternatives, against_final=True)
     else:
         out = final_states(lm, encoded.tensor(lm.device), all_layers=True)
+        if lens is not None:
+            out = lens.translate(lm, out)
         rows = torch.tensor(request.rows, device=out.states.device)
         targets = torch.tensor(request.targets)
         per_layer = lens_layer_stats(lm, out, parts.logits, torch.zeros_like(rows), rows, targets, alternatives,
@@ -177,6 +202,9 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
     target_probs = [[*s.logprob[:has_next].exp().tolist(), None] for s in per_layer]
     target_ranks = [[*s.rank[:has_next].tolist(), None] for s in per_layer]
     first_correct, settled = first_correct_and_settled([[c[0] for c in row] for row in top_ids], encoded.ids[1:])
+    # KL, entropy and trajectories need every layer's whole distribution: only where the states are here.
+    measures = None if reader else layer_measures(out, parts.logits, torch.zeros_like(rows), rows,
+                                                  tracked_candidates(lm, top_ids, encoded.ids[1:], track))
     vocabulary = lm.vocabulary
     shown = sorted({i for row in top_ids for cell in row for i in cell})
     return LogitLens(
@@ -186,4 +214,6 @@ def logit_lens(lm: LanguageModel, text: str, *, alternatives: int = 5, top_k: in
         final_top1_probs=[s.also_prob.tolist() for s in per_layer], first_correct_layer=first_correct,
         settled_layer=settled, id_texts={i: vocabulary.piece_text(i) for i in shown},
         context_ids=list(encoded.context), vocabulary=vocabulary,
+        kl_to_final=measures and measures.kl_to_final, entropy=measures and measures.entropy,
+        tracked=measures and measures.tracked, lens_name="logit lens" if lens is None else lens.name,
     )

@@ -102,14 +102,15 @@ class Refinement:
     model_name: str
     layers: int
     records: list[RefinementRecord]
+    lens_name: str = "logit lens"
 
     def __repr__(self) -> str:
         correct = sum(r.correct for r in self.records)
-        return (f"Refinement({len(self.records)} prompts, {correct} correct, {self.layers} lens layers, "
-                f"model={self.model_name!r})")
+        return (f"Refinement({len(self.records)} prompts, {correct} correct, {self.layers} layers of the "
+                f"{self.lens_name}, model={self.model_name!r})")
 
     def to_dict(self) -> dict:
-        return {"model_name": self.model_name, "layers": self.layers,
+        return {"model_name": self.model_name, "layers": self.layers, "lens_name": self.lens_name,
                 "records": [vars(r).copy() for r in self.records]}
 
     def summary(self) -> list[PositionSummary]:
@@ -194,7 +195,7 @@ class Refinement:
 
 @torch.inference_mode()
 def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None = None, *,
-               batch_size: int | None = None, progress: bool = True) -> Refinement:
+               batch_size: int | None = None, progress: bool = True, lens=None) -> Refinement:
     """The logit lens at the answer's first token of every prompt: where the answer is first ranked first,
     from where it stays first, and whether the model's own prediction is the answer.
 
@@ -203,7 +204,8 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     the prompt's last token. Each lens layer l < L is softmax(lm_head(final_norm(h_l))) with the model's own modules (as
     logit_lens); layer L is the model's output. Prompts run in right-padded batches (forward.plan_passes:
     at most 4,096 tokens per pass, or batch_size prompts); only one row per prompt and layer goes
-    through the head. progress: show a progress bar over the passes.
+    through the head. progress: show a progress bar over the passes. lens: a TunedLens
+    (tokviz.tuned_lens) to read layers 0..L-1 through its translators instead of the logit lens.
     """
     lm = as_backend(lm)
     require(lm, HIDDEN_STATES, "refinement across layers")
@@ -226,6 +228,8 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
     for members in progress_bar(passes, "refinement: passes over the prompts", enabled=progress):
         ids, mask = padded_batch(lm, requests, members)
         out = final_states(lm, ids, mask, all_layers=True)
+        if lens is not None:
+            out = lens.translate(lm, out)
         device = out.states.device
         slots = torch.arange(len(members), device=device)
         rows = torch.tensor([requests[i].rows[0] for i in members], device=device)
@@ -250,4 +254,5 @@ def refinement(lm: LanguageModel, prompts, answers: Sequence[str | int] | None =
             answer_id=answer, final_top1=column[-1], correct=correct, first_correct=first,
             stays_first=settled if correct else None, gap=settled - first if correct else None,
             answer_prob=probs[back[i]][-1], answer_ranks=ranks[back[i]], answer_probs=probs[back[i]]))
-    return Refinement(model_name=lm.name, layers=len(top1[0]), records=records)
+    return Refinement(model_name=lm.name, layers=len(top1[0]), records=records,
+                      lens_name="logit lens" if lens is None else lens.name)
