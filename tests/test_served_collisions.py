@@ -21,24 +21,38 @@ HELD_OUT = [
     ARITHMETIC,
     "Le chat dort sur le canapé. 日本の首都は東京です。 🙂🎉 The end.",
     "Voici une phrase en français, avec des accents: élève, où, garçon.",
-    "東京は日本の首都で、大阪は二番目に大きい都市です。",
+    "Tokyo: 東京は日本の首都で、大阪は二番目に大きい都市です。",
     "Party time 🎉🎉 with friends 👩‍👩‍👧 and cake 🍰!",
     "for i in range(10):\n    print(i * i)",
 ]
 
 
-def test_a_shared_candidate_text_is_never_shown_with_another_tokens_number(served, default_lm):
+def test_the_confident_space_is_shown_with_its_own_number(served, default_lm):
     remote = tokviz.analyze(served, ARITHMETIC, alternatives=20)
     local = tokviz.analyze(default_lm, ARITHMETIC, alternatives=20)
     local_space = local.next[0]
     assert local_space.text == " " and local_space.prob > 0.99  # the local model is sure of " "
-    raw = served.prompt_logprobs(ARITHMETIC, served.logprobs)
-    last = raw.top[-1]
-    assert len(last) <= served.logprobs  # the server wrote two candidates under one key here
-    assert " " in last and last[" "] < math.log(0.01)  # ... and " " holds another token's number
     shown = {c.text: c.prob for c in remote.next}
-    assert " " not in shown or math.isclose(shown[" "], local_space.prob, abs_tol=0.05)
-    assert "candidates" in remote.unavailable and "share" in remote.unavailable["candidates"]
+    assert abs(math.log(shown[" "]) - math.log(local_space.prob)) < 1.0
+
+
+def test_a_shared_candidate_text_is_never_shown_where_keys_collided(served):
+    text = HELD_OUT[1]  # Japanese and emoji: many pieces of one character, whose texts the server empties
+    k = served.logprobs
+    raw = served.prompt_logprobs(text, k)
+    remote = tokviz.analyze(served, text, alternatives=k)
+    vocabulary = served.vocabulary
+    collided = 0
+    for p, entry in enumerate(raw.top):  # shifted: entry p is the distribution that predicts token p + 1
+        if entry is None or len(entry) > k:
+            continue
+        collided += 1
+        shown = remote.next if p + 1 == len(remote.tokens) else remote.tokens[p + 1].top
+        assert not [c.text for c in shown if vocabulary.shared_text(c.text)]
+        if p + 1 < len(remote.tokens) and vocabulary.shared_text(raw.tokens[p + 1]):
+            assert remote.tokens[p + 1].logprob is None
+    assert collided >= 3
+    assert "share" in remote.unavailable["candidates"]
 
 
 def test_held_out_prompts_known_numbers_are_the_local_models(served, default_lm):
@@ -54,10 +68,15 @@ def test_held_out_prompts_known_numbers_are_the_local_models(served, default_lm)
             top_l = local.next if loc is None else loc.top
             if r is not None and r.logprob is not None:
                 worst = max(worst, abs(r.logprob - loc.logprob))
+                assert abs(r.logprob - loc.logprob) <= 1.0, (text, i, r.text)
             by_id = {c.token_id: c.prob for c in top_l}
-            for c in top_r:  # every candidate shown with a number: the local model's number for that token
-                if c.token_id in by_id and by_id[c.token_id] > 1e-3:
-                    worst = max(worst, abs(math.log(c.prob) - math.log(by_id[c.token_id])))
+            # every candidate shown with a number: the local model's number for that token (above 5%: below,
+            # the server's 4-bit weights alone move a probability by more than a nat)
+            for c in top_r:
+                if c.token_id in by_id and by_id[c.token_id] > 0.05:
+                    gap = abs(math.log(c.prob) - math.log(by_id[c.token_id]))
+                    worst = max(worst, gap)
+                    assert gap <= 1.0, (text, i, c.text, c.prob, by_id[c.token_id])
             position = positions.next if r is None else positions.positions[i]
             if position is None or not top_r:
                 continue

@@ -58,7 +58,7 @@ def test_kept_numbers_are_the_writers_own_and_the_collision_is_caught(default_lm
             for i in [*row.topk(K).indices.tolist(), own]:  # own token p: what a shifted server adds
                 entry[texts[i]] = row[i].item()
                 writers[texts[i]].append(i)
-            top, ambiguous = read_entry(vocabulary, entry, K)
+            top, ambiguous = read_entry(vocabulary, entry, K, own_text=texts[own])
             for text, value in top:
                 assert len(set(writers[text])) == 1, f"{text!r} kept at position {p} though written by " \
                                                      f"{writers[text]}"

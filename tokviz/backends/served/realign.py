@@ -91,8 +91,8 @@ def sorted_top(entry: dict[str, float], k: int) -> list[tuple[str, float]]:
     return sorted(entry.items(), key=lambda kv: -kv[1])[:k]
 
 
-def read_entry(vocabulary, entry: dict[str, float], k: int, *,
-               own_in_top: bool = False) -> tuple[list[tuple[str, float]], tuple[str, ...]]:
+def read_entry(vocabulary, entry: dict[str, float], k: int, *, own_in_top: bool = False,
+               own_text: str | None = None) -> tuple[list[tuple[str, float]], tuple[str, ...]]:
     """A server's {text: logprob} entry for a request of k candidates, as (its top-k best first without the
     ambiguous texts, the ambiguous texts).
 
@@ -103,10 +103,14 @@ def read_entry(vocabulary, entry: dict[str, float], k: int, *,
     fewer, a text that several tokens share (vocabulary.shared_text) may hold another token's number: it is
     ambiguous. A text only one token has cannot collide. own_in_top: the token itself is known to be among
     the k (a greedy completion's token is the top-1), so k distinct keys already prove no collision.
+    own_text: the text under which the server wrote the echoed token itself last; when several tokens share
+    it, that key may hold the echoed token's number under another token's text, whatever the key count.
     """
     ambiguous: tuple[str, ...] = ()
     if len(entry) <= (k - 1 if own_in_top else k):
         ambiguous = tuple(text for text in entry if vocabulary.shared_text(text))
+    elif own_text is not None and own_text in entry and vocabulary.shared_text(own_text):
+        ambiguous = (own_text,)
     return sorted_top({t: lp for t, lp in entry.items() if t not in ambiguous}, k), ambiguous
 
 
@@ -133,7 +137,8 @@ def _after_first_token(served: ServedModel, tokens: list[str], k: int) -> Served
         return None
     top, shared = read_entry(served.vocabulary, dict(entry), k, own_in_top=True)  # greedy: the top-1
     text_1 = tokens[1]
-    ambiguous = served.id_of_text(text_1) is None if served.tokenizer is not None else text_1 == ""
+    ambiguous = (served.id_of_text(text_1) is None or served.vocabulary.shared_text(text_1)
+                 if served.tokenizer is not None else text_1 == "")
     if ambiguous or text_1 in shared:
         return ServedPosition(top, None, AMBIGUOUS, shared)
     value = dict(entry).get(text_1)
@@ -154,7 +159,7 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
     if served.alignment == ALIGNED:
         for i in range(1, n):
             if entries.top[i] is not None:  # the token's own log-prob is the server's, read by its id
-                top, shared = read_entry(vocabulary, entries.top[i], k)
+                top, shared = read_entry(vocabulary, entries.top[i], k, own_text=entries.tokens[i])
                 positions[i] = ServedPosition(top, entries.token_logprobs[i], ambiguous=shared)
         # the distribution after the prompt: the generated token's entry, when the server echoes it too
         if entries.completion_top is not None:
@@ -170,8 +175,10 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
             if entry is None:
                 continue
             text_i = entries.tokens[i]
-            top, shared = read_entry(vocabulary, entry, k)
-            ambiguous = served.tokenizer is not None and served.id_of_text(text_i) is None
+            top, shared = read_entry(vocabulary, entry, k, own_text=entries.tokens[i - 1])
+            # a text several tokens share cannot say whose number its key holds, collision or not
+            ambiguous = served.tokenizer is not None and (served.id_of_text(text_i) is None
+                                                          or served.vocabulary.shared_text(text_i))
             if ambiguous or (served.tokenizer is None and text_i == "") or text_i in shared:
                 positions[i] = ServedPosition(top, None, AMBIGUOUS, shared)
                 ambiguous_count += 1
@@ -181,7 +188,7 @@ def score_text(served: ServedModel, text: str, k: int | None = None) -> ServedSc
                 outside += 1
                 positions[i] = ServedPosition(top, None, f"outside the server's top-k (k={k})", shared)
         if entries.top[n - 1] is not None:
-            top, shared = read_entry(vocabulary, entries.top[n - 1], k)
+            top, shared = read_entry(vocabulary, entries.top[n - 1], k, own_text=entries.tokens[n - 1])
             nxt = ServedPosition(top, None, ambiguous=shared)
         if outside:
             unavailable["logprob"] = UNAVAILABLE_OUTSIDE_TOP_K.format(k=k, n=outside)
