@@ -172,7 +172,10 @@ def test_refinement_matches_an_independent_logit_lens(deep_lm):
         for answer in (top1[-1], earlier, int(probs[-1].argmin())):
             texts.append(text)
             answers.append(answer)
-            ranks = [int((p > p[answer]).sum()) + 1 for p in probs]
+            # A rank is exact except among tokens tied with the answer within float32 rounding (1e-5
+            # relative): the padded batch and this single pass may order those either way.
+            ranks = [(int((p > p[answer] * (1 + 1e-5)).sum()) + 1, int((p >= p[answer] * (1 - 1e-5)).sum()))
+                     for p in probs]
             expected.append((expected_layers(top1, answer), ranks, probs[:, answer].tolist(), top1[-1]))
     result = refinement(deep_lm, texts, answers)
     assert result.layers == deep_lm.num_layers + 1 == 7
@@ -180,7 +183,8 @@ def test_refinement_matches_an_independent_logit_lens(deep_lm):
     for record, answer, ((first, stays, gap), ranks, probs, final) in zip(result.records, answers, expected):
         assert (record.first_correct, record.stays_first, record.gap) == (first, stays, gap)
         assert record.correct == (final == answer) and record.final_top1 == final and record.answer_id == answer
-        assert record.answer_ranks == ranks
+        assert all(low <= rank <= high for rank, (low, high) in zip(record.answer_ranks, ranks, strict=True))
+        assert sum(high > low for low, high in ranks) <= 1  # a near-tie is rare: the check stays exact elsewhere
         assert record.answer_probs == pytest.approx(probs, abs=1e-5)
         assert record.answer_prob == pytest.approx(probs[-1], abs=1e-5)
         kinds.add((record.correct, first is None))

@@ -146,6 +146,10 @@ class _StreamReader:
         self.identity = not decoding.do_sample or (decoding.temperature == 1.0 and decoding.top_k is None
                                                    and decoding.top_p in (None, 1.0))
         self.do_sample = decoding.do_sample
+        # Whether the drawn token is surely among the server's k reported candidates: greedy takes the top-1,
+        # and top-k sampling (k no larger than the server's) draws among the model's k best.
+        self.drawn_in_top = not decoding.do_sample or (decoding.top_k is not None
+                                                       and 0 < decoding.top_k <= served.logprobs)
         self.reported = "raw" if self.identity else None  # decided on the first sampled token otherwise
 
     def read(self, event: dict) -> bool:
@@ -174,8 +178,8 @@ class _StreamReader:
         if self.reported is None:
             self.reported = "raw" if _same_distribution(vocabulary, top, self.prompt_next) else "processed"
         # A token outside the top-k is added to it by some servers: only the first k have a rank.
-        # shared texts left out; a greedy token is the top-1, so it is among the k
-        ranked, shared = read_entry(vocabulary, top, self.served.logprobs, own_in_top=not self.do_sample)
+        # shared texts left out where a key may have been written twice
+        ranked, shared = read_entry(vocabulary, top, self.served.logprobs, own_in_top=self.drawn_in_top)
         rank = None if shared else rank_in_top(vocabulary, ranked, token_id)
         candidates = [candidate_from_text(self.served, t, lp) for t, lp in ranked[: self.alternatives]]
         if self.reported == "raw":
