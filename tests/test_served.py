@@ -68,7 +68,7 @@ def test_served_numbers_agree_with_the_local_model(served, default_lm):
     """The server computes with the 4-bit weights, the local model with them dequantised to float32."""
     agree = positions = 0
     largest = 0.0
-    compared = 0
+    compared = unshared = 0
     for text in PROMPTS:
         remote = tokviz.analyze(served, text, alternatives=20)
         local = tokviz.analyze(default_lm, text, alternatives=20)
@@ -80,6 +80,10 @@ def test_served_numbers_agree_with_the_local_model(served, default_lm):
             if r.logprob is not None and loc.logprob is not None:
                 compared += 1
                 largest = max(largest, abs(r.logprob - loc.logprob))
+            shared = served.vocabulary.shared_text(r.text)
+            unshared += r.top is not None and not shared
+            # a text several tokens share cannot say whose number it is: never shown as known
+            assert not (shared and r.logprob is not None), r.text
         r_next, l_next = remote.next[0].token_id, local.next[0].token_id
         positions += 1
         agree += r_next == l_next
@@ -88,8 +92,8 @@ def test_served_numbers_agree_with_the_local_model(served, default_lm):
     assert agree / positions >= 0.9
     assert largest < 0.5
     # tokens whose text several tokens share (runs of spaces in code, " " before a partial character) have
-    # no number read by text: 65 of 83 positions keep one here
-    assert compared >= 0.75 * positions
+    # no number read by text; of the others, at least as many as before keep one
+    assert compared >= 0.8 * unshared
 
 
 def test_realignment_matches_local_numbers_token_by_token(served, default_lm):
