@@ -260,7 +260,7 @@ def _row_stats(vocabulary: Vocabulary, raw: torch.Tensor, processed: torch.Tenso
         return step_stats(vocabulary, stats)
     if torch.equal(raw.float(), processed.float()):  # nothing processed: the same numbers, bit for bit
         return step_stats(vocabulary, stats, stats.logprob.tolist(), stats.top_probs.tolist())
-    logprobs = processed.float().log_softmax(-1)
+    logprobs = processed.double().log_softmax(-1)  # normalised in float64, as the raw numbers are
     sampled = logprobs.gather(-1, targets[:, None]).squeeze(-1).tolist()
     return step_stats(vocabulary, stats, sampled, logprobs.gather(-1, stats.top_ids).exp().tolist())
 
