@@ -34,6 +34,8 @@ fi
 # Convert the embedded model once (about 30 s) so the first notebook cell is quick.
 python -c "from tokviz.backends.local.loading import default_model_dir; default_model_dir()"
 # The served-model tests' server (llama-cpp-python's): built from source once per machine, then cached.
+# llama.cpp's own C++ server for the engine tests: built the same way, once per machine.
 if [[ "${1:-}" == "--test" ]]; then
   source scripts/served_server.sh
+  source scripts/llama_server.sh
 fi

@@ -19,9 +19,9 @@ def connect(base_url: str, model: str | None = None, *, api_key: str | None = No
     or a name / path for AutoTokenizer); None loads the default model's when the server serves its GGUF.
     logprobs: the top-k asked of the server at every position (vLLM allows 20 unless started with a larger
     --max-logprobs; llama-cpp-python has no limit): more candidates, and more realigned log-probabilities.
-    On connect tokviz lists the server's models and asks which engine answers: vLLM and SGLang are spoken
-    natively (token ids in, ids, log-probs and ranks out; needs the tokenizer here), any other server through
-    the OpenAI echo path, whose alignment it probes.
+    On connect tokviz lists the server's models and asks which engine answers: vLLM, SGLang and llama.cpp's
+    llama-server are spoken natively (token ids in, ids, log-probs and ranks out; needs the tokenizer here),
+    any other server through the OpenAI echo path, whose alignment it probes.
     """
     check_text(base_url, "base_url")
     if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not timeout > 0:
@@ -48,8 +48,10 @@ def connect(base_url: str, model: str | None = None, *, api_key: str | None = No
         if not matches:
             raise UnknownServedModelError(f"the server at {url} does not serve {model!r}; it serves {ids}")
         entry = matches[0]
-    context = next((entry[key] for key in ("max_model_len", "context_length", "n_ctx", "max_context_length")
-                    if isinstance(entry.get(key), int) and entry[key] > 0), None)
+    meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}  # llama-server nests it there
+    context = next((where[key] for where in (entry, meta)
+                    for key in ("max_model_len", "context_length", "n_ctx", "max_context_length")
+                    if isinstance(where.get(key), int) and where[key] > 0), None)
     lm = ServedModel(url, entry["id"], api_key=api_key, timeout=float(timeout),
                      tokenizer=_load_tokenizer(tokenizer, entry["id"]), context_length=context, logprobs=logprobs)
     if lm.tokenizer is not None:  # the native paths send token ids: they need the model's tokenizer here

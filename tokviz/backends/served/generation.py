@@ -29,7 +29,8 @@ from ...core.generation_result import Generation
 from ...core.prompt_result import prompt_analysis
 from ...core.token_info import Candidate, TokenInfo
 from ...errors import PromptLogprobsUnsupportedError, ServedContextError, ServerError
-from .prompt import served_text_scores
+from .llama_server import LLAMA_SERVER, candidates_by_id, next_token, read_candidates, read_token
+from .prompt import check_fits, served_text_scores
 from .realign import UNAVAILABLE_ENTROPY, candidate_from_text, rank_in_top, read_entry
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ UNAVAILABLE_EOS = ("the server ends at the end-of-text token without sending it,
                    "token of its own")
 UNAVAILABLE_TEXT = ("the server wrote {n} token(s) as empty text (a character split across tokens, whose bytes it "
                     "drops); their bytes are unknown")
+
+
 def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, *, alternatives: int,
                     on_token: Callable[[TokenInfo], object] | None, cancel: threading.Event | None,
                     chat: bool, prefix_ids, prompt_tokens) -> Generation:
@@ -64,7 +67,10 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
         raise PromptLogprobsUnsupportedError(
             f"the server at {served.base_url} streams generated tokens without log-probabilities, which tokviz "
             "shows; llama-cpp-python's server and vLLM send them")
-    analysis = prompt_analysis(served, prompt, served_text_scores(served, prompt, alternatives), alternatives)
+    check_fits(served, prompt, room=decoding.max_new_tokens, what="prompt")  # before scoring it
+    by_id = served.engine == LLAMA_SERVER  # token ids in and out; it scores no prompt through echo
+    scores = served.score_text(prompt, alternatives) if by_id else served_text_scores(served, prompt, alternatives)
+    analysis = prompt_analysis(served, prompt, scores, alternatives)
     room = len(analysis.tokens) + decoding.max_new_tokens
     if served.context_length is not None and room > served.context_length:
         raise ServedContextError(
@@ -74,7 +80,7 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
     completion = Completion(vocabulary, [], len(analysis.tokens), _eos_ids(served),
                             StopScanner(list(decoding.stop)) if decoding.stop else None, on_token)
     reader = _StreamReader(served, analysis.next, decoding, completion, alternatives)
-    events = _open_stream(served, _payload(served, prompt, decoding))
+    events = _open_stream(served, _payload(served, analysis.token_ids if by_id else prompt, decoding))
     cancelled = False
     try:
         for event in events:
@@ -96,7 +102,9 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
     unavailable = reader.unavailable(stopped_by)
     after: list[Candidate] = []
     if stopped_by not in ("eos", "cut_off"):
-        after = _distribution_after(served, prompt + completion.text, alternatives, unavailable)
+        after = (_distribution_after_ids(served, analysis.token_ids + [t.token_id for t in completion.tokens],
+                                         alternatives, unavailable) if by_id
+                 else _distribution_after(served, prompt + completion.text, alternatives, unavailable))
     details = {"length_penalty": None, "alternatives": alternatives, "chat": chat, "eos_token_ids": _eos_ids(served),
                "prefix_ids": [], "prompt_tokens": None, "served": served.base_url,
                "reported_logprobs": reader.reported}
@@ -105,7 +113,7 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
                       unavailable=unavailable, next=after, next_entropy=None)
 
 
-def _payload(served: ServedModel, prompt: str, decoding: DecodingParams) -> dict:
+def _payload(served: ServedModel, prompt: str | list[int], decoding: DecodingParams) -> dict:
     payload = {"model": served.name, "prompt": prompt, "max_tokens": decoding.max_new_tokens, "echo": False,
                "logprobs": served.logprobs, **NEUTRAL_SAMPLERS}
     if decoding.do_sample:
@@ -160,6 +168,8 @@ class _StreamReader:
             return False  # e.g. a usage-only event
         self.finish_reason = choice.get("finish_reason") or self.finish_reason
         logprobs = choice.get("logprobs") or {}
+        if isinstance(logprobs.get("content"), list):  # by id (llama-server): the ids decode here, exactly
+            return any(self.completion.push(*self._token_by_id(entry)) for entry in logprobs["content"])
         tokens = logprobs.get("tokens") or []
         token_logprobs = logprobs.get("token_logprobs") or [None] * len(tokens)
         tops = logprobs.get("top_logprobs") or [None] * len(tokens)
@@ -185,6 +195,21 @@ class _StreamReader:
         if self.reported == "raw":
             sampled = logprob if self.identity else None
             return token_id, StepStats(logprob, rank, None, candidates, sampled)
+        return token_id, StepStats(None, None, None, candidates, logprob)
+
+    def _token_by_id(self, entry: dict) -> tuple[int, StepStats]:
+        token_id, logprob = read_token(entry)
+        top = read_candidates(entry)[: self.served.logprobs]
+        if self.reported is None:
+            raw = {c.token_id: math.log(c.prob) for c in self.prompt_next if c.prob > 0}
+            shared = [(lp, raw[i]) for i, lp in top if i in raw]
+            same = bool(shared) and max(abs(a - b) for a, b in shared) < SAME_DISTRIBUTION_NATS
+            self.reported = "raw" if same else "processed"
+        ids = [i for i, _ in top]
+        rank = ids.index(token_id) + 1 if token_id in ids else None
+        candidates = candidates_by_id(self.served.vocabulary, top[: self.alternatives])
+        if self.reported == "raw":
+            return token_id, StepStats(logprob, rank, None, candidates, logprob if self.identity else None)
         return token_id, StepStats(None, None, None, candidates, logprob)
 
     def unavailable(self, stopped_by: str) -> dict[str, str]:
@@ -237,6 +262,17 @@ def _distribution_after(served: ServedModel, text: str, alternatives: int, unava
         return []
     ranked, _ = read_entry(served.vocabulary, top[0], served.logprobs, own_in_top=True)  # greedy
     return [candidate_from_text(served, t, lp) for t, lp in ranked[:alternatives]]
+
+
+def _distribution_after_ids(served: ServedModel, ids: list[int], alternatives: int,
+                            unavailable: dict) -> list[Candidate]:
+    """The distribution after the completion, by id: the top-k of one more token after all of ids."""
+    try:
+        top = read_candidates(next_token(served, ids, served.logprobs, None))
+    except ServerError as error:
+        unavailable["next"] = f"asking for the distribution after the completion failed: {error}"
+        return []
+    return candidates_by_id(served.vocabulary, top[:alternatives])
 
 
 def _eos_ids(served: ServedModel) -> list[int]:

@@ -12,6 +12,7 @@ by text (no shift to probe, no candidate texts to collide). Shapes, from each en
   `input_token_logprobs` = [[logprob, id, text], ...] (the first logprob None), `input_top_logprobs` =
   per position None or [[logprob, id, text], ...], and `output_*` the same for generated tokens. GET
   /get_model_info names the engine. Its entropy field is one number per request, not per token: unused.
+- llama.cpp's llama-server: one /completion per position, by id (llama_server.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import torch
 from ...core.stats import RowStats
 from ...errors import ServerError, ServerProtocolError
 from .http import excerpt
+from .llama_server import LLAMA_SERVER, is_llama_server, llama_server_positions
 
 if TYPE_CHECKING:
     from ...core.encoding import Request
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 VLLM = "vllm"
 SGLANG = "sglang"
 OPENAI = "openai"  # any other OpenAI-compatible server: the echo path (model.py, realign.py)
-NATIVE = (VLLM, SGLANG)
+NATIVE = (VLLM, SGLANG, LLAMA_SERVER)
 
 
 @dataclass
@@ -47,9 +49,16 @@ class NativePosition:
 
 
 def detect_engine(served: ServedModel, listing: dict) -> tuple[str, str | None]:
-    """(engine, version) of the server: vLLM answers GET /version, SGLang GET /get_model_info; else the
-    OpenAI echo path."""
+    """(engine, version) of the server: llama-server lists its models as owned by "llamacpp" and answers
+    GET /props, vLLM answers GET /version, SGLang GET /get_model_info; else the OpenAI echo path."""
     owners = {m.get("owned_by") for m in listing.get("data", []) if isinstance(m, dict)}
+    if owners == {"llamacpp"}:
+        try:
+            props = served.request("GET", "/props")
+        except ServerError:
+            props = None
+        if is_llama_server(listing, props):
+            return LLAMA_SERVER, str(props["build_info"])
     for path, engine in (("/version", VLLM), ("/get_model_info", SGLANG)):
         try:
             answer = served.request("GET", path)
@@ -63,8 +72,13 @@ def detect_engine(served: ServedModel, listing: dict) -> tuple[str, str | None]:
     return OPENAI, None
 
 
-def native_positions(served: ServedModel, ids: list[int], k: int) -> tuple[list[NativePosition | None], NativePosition]:
-    """Per position i of ids, the distribution that predicts ids[i] (None for the first), and the one after."""
+def native_positions(served: ServedModel, ids: list[int], k: int, needed: set[int] | None = None
+                     ) -> tuple[list[NativePosition | None], NativePosition]:
+    """Per position i of ids, the distribution that predicts ids[i] (None for the first), and the one after.
+    needed: the positions (len(ids) for the one after) the caller reads; an engine that pays per position
+    (llama-server) asks only for those, the others answer every position in one request."""
+    if served.engine == LLAMA_SERVER:
+        return llama_server_positions(served, ids, k, needed)
     if served.engine == VLLM:
         return _vllm(served, ids, k)
     if served.engine == SGLANG:
@@ -123,7 +137,8 @@ def native_score(served: ServedModel, requests: list[Request], alternatives: int
     k = max(served.logprobs, alternatives)
     out = []
     for request in requests:
-        positions, after = native_positions(served, list(request.ids), k)
+        needed = {row + 1 for row in request.rows}
+        positions, after = native_positions(served, list(request.ids), k, needed)
         logprob, rank, top_ids, top_probs = [], [], [], []
         for row, target in zip(request.rows, request.targets):
             position = after if row + 1 >= len(request.ids) else positions[row + 1]
@@ -150,7 +165,8 @@ def native_score(served: ServedModel, requests: list[Request], alternatives: int
 def repeat_probe(served: ServedModel, ids: list[int], k: int) -> float:
     """Send one request twice and return the largest change of any log-probability both answers hold (0.0
     for an engine that answers identical requests identically; vLLM's prefix caching need not: vllm #42019)."""
-    first, second = (native_positions(served, ids, k) for _ in range(2))
+    sample = set(range(1, len(ids) + 1, 8)) | {len(ids)}  # an engine that pays per position answers these only
+    first, second = (native_positions(served, ids, k, sample) for _ in range(2))
     largest = 0.0
     for a, b in zip([*first[0], first[1]], [*second[0], second[1]]):
         if a is None or b is None:

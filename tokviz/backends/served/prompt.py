@@ -23,14 +23,22 @@ UNAVAILABLE_IDS = ("the server tokenized the text differently from the local tok
                    "tokens are the server's texts, and a text no single local token has gets a negative id")
 
 
+def check_fits(served: ServedModel, text: str, *, room: int = 0, what: str = "text") -> None:
+    """Refuse a text that, with `room` tokens still to come, does not fit the server's context (where the
+    server says it and the tokenizer is here to count)."""
+    if served.context_length is None or served.tokenizer is None:
+        return
+    length = len(tokenize(served, text).all_ids)
+    if length + room > served.context_length:
+        extra = f" plus {room} new tokens" if room else ""
+        raise ServedContextError(f"{what} is {length} tokens long{extra}, but {served.name} accepts at most "
+                                 f"{served.context_length} tokens (the server's context window)")
+
+
 def served_text_scores(served: ServedModel, text: str, alternatives: int) -> TextScores:
     """A text's tokens with the server's realigned numbers: the local tokenizer's ids when it split the text as
     the server did, else the server's texts (with negative ids for texts no single local token has)."""
-    if served.context_length is not None and served.tokenizer is not None:
-        length = len(tokenize(served, text).all_ids)
-        if length > served.context_length:
-            raise ServedContextError(f"text is {length} tokens long, but {served.name} accepts at most "
-                                     f"{served.context_length} tokens (the server's context window)")
+    check_fits(served, text)
     scores = score_text(served, text, alternatives)
     unavailable = dict(scores.unavailable)
     vocabulary = served.vocabulary
