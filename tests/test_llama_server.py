@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 import math
+import signal
+import threading
 
 import pytest
 import torch
@@ -111,16 +113,36 @@ def test_greedy_generation_agrees_with_the_local_model(engine, float64_model):
     assert result.next and abs(math.log(result.next[0].prob) - float(local[-1].max())) < TOLERANCE
 
 
-def test_sampling_reports_raw_numbers_and_says_what_it_lacks(engine, float64_model):
-    result = tokviz.generate(engine, PROMPTS[2], max_new_tokens=5, do_sample=True, temperature=0.7, seed=3)
-    assert result.details["reported_logprobs"] == "raw"
-    assert "sampled_prob" in result.unavailable  # llama-server reports the raw distribution only
+def test_sampling_gives_the_raw_and_the_sampled_distribution(engine, float64_model):
+    """Streamed after the sampler chain, read raw by id afterwards: both, each against float64 torch."""
+    temperature = 0.7
+    result = tokviz.generate(engine, PROMPTS[2], max_new_tokens=5, do_sample=True, temperature=temperature,
+                             top_k=5, seed=3, alternatives=8)
+    assert result.details["reported_logprobs"] == "raw and processed"
+    assert "sampled_prob" not in result.unavailable and "prob" not in result.unavailable
     ids = result.prompt.token_ids + [t.token_id for t in result.tokens]
     local = float64_logprobs(float64_model, ids)
     start = len(result.prompt.token_ids)
+    compared = 0
     for i, token in enumerate(result.tokens):
-        assert token.sampled_prob is None
-        assert abs(token.logprob - float(local[start + i - 1, token.token_id])) < TOLERANCE
+        raw = local[start + i - 1]
+        assert abs(token.logprob - float(raw[token.token_id])) < TOLERANCE
+        assert token.rank is not None and token.rank <= 5 and len(token.top) == 8
+        # top-k 5 keeps the server's five most probable tokens (token.top is in its raw order): their sampled
+        # probabilities sum to 1 and every other candidate's is 0
+        kept = token.top[:5]
+        assert all(c.sampled_prob > 0 for c in kept) and all(c.sampled_prob == 0.0 for c in token.top[5:])
+        assert sum(c.sampled_prob for c in kept) == pytest.approx(1.0, abs=1e-3)
+        # ... and, where float64 torch keeps the same five, equal its sharpened distribution over them
+        best = torch.topk(raw, 5).indices
+        if set(best.tolist()) == {c.token_id for c in kept}:
+            processed = torch.log_softmax(raw[best] / temperature, -1)
+            for token_id, logprob in zip(best.tolist(), processed.tolist()):
+                shown = next(c for c in kept if c.token_id == token_id)
+                assert abs(math.log(shown.sampled_prob) - logprob) < TOLERANCE / temperature
+            assert abs(math.log(token.sampled_prob) - processed[best.tolist().index(token.token_id)]) < 1.0
+            compared += 1
+    assert compared >= 2
 
 
 def test_the_loom_through_llama_server_knows_every_number_but_entropy(engine, float64_model):
@@ -138,3 +160,62 @@ def test_a_prompt_past_the_context_is_refused_clearly(engine):
         tokviz.analyze(engine, "word " * 1100)
     with pytest.raises(ServedContextError, match="at most 1024 tokens"):
         tokviz.generate(engine, "word " * 1020, max_new_tokens=10)
+
+
+# -- Stop and faults, against the real process ------------------------------------------------------------
+def test_stop_keeps_the_tokens_so_far_and_the_server_stays_usable(engine):
+    cancel = threading.Event()
+    seen = []
+
+    def on_token(token):
+        seen.append(token)
+        if len(seen) == 3:
+            cancel.set()
+
+    result = tokviz.generate(engine, PROMPTS[2], max_new_tokens=40, on_token=on_token, cancel=cancel)
+    assert result.stopped_by == "cancelled" and 3 <= len(result.tokens) < 40
+    assert all(t.logprob is not None for t in result.tokens)
+    assert tokviz.generate(engine, PROMPTS[0], max_new_tokens=2).stopped_by == "length"
+
+
+@pytest.fixture()
+def own_server():
+    """A server of the test's own, which the test may pause or kill."""
+    process, url = start_llama_server()
+    yield process, url
+    if process.poll() is None:
+        process.send_signal(signal.SIGCONT)
+        stop_server(process)
+
+
+def test_a_paused_server_is_a_timeout_and_a_stopped_one_unreachable(own_server):
+    process, url = own_server
+    lm = tokviz.connect(url, timeout=60)
+    before = tokviz.analyze(lm, PROMPTS[0], alternatives=3)
+    lm.timeout = 2.0
+    process.send_signal(signal.SIGSTOP)  # the process stays, and answers nothing
+    try:
+        with pytest.raises(tokviz.ServerTimeoutError, match="within 2 s"):
+            tokviz.analyze(lm, PROMPTS[0], alternatives=3)
+    finally:
+        process.send_signal(signal.SIGCONT)
+    stop_server(process)
+    with pytest.raises(tokviz.ServerUnreachableError):
+        tokviz.analyze(lm, PROMPTS[0], alternatives=3)
+    assert before.tokens[1].logprob is not None  # a failure leaves earlier results as they were
+
+
+def test_a_server_killed_mid_stream_keeps_the_tokens_received(own_server):
+    process, url = own_server
+    lm = tokviz.connect(url, timeout=30)
+    seen = []
+
+    def on_token(token):
+        seen.append(token)
+        if len(seen) == 3:
+            process.kill()
+
+    result = tokviz.generate(lm, PROMPTS[2], max_new_tokens=40, on_token=on_token)
+    assert result.stopped_by == "cut_off" and len(result.tokens) >= 3
+    assert "token(s) received before it are kept" in result.unavailable["cut_off"]
+    assert all(t.logprob is not None for t in result.tokens[:3])

@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING
 from ...checks import check_text
 from ...core.completion import Completion, StepStats, StopScanner
 from ...core.decoding import DecodingParams
+from ...core.encoding import tokenize
 from ...core.generation_result import Generation
 from ...core.prompt_result import prompt_analysis
 from ...core.token_info import Candidate, TokenInfo
 from ...errors import PromptLogprobsUnsupportedError, ServedContextError, ServerError
 from .llama_server import LLAMA_SERVER, candidates_by_id, next_token, read_candidates, read_token
+from .llama_server_generation import add_raw_numbers, processed_step
 from .prompt import check_fits, served_text_scores
 from .realign import UNAVAILABLE_ENTROPY, candidate_from_text, rank_in_top, read_entry
 
@@ -79,8 +81,12 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
     vocabulary = served.vocabulary
     completion = Completion(vocabulary, [], len(analysis.tokens), _eos_ids(served),
                             StopScanner(list(decoding.stop)) if decoding.stop else None, on_token)
-    reader = _StreamReader(served, analysis.next, decoding, completion, alternatives)
-    events = _open_stream(served, _payload(served, analysis.token_ids if by_id else prompt, decoding))
+    reader = _StreamReader(served, analysis.next, decoding, completion, alternatives, by_id)
+    ids_before = tokenize(served, prompt).all_ids if by_id else []
+    payload = _payload(served, ids_before if by_id else prompt, decoding)
+    if reader.post_sampling:
+        payload["post_sampling_probs"] = True  # the sampled distribution now, the raw one by id after
+    events = _open_stream(served, payload)
     cancelled = False
     try:
         for event in events:
@@ -96,13 +102,18 @@ def generate_served(served: ServedModel, prompt: str, decoding: DecodingParams, 
     finally:
         events.close()  # closing the stream is how the server learns to stop early
     completion.finish()
+    if reader.post_sampling:
+        try:
+            add_raw_numbers(served, completion, ids_before, reader.processed, alternatives)
+        except ServerError as error:
+            reader.raw_failed = f"reading the raw numbers of the generated tokens failed: {error}"
     if reader.finish_reason == "stop" and completion.stop_string is None and not cancelled:
         completion.ended_by_eos = True
     stopped_by = "cut_off" if reader.cut_off and not completion.ended_by_eos else completion.stopped_by(cancelled)
     unavailable = reader.unavailable(stopped_by)
     after: list[Candidate] = []
     if stopped_by not in ("eos", "cut_off"):
-        after = (_distribution_after_ids(served, analysis.token_ids + [t.token_id for t in completion.tokens],
+        after = (_distribution_after_ids(served, ids_before + [t.token_id for t in completion.tokens],
                                          alternatives, unavailable) if by_id
                  else _distribution_after(served, prompt + completion.text, alternatives, unavailable))
     details = {"length_penalty": None, "alternatives": alternatives, "chat": chat, "eos_token_ids": _eos_ids(served),
@@ -142,7 +153,7 @@ class _StreamReader:
     token which distribution the server's numbers describe."""
 
     def __init__(self, served: ServedModel, prompt_next: list[Candidate], decoding: DecodingParams,
-                 completion: Completion, alternatives: int):
+                 completion: Completion, alternatives: int, by_id: bool = False):
         self.served = served
         self.alternatives = alternatives
         self.prompt_next = prompt_next
@@ -159,6 +170,12 @@ class _StreamReader:
         self.drawn_in_top = not decoding.do_sample or (decoding.top_k is not None
                                                        and 0 < decoding.top_k <= served.logprobs)
         self.reported = "raw" if self.identity else None  # decided on the first sampled token otherwise
+        # by id (llama-server), a sampled run streams the processed numbers and reads the raw ones after
+        self.post_sampling = by_id and not self.identity
+        self.processed: list[tuple[dict[int, float], bool]] = []  # each token's processed candidates
+        self.raw_failed: str | None = None
+        if self.post_sampling:
+            self.reported = "raw and processed"
 
     def read(self, event: dict) -> bool:
         """Take one event; True when the completion must end (EOS, a stop string)."""
@@ -198,6 +215,10 @@ class _StreamReader:
         return token_id, StepStats(None, None, None, candidates, logprob)
 
     def _token_by_id(self, entry: dict) -> tuple[int, StepStats]:
+        if self.post_sampling:
+            token_id, stats, kept = processed_step(entry, self.served.logprobs)
+            self.processed.append(kept)
+            return token_id, stats
         token_id, logprob = read_token(entry)
         top = read_candidates(entry)[: self.served.logprobs]
         if self.reported is None:
@@ -218,6 +239,8 @@ class _StreamReader:
             reasons["sampled_prob"] = UNAVAILABLE_SAMPLED
         if self.reported == "processed":
             reasons["prob"] = UNAVAILABLE_RAW
+        if self.raw_failed:
+            reasons["prob"] = self.raw_failed
         if stopped_by == "eos":
             reasons["eos_token"] = UNAVAILABLE_EOS
         if self.lossy_texts:

@@ -181,7 +181,8 @@ class ServedModel:
             raise PromptLogprobsUnsupportedError(
                 f"the server at {self.base_url} returned no log-probabilities for the prompt (echo=true with "
                 "logprobs): tokviz needs a server that scores prompt tokens (llama-cpp-python's server or "
-                "vLLM do; llama.cpp's C++ server, TGI and hosted OpenAI models do not)")
+                "vLLM do; TGI and hosted OpenAI models do not), or the model's tokenizer here (tokenizer=) to "
+                "speak llama.cpp's llama-server, vLLM or SGLang by token id")
         tokens = logprobs["tokens"]
         token_logprobs = logprobs.get("token_logprobs") or [None] * len(tokens)
         top = logprobs.get("top_logprobs") or [None] * len(tokens)
