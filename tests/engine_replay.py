@@ -1,8 +1,9 @@
 """REPLAYS, not real servers: HTTP servers that answer in vLLM's and SGLang's documented response shapes,
 with numbers computed here from a real (local) model in plain float64 torch.
 
-The shapes are taken from the engines' own source (read 2026-12 through the code index; vLLM's main branch
-after 0.11, SGLang 0.5.x): vLLM vllm/entrypoints/openai/completion/protocol.py (CompletionResponseChoice:
+The shapes are taken from the engines' own source, pinned to the commits read (2026-12): vLLM
+d5dba2d7b0ab9b98096560c69db7126b54b14d79 (main, after 0.11), SGLang c60799d0eb1b537e3fa09e45fc5c91b5861de957
+(0.5.x): vLLM vllm/entrypoints/openai/completion/protocol.py (CompletionResponseChoice:
 prompt_logprobs list[dict[int, Logprob] | None], prompt_token_ids, logprobs.top_logprobs keyed
 "token_id:<id>" under return_tokens_as_token_ids), vllm/logprobs.py (Logprob: logprob, rank,
 decoded_token), vllm/entrypoints/openai/basic/api_router.py (GET /version -> {"version": ...}); SGLang

@@ -1,7 +1,8 @@
 """The native paths of engines that name tokens by id: vLLM's prompt_logprobs and SGLang's /generate.
 
 Both take the prompt as token ids and answer every position with ids, so nothing is realigned or looked up
-by text (no shift to probe, no candidate texts to collide). Shapes, from each engine's own source:
+by text (no shift to probe, no candidate texts to collide). Shapes, from each engine's own source (vLLM at
+commit d5dba2d7, SGLang at commit c60799d0; docs/numbers.md):
 - vLLM (vllm/entrypoints/openai/completion/protocol.py, vllm/logprobs.py): /v1/completions with
   `prompt_logprobs=k` gives `choices[0].prompt_logprobs`, per prompt position None (the first) or
   {"<id>": {"logprob", "rank", "decoded_token"}} holding the top-k and the prompt token itself with its
