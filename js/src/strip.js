@@ -116,8 +116,11 @@ export function createStrip(cfg) {
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
     data.generated.unavailable = unavailable;
+    // A reader at the end of a scrolled strip follows the stream there; one who scrolled up stays put.
+    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 4;
     if (!extends_) genBox.replaceChildren();
     appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
+    if (atEnd && el.scrollHeight > el.clientHeight) el.scrollTop = el.scrollHeight;
     updateMarkers();
     tooltip.dropDetached();
   }

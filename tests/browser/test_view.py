@@ -468,6 +468,42 @@ def test_render_time_helper_renders_2000_tokens(view, payloads):
     assert visible_tip(view.page).locator(".tvz-cand").count() == 5  # the alternatives trait (5) of the state
 
 
+def test_a_long_text_scrolls_inside_a_bounded_strip(view, payloads):
+    render_time_ms(view.page, payloads.long_analysis)
+    page = view.page
+    strip = page.locator("#w .tvz-strip")
+    client, total, font = strip.evaluate(
+        "e => [e.clientHeight, e.scrollHeight, parseFloat(getComputedStyle(e).fontSize)]")
+    assert client <= 40 * font + 2 and total > 3 * client  # about 20 lines shown, the rest scrolls
+    assert page.locator("#w").bounding_box()["height"] < total  # the whole view: shorter than its tokens alone
+    page.locator(PROMPT_TOKENS).nth(1990).hover()  # scrolled into the strip's view first, as a reader would
+    assert visible_tip(page).locator(".tvz-cand").count() == 5
+    assert strip.evaluate("e => e.scrollTop") > 0
+
+
+def test_a_stream_is_followed_at_the_end_of_a_scrolled_strip_and_not_elsewhere(view, payloads):
+    view.mount(payloads.tokens_state(analysis_data=payloads.long_analysis))
+    page = view.page
+    strip = page.locator("#w .tvz-strip")
+    at_end = "e => e.scrollHeight - e.scrollTop - e.clientHeight < 4"
+    assert strip.evaluate("e => e.scrollHeight > 2 * e.clientHeight")  # a strip that scrolls
+    first, delta, *_ = payloads.stream
+    view.update("status", "generating")
+    view.receive(first)
+
+    def grown(start: int) -> dict:  # a delta of 60 tokens: several new lines
+        return {**delta, "from": start, "tokens": delta["tokens"][:1] * 60}
+
+    strip.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+    before = strip.evaluate("e => e.scrollHeight")
+    view.receive(grown(0))
+    assert page.locator(GEN_TOKENS).count() == 60 and strip.evaluate("e => e.scrollHeight") > before
+    assert strip.evaluate(at_end)
+    strip.evaluate("e => { e.scrollTop = 0; }")  # the reader scrolls back to read the prompt
+    view.receive(grown(60))
+    assert page.locator(GEN_TOKENS).count() == 120 and strip.evaluate("e => e.scrollTop") == 0
+
+
 # --- other views ------------------------------------------------------------------------------------
 
 

@@ -667,8 +667,10 @@ function createStrip(cfg) {
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
     data.generated.unavailable = unavailable;
+    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 4;
     if (!extends_) genBox.replaceChildren();
     appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
+    if (atEnd && el.scrollHeight > el.clientHeight) el.scrollTop = el.scrollHeight;
     updateMarkers();
     tooltip.dropDetached();
   }
