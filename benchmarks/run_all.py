@@ -17,6 +17,7 @@ BENCHMARKS = [
     ["bench_icl.py"],
     ["bench_widget.py"],
     ["bench_served.py"],  # needs llama-cpp-python's server (bash scripts/setup.sh --test installs it)
+    ["bench_llama_server.py"],  # needs llama-server too (setup --test builds it)
 ]
 
 if __name__ == "__main__":

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from ...core.token_info import Candidate
 from ...errors import ServerProtocolError
 from .http import excerpt
+from .native_position import NativePosition
 
 if TYPE_CHECKING:
     from .model import ServedModel
-    from .native import NativePosition
 
 LLAMA_SERVER = "llama-server"
 OWNER = "llamacpp"  # what llama-server writes as owned_by in /v1/models
@@ -91,8 +91,6 @@ def next_token(served: ServedModel, prefix: list[int], k: int, forced: int | Non
 def llama_server_positions(served: ServedModel, ids: list[int], k: int, needed: set[int] | None = None):
     """native_positions for llama-server: per position p of ids the distribution predicting ids[p] (None for
     the first, and for positions not in `needed`), and the one after the last token."""
-    from .native import NativePosition
-
     wanted = set(range(1, len(ids) + 1)) if needed is None else set(needed)
     positions: list[NativePosition | None] = [None] * len(ids)
     after = NativePosition([])

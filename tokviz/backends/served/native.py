@@ -19,7 +19,6 @@ commit d5dba2d7, SGLang at commit c60799d0; docs/numbers.md):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
@@ -28,6 +27,7 @@ from ...core.stats import RowStats
 from ...errors import ServerError, ServerProtocolError
 from .http import excerpt
 from .llama_server import LLAMA_SERVER, is_llama_server, llama_server_positions
+from .native_position import NativePosition
 
 if TYPE_CHECKING:
     from ...core.encoding import Request
@@ -37,16 +37,6 @@ VLLM = "vllm"
 SGLANG = "sglang"
 OPENAI = "openai"  # any other OpenAI-compatible server: the echo path (model.py, realign.py)
 NATIVE = (VLLM, SGLANG, LLAMA_SERVER)
-
-
-@dataclass
-class NativePosition:
-    """One next-token distribution as an id engine gives it: its top-k [(id, logprob)] best first, and the
-    log-probability and whole-vocabulary rank of the token that followed (None where not given)."""
-
-    top: list[tuple[int, float]]
-    logprob: float | None = None
-    rank: int | None = None
 
 
 def detect_engine(served: ServedModel, listing: dict) -> tuple[str, str | None]:
