@@ -7,16 +7,13 @@ import os
 import platform
 import subprocess
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tokviz.backends.local.loading import cache_dir, default_model_gguf
 
-from .served_server import free_port, stop_server
+from .served_server import free_port, wait_until_up
 
 SOURCE_VERSION = "0.3.36"  # as in scripts/llama_server.sh
 BUILD = f"{platform.machine()}-{SOURCE_VERSION}-portable-v1"
@@ -34,15 +31,5 @@ def start_llama_server(*extra: str, threads: int = 2):
          "--threads", str(threads), "--ctx-size", "1024", "--parallel", "1", *extra],
         stdout=subprocess.DEVNULL, stderr=log, env={**os.environ, "LD_LIBRARY_PATH": str(BINARY.parent)})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"llama-server exited: {log.read().decode(errors='replace')[-2000:]}")
-        try:
-            urllib.request.urlopen(url + "/health", timeout=2).close()
-            return process, url
-        except (OSError, urllib.error.HTTPError):  # 503 while the model loads
-            time.sleep(0.3)
-    stop_server(process)
-    raise RuntimeError("llama-server did not start within 120 s")
+    wait_until_up(process, log, url + "/health", refusal_means_up=False)  # 503 while the model loads
+    return process, url

@@ -43,16 +43,25 @@ def start_server(*extra: str, threads: int = 2):
          "--port", str(port), "--n_threads", str(threads), "--n_ctx", "1024", "--verbose", "False", *extra],
         stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
+    wait_until_up(process, log, url + "/v1/models", refusal_means_up=True)  # 401 from a server with a key
+    return process, url
+
+
+def wait_until_up(process, log, probe_url: str, *, refusal_means_up: bool) -> None:
+    """Poll probe_url until the server answers (an HTTP error too, if refusal_means_up), for up to 120 s;
+    a server that exits or never answers is a RuntimeError with the end of its log."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
             raise RuntimeError(f"the server exited: {log.read().decode(errors='replace')[-2000:]}")
         try:
-            urllib.request.urlopen(url + "/v1/models", timeout=2).close()
-            return process, url
-        except urllib.error.HTTPError:  # 401 from a server with a key: it is up
-            return process, url
+            urllib.request.urlopen(probe_url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            if refusal_means_up:
+                return
+            time.sleep(0.3)
         except OSError:
             time.sleep(0.3)
     stop_server(process)
