@@ -219,19 +219,13 @@ class _StreamReader:
             token_id, stats, kept = processed_step(entry, self.served.logprobs)
             self.processed.append(kept)
             return token_id, stats
+        # otherwise greedy or plain sampling: the raw numbers, which are also the sampled ones
         token_id, logprob = read_token(entry)
         top = read_candidates(entry)[: self.served.logprobs]
-        if self.reported is None:
-            raw = {c.token_id: math.log(c.prob) for c in self.prompt_next if c.prob > 0}
-            shared = [(lp, raw[i]) for i, lp in top if i in raw]
-            same = bool(shared) and max(abs(a - b) for a, b in shared) < SAME_DISTRIBUTION_NATS
-            self.reported = "raw" if same else "processed"
         ids = [i for i, _ in top]
         rank = ids.index(token_id) + 1 if token_id in ids else None
         candidates = candidates_by_id(self.served.vocabulary, top[: self.alternatives])
-        if self.reported == "raw":
-            return token_id, StepStats(logprob, rank, None, candidates, logprob if self.identity else None)
-        return token_id, StepStats(None, None, None, candidates, logprob)
+        return token_id, StepStats(logprob, rank, None, candidates, logprob)
 
     def unavailable(self, stopped_by: str) -> dict[str, str]:
         reasons = {"entropy": UNAVAILABLE_ENTROPY}
