@@ -19,6 +19,7 @@ from common import prompt_of_length
 from view_harness import CHROMIUM, LAUNCH_ARGS, View, render_time_ms, serve
 
 import tokviz
+from tokviz.widgets.token_table_reader import strip_tokens
 from tokviz.widgets.widget import TokenViz
 
 
@@ -28,7 +29,7 @@ def main() -> None:
     widget = TokenViz(lm, prompt=text, alternatives=10)
     payload = widget.analysis_data
     size = len(json.dumps(payload, separators=(",", ":")).encode())
-    n = len(payload["tokens"])
+    n = len(strip_tokens(payload))
     print(f"payload: {size} bytes for {n} tokens at top-k 10 = {size / n:.0f} bytes/token (target <= 400)")
 
     from playwright.sync_api import sync_playwright

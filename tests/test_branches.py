@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import tokviz
+from tests.strips import strip_pieces, strip_tokens
 from tokviz import InvalidInputError
 from tokviz.widgets.widget import TokenViz
 
@@ -32,13 +33,13 @@ def test_a_branch_from_a_generated_token_is_the_text_so_far_plus_the_alternative
     assert result.token_ids == prefix + hf_continue(tiny_lm, w.analysis.token_ids + prefix, 4)
     assert len(w.branches) == 2 and w.branches.current == 1 and w.current_branch == 1
     assert w.generation is result and w.branches[1].parent == 0 and w.branches[1].at == ("generated", 2)
-    sent = w.generation_data["tokens"]
+    sent = strip_tokens(w.generation_data)
     assert [t.get("f") for t in sent] == [1, 1, 1, None, None, None, None]
     assert w.generation_data["branch_point"] == 2
     runs = w.branches_data["branches"]
     assert [(r["id"], r["parent"], r["source"], r["index"], r["token"]) for r in runs] == [
         (0, None, None, None, None), (1, 0, "generated", 2, alternative)]
-    assert str(alternative) in w.branches_data["pieces"]
+    assert str(alternative) in strip_pieces(w.branches_data)
 
 
 def test_a_branch_from_a_prompt_token_cuts_the_prompt_there(w, tiny_lm):
@@ -46,7 +47,7 @@ def test_a_branch_from_a_prompt_token_cuts_the_prompt_there(w, tiny_lm):
     result = w.branch("prompt", 3, 4242)
     assert result.prompt.token_ids == ids[:3]
     assert result.token_ids == [4242, *hf_continue(tiny_lm, [*ids[:3], 4242], 4)]
-    assert [t["id"] for t in w.analysis_data["tokens"]] == ids[:3]
+    assert [t["id"] for t in strip_tokens(w.analysis_data)] == ids[:3]
     assert w.analysis_data["from_prompt"] == PROMPT  # the strip is not stale: it came from this prompt
 
 
@@ -58,7 +59,7 @@ def test_switching_branches_shows_each_run_without_running_the_model(w, tiny_lm,
     calls = []
     monkeypatch.setattr(tiny_lm.model, "forward", lambda *a, **k: calls.append(1))
     w.current_branch = 0  # as the view's switch does
-    assert w.generation.token_ids == root_ids and [t["id"] for t in w.generation_data["tokens"]] == root_ids
+    assert w.generation.token_ids == root_ids and [t["id"] for t in strip_tokens(w.generation_data)] == root_ids
     assert "branch_point" not in w.generation_data
     w.current_branch = 2
     assert w.generation.token_ids[:4] == [*root_ids[:1], 77, *w.branches[1].generation.token_ids[2:3], 88]

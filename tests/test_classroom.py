@@ -11,6 +11,7 @@ import torch
 import traitlets
 
 import tokviz
+from tests.strips import strip_tokens
 from tokviz.widgets.widget import TokenViz
 
 from .test_forcing import hf_continue
@@ -26,7 +27,7 @@ def test_one_off_settings_give_greedy_tokens_on_a_widget_left_in_sampling_mode(t
     assert result.decoding.do_sample is False and result.decoding.max_new_tokens == 5
     assert result.params["temperature"] is None and result.params["top_k"] is None  # not used by greedy decoding
     assert (w.do_sample, w.temperature, w.top_k, w.max_new_tokens) == (True, 1.5, 3, 9)  # the controls keep theirs
-    assert w.generation is result and len(w.generation_data["tokens"]) == 5
+    assert w.generation is result and len(strip_tokens(w.generation_data)) == 5
 
 
 def test_one_off_settings_are_checked_as_the_traits_are(tiny_lm):
@@ -83,8 +84,8 @@ def test_a_failed_generate_keeps_what_the_view_showed(tiny_lm):
     with pytest.raises(tokviz.InvalidInputError, match="context window"):
         w.generate()
     # the run did clear the view's strip first (an empty delta) ... and its end shows the result again
-    assert [(m["kind"], m.get("from"), m.get("tokens")) for m in sent] == [
-        ("generation_delta", 0, []), ("generation_end", None, None)]
+    assert [(m["kind"], m.get("from"), m.get("chunk", {}).get("length")) for m in sent] == [
+        ("generation_delta", 0, 0), ("generation_end", None, None)]
     assert (w.analysis_data, w.generation_data) == shown and not changed
     assert w.status == "error" and "context window" in w.error
 
@@ -170,7 +171,7 @@ def test_the_strip_says_what_the_sampler_did(tiny_lm):
     generation = w.generate()
     sent = w.generation_data
     drawn = generation.tokens
-    for entry, token in zip(sent["tokens"], drawn):
+    for entry, token in zip(strip_tokens(sent), drawn):
         assert [c[2] for c in entry["top"]] == pytest.approx([c.sampled_prob for c in token.top], rel=1e-3, abs=1e-9)
         assert entry["ss"] == pytest.approx(-math.log2(token.sampled_prob), abs=0.006)
     effect = sent["sampling_effect"]
@@ -181,4 +182,4 @@ def test_the_strip_says_what_the_sampler_did(tiny_lm):
     assert effect["removed"] == pytest.approx(sum(c.sampled_prob == 0 for t in drawn for c in t.top) / 8, rel=1e-3)
     greedy = w.generate(do_sample=False, max_new_tokens=3)
     assert greedy.tokens and "sampling_effect" not in w.generation_data
-    assert all(len(c) == 2 for e in w.generation_data["tokens"] for c in e["top"])
+    assert all(len(c) == 2 for e in strip_tokens(w.generation_data) for c in e["top"])

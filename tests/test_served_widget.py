@@ -9,6 +9,7 @@ import pytest
 import traitlets
 
 import tokviz
+from tests.strips import strip_tokens
 
 from .served_server import requires_server
 
@@ -25,9 +26,9 @@ def viz(served):
 def test_the_strip_carries_the_servers_numbers_and_what_it_lacks(viz, served):
     data = viz.analysis_data
     expected = tokviz.analyze(served, PROMPT, alternatives=5)
-    assert [tok["id"] for tok in data["tokens"]] == expected.token_ids
-    assert all(tok["h"] is None for tok in data["tokens"])
-    assert data["tokens"][5]["p"] == pytest.approx(expected.tokens[5].prob, rel=1e-3)
+    assert [tok["id"] for tok in strip_tokens(data)] == expected.token_ids
+    assert all(tok["h"] is None for tok in strip_tokens(data))
+    assert strip_tokens(data)[5]["p"] == pytest.approx(expected.tokens[5].prob, rel=1e-3)
     assert set(data["unavailable"]) >= {"entropy", "rank"}
     assert viz.unsupported.keys() == {"num_beams", "branch"}
     assert viz.limits["alternatives"]["high"] == served.logprobs
@@ -38,7 +39,7 @@ def test_generate_syncs_the_run_and_its_reasons(viz):
     result = viz.generate()
     assert result.stopped_by == "length" and len(result.tokens) == 4
     data = viz.generation_data
-    assert [tok["id"] for tok in data["tokens"]] == result.token_ids
+    assert [tok["id"] for tok in strip_tokens(data)] == result.token_ids
     assert "entropy" in data["unavailable"] and data["stopped_by"] == "length"
     assert viz.status == "idle" and viz.error == ""
 

@@ -8,8 +8,10 @@ import threading
 
 import pytest
 import traitlets
+from ipywidgets.widgets.widget import _remove_buffers
 
 import tokviz
+from tests.strips import delta_tokens, recorded, streamed_tokens, strip_pieces, strip_tokens
 from tokviz import BeamTreeView, ICLView, LabelScoresView, LogitLensView
 from tokviz.backends.local.model import LanguageModel
 from tokviz.core.decoding import LIMITS, DecodingParams
@@ -23,13 +25,13 @@ def test_construction_analyzes_and_syncs_a_compact_payload(tiny_lm):
     w = TokenViz(tiny_lm, prompt="Hello there, how are you?", alternatives=5)
     reference = tokviz.analyze(tiny_lm, "Hello there, how are you?", alternatives=5)
     data = w.analysis_data
-    assert [tok["id"] for tok in data["tokens"]] == reference.token_ids
-    assert [tok["t"] for tok in data["tokens"]] == [t.text for t in reference.tokens]
-    for sent, token in zip(data["tokens"][1:], reference.tokens[1:]):
+    assert [tok["id"] for tok in strip_tokens(data)] == reference.token_ids
+    assert [tok["t"] for tok in strip_tokens(data)] == [t.text for t in reference.tokens]
+    for sent, token in zip(strip_tokens(data)[1:], reference.tokens[1:]):
         assert sent["p"] == pytest.approx(token.prob, rel=1e-3)
         assert [c[0] for c in sent["top"]] == [c.token_id for c in token.top]
-    mentioned = {i for tok in data["tokens"] for i in [tok["id"], *(c[0] for c in tok["top"] or [])]}
-    assert {str(i) for i in mentioned} <= set(data["pieces"])
+    mentioned = {i for tok in strip_tokens(data) for i in [tok["id"], *(c[0] for c in tok["top"] or [])]}
+    assert {str(i) for i in mentioned} <= set(strip_pieces(data))
     assert w.status == "idle" and w.error == "" and w.analysis.token_ids == reference.token_ids
 
 
@@ -126,7 +128,7 @@ def test_pending_bytes_are_the_start_of_an_unfinished_character():
 
 def test_a_token_followed_by_a_characters_first_bytes_sends_them(tiny_lm):
     w = TokenViz(tiny_lm, prompt="and \U0001f600 ok")
-    tokens = w.analysis_data["tokens"]
+    tokens = strip_tokens(w.analysis_data)
     pending = [t for t in tokens if "pending" in t]
     assert [(t["t"], t["pending"]) for t in pending] == [(" ", "f09f98")]
     assert w.analysis_data["alternatives"] == 10 and "k" not in w.analysis_data
@@ -144,31 +146,33 @@ def test_generate_message_streams_tokens_and_python_reads_results(tiny_lm, monke
     # Greedy from this prompt, the tiny model never picks its EOS (id 2) in 6 steps: all 6 are generated.
     w = TokenViz(tiny_lm, prompt="Once upon a time", max_new_tokens=6)
     seen, deltas = [], []
-    w.observe(lambda change: seen.append(("trait", len(change["new"].get("tokens", [])),
+    w.observe(lambda change: seen.append(("trait", len(strip_tokens(change["new"])),
                                           change["new"].get("stopped_by"))), names="generation_data")
 
     def sent(content, buffers=None):
-        seen.append((content["kind"], content.get("from"), len(content.get("tokens", []))))
-        deltas.append(content)
+        message = recorded(content, buffers)
+        seen.append((content["kind"], content.get("from"), len(delta_tokens(message))))
+        deltas.append(message)
 
     monkeypatch.setattr(w, "send", sent)
     w._handle_message(w, {"action": "generate"}, [])
     assert w.wait(60)
     assert w.status == "idle", w.error
-    assert len(w.generation.tokens) == len(w.generation_data["tokens"]) == 6
+    assert len(w.generation.tokens) == len(strip_tokens(w.generation_data)) == 6
     assert w.generation.stopped_by == w.generation_data["stopped_by"] == "length"
     assert 2 not in [t.token_id for t in w.generation.tokens]
     # an empty delta at the start (the previous generation goes), one per token while streaming, each
     # token sent once; then the result as the trait, and only after it the end of the stream
     assert seen == ([("generation_delta", 0, 0)] + [("generation_delta", n, 1) for n in range(6)]
                     + [("trait", 6, "length"), ("generation_end", None, 0)])
-    streamed = [token for delta in deltas for token in delta.get("tokens", [])]
-    assert streamed == w.generation_data["tokens"]
+    streamed = streamed_tokens(deltas)
+    assert streamed == strip_tokens(w.generation_data)
     pieces = {}
     for delta in deltas:
-        assert not set(delta.get("pieces", {})) & set(pieces)  # each display form travels once
-        pieces |= delta.get("pieces", {})
-    assert pieces == {key: w.generation_data["pieces"][key] for key in pieces}
+        sent_pieces = delta.get("chunk", {}).get("pieces", {})
+        assert not set(sent_pieces) & set(pieces)  # each display form travels once
+        pieces |= sent_pieces
+    assert pieces == {key: strip_pieces(w.generation_data)[key] for key in pieces}
     assert {str(t["id"]) for t in streamed} <= set(pieces)
     w.selected = {"source": "generated", "index": 0}
     assert w.selected_token is w.generation.tokens[0]
@@ -186,9 +190,11 @@ def test_streaming_sends_linear_bytes_counted_at_the_comm(tokenizer, monkeypatch
         len(json.dumps(data, separators=(",", ":"))) + sum(len(b) for b in buffers or [])))
     w.generate(do_sample=False)
     assert len(w.generation.tokens) == 240
-    final = len(json.dumps(w.get_state(), separators=(",", ":")))
+    state, _, buffers = _remove_buffers(w.get_state())
+    final = len(json.dumps(state, separators=(",", ":"))) + sum(len(b) for b in buffers)
     assert len(sent) > 240
     assert sum(sent) <= 2 * final, (sum(sent), final)
+    print(f"streamed {sum(sent)} bytes; final state {final} bytes")
 
 
 def test_second_generate_while_running_starts_nothing(tiny_lm):
@@ -202,7 +208,7 @@ def test_second_generate_while_running_starts_nothing(tiny_lm):
         return original()
 
     w.generate = counted_generate
-    w.send = lambda content, buffers=None: content.get("tokens") and streaming.set()
+    w.send = lambda content, buffers=None: content.get("chunk", {}).get("length") and streaming.set()
     w._handle_message(w, {"action": "generate"}, [])
     assert streaming.wait(30)
     w._handle_message(w, {"action": "generate"}, [])
@@ -243,11 +249,11 @@ def test_payload_says_what_text_was_analysed_and_how_the_generation_ran(tiny_lm)
     w.generate()
     greedy = w.generation_data
     assert greedy["max_new_tokens"] == 3 and greedy["sampled"] is False
-    assert all("sp" not in t for t in greedy["tokens"])  # greedy: nothing was sampled
+    assert all("sp" not in t for t in strip_tokens(greedy))  # greedy: nothing was sampled
     w.do_sample = True
     w.generate()
     assert w.generation_data["sampled"] is True
-    assert all(t["sp"] is not None for t in w.generation_data["tokens"])
+    assert all(t["sp"] is not None for t in strip_tokens(w.generation_data))
 
 
 @pytest.mark.parametrize(("p", "sent"), [(0.999996, 0.999996), (0.99994, 0.9999), (1.0, 1.0), (0.5, 0.5),
@@ -264,7 +270,7 @@ def test_tokens_carry_log_probability_and_surprisal_in_bits(tiny_lm):
     import math
 
     w = TokenViz(tiny_lm, prompt="Hello there, how are you?", alternatives=5)
-    first, *rest = zip(w.analysis_data["tokens"], w.analysis.tokens)
+    first, *rest = zip(strip_tokens(w.analysis_data), w.analysis.tokens)
     assert first[0]["lp"] is None and first[0]["s"] is None  # no prediction for the first token
     for sent, token in rest:
         assert sent["lp"] == round(token.logprob, 3)

@@ -7,6 +7,7 @@ import { h, svg, displayNode, Disposer } from "./dom.js";
 import { pieceDisplay, plainLabel, textSegments, formatNumber, formatPercent } from "./format.js";
 import { createTooltip, statTable } from "./tooltip.js";
 import { itemFinder, itemTooltips } from "./hover.js";
+import { decodeStrip } from "./token_table.js";
 
 /**
  * @typedef {import("./types.js").Strip} Strip
@@ -139,8 +140,9 @@ export function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
+    const sent = model.get("data");
     /** @type {Strip} */
-    const g = model.get("data");
+    const g = { ...sent, ...decodeStrip(sent) }; // the pieces of every id, the chunks' included
     box.replaceChildren();
     if (!g.tree?.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));

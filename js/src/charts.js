@@ -21,6 +21,9 @@ const GEN_KEY = "generated token";
 export const GEN_KEY_SAMPLED = "generated token, after temperature/top-k/top-p";
 const PLOT_HEIGHT = 56; // px; the plot stretches to the view's width
 const LABEL_ROOM = 64; // px one token label may take under the plot; more tokens than fit: every k-th
+// More tokens than this: each bar stands for a run of tokens, as tall as the most surprising of them, so a
+// 131,072-token text draws as ~1,500 bars (about one per pixel) that still show where its surprises are.
+const MAX_BARS = 1500;
 
 /** @param {string} s */
 const clip = (s) => (Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).join("")}\u2026` : s);
@@ -53,6 +56,9 @@ export function surprisalChart(cfg) {
     key,
     h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), area]),
   ]);
+  const binNote = h("span", { class: "tvz-surp-bins" });
+  title.append(binNote);
+  let perBar = 1; // tokens per bar
   /** @type {{prompt: Tok[], generated: Tok[], promptPieces: Pieces, genPieces: Pieces}} */
   let shown = { prompt: [], generated: [], promptPieces: {}, genPieces: {} };
 
@@ -98,7 +104,8 @@ export function surprisalChart(cfg) {
     const i = positionOf(/** @type {MouseEvent} */ (ev));
     const ref = refAt(i);
     if (!ref) return;
-    cursor.setAttribute("x", String(i));
+    cursor.setAttribute("x", String(i - (i % perBar))); // the bar under the pointer
+    cursor.setAttribute("width", String(perBar));
     cursor.style.display = "";
     cfg.onHover(ref);
   });
@@ -127,21 +134,30 @@ export function surprisalChart(cfg) {
       if (s != null && s > peak) peak = s;
     }
     const scaleTop = Math.max(1, Math.ceil(peak)); // whole bits: the axis label stays short
+    perBar = Math.max(1, Math.ceil(total / MAX_BARS));
+    const gap = perBar === 1 ? 0.1 : 0; // single tokens' bars are spaced; runs of tokens touch
     /** @param {Tok[]} toks @param {number} from */
     const bars = (toks, from) => {
       let d = "";
-      toks.forEach((tok, k) => {
-        const s = bits(tok);
-        if (s == null || s <= 0) return;
+      for (let k = 0; k < toks.length; k += perBar) {
+        const end = Math.min(toks.length, k + perBar);
+        let s = 0;
+        for (let j = k; j < end; j++) {
+          const v = bits(toks[j]);
+          if (v != null && v > s) s = v;
+        }
+        if (s <= 0) continue;
         const height = (s / scaleTop) * PLOT_HEIGHT;
-        d += `M${from + k + 0.1} ${PLOT_HEIGHT}v${-height.toFixed(2)}h0.8v${height.toFixed(2)}z`;
-      });
+        d += `M${from + k + gap} ${PLOT_HEIGHT}v${-height.toFixed(2)}h${end - k - 2 * gap}v${height.toFixed(2)}z`;
+      }
       return d;
     };
     promptBars.setAttribute("d", bars(prompt, 0));
     genBars.setAttribute("d", bars(generated, prompt.length));
     plot.setAttribute("viewBox", `0 0 ${Math.max(1, total)} ${PLOT_HEIGHT}`);
-    plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
+    const runs = perBar > 1 ? `, each bar the highest of ${perBar} tokens` : "";
+    plot.setAttribute("aria-label", `surprisal of ${total} tokens${runs}, highest ${formatSurprisal(peak)}`);
+    binNote.textContent = perBar > 1 ? ` Each bar: the most surprising of ${perBar} tokens in a row.` : "";
     top.textContent = `${scaleTop} bits`;
     cursor.style.display = "none";
     placeLabels();

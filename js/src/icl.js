@@ -7,6 +7,7 @@ import { h, svg } from "./dom.js";
 import { formatPercent, formatRank, formatBits } from "./format.js";
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
+import { decodeStrip } from "./token_table.js";
 import { itemFinder, onItemHover } from "./hover.js";
 import { legend } from "./controls.js";
 import { chartAxes, spacedTicks, PERCENT_TICKS, percentTick } from "./axes.js";
@@ -63,7 +64,7 @@ export function renderICL(model, root, d) {
       `mean entropy ${formatBits(c.entropy_mean[idx])}`,
     ].join(" \u00b7 ");
     tooltip.unpin();
-    strip.setPrompt(c.strips[idx]);
+    strip.setPrompt({ ...c.strips[idx], ...decodeStrip(c.strips[idx]) });
   };
 
   const render = () => {

@@ -11,6 +11,7 @@ import { statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
 import { rovingFocus } from "./roving.js";
+import { blockBox, VIRTUAL_FROM } from "./strip_blocks.js";
 
 /**
  * @typedef {import("./types.js").Tok} Tok
@@ -81,13 +82,13 @@ export function createStrip(cfg) {
     return span;
   }
 
-  /** @param {HTMLElement} box @param {Tok[]} tokens @param {number} from @param {"prompt"|"generated"} source @param {Pieces} pieces */
-  function appendTokens(box, tokens, from, source, pieces) {
-    const o = options();
-    const frag = document.createDocumentFragment();
-    for (let i = from; i < tokens.length; i++) frag.append(tokenSpan(tokens[i], i, source, pieces, o));
-    box.append(frag);
-  }
+  // A block holding the pinned token or the tooltip's stays drawn when it scrolls away.
+  /** @param {Element} block */
+  const keep = (block) => (!!selectedEl && block.contains(selectedEl)) || block.contains(tooltip.anchor() ?? null);
+  /** @param {"prompt"|"generated"} source @param {HTMLElement} box */
+  const boxOf = (source, box) => blockBox({ box, scroller: el, keep, disposer,
+    span: (i) => tokenSpan(data[source].tokens[i], i, source, data[source].pieces, options()) });
+  const boxes = { prompt: boxOf("prompt", promptBox), generated: boxOf("generated", genBox) };
 
   /** Prompt tokens (and the "next" predictions after them): a full rebuild. @param {import("./types.js").Strip | null} s */
   function setPrompt(s) {
@@ -96,8 +97,8 @@ export function createStrip(cfg) {
     data.prompt.unavailable = (s && s.unavailable) || {};
     data.next.cands = (s && s.next) || null;
     data.next.pieces = data.prompt.pieces;
-    promptBox.replaceChildren();
-    appendTokens(promptBox, data.prompt.tokens, 0, "prompt", data.prompt.pieces);
+    boxes.prompt.reset(data.prompt.tokens, data.prompt.tokens.length > VIRTUAL_FROM);
+    el.classList.toggle("tvz-virtual", boxes.prompt.isVirtual() || boxes.generated.isVirtual());
     updateMarkers();
     tooltip.dropDetached();
   }
@@ -109,7 +110,7 @@ export function createStrip(cfg) {
    */
   function setGenerated(tokens, pieces, branchPoint = null, unavailable = {}) {
     const old = data.generated.tokens;
-    const n = genBox.childElementCount;
+    const n = boxes.generated.count();
     const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) &&
       branchPoint === data.branchPoint;
     data.branchPoint = branchPoint;
@@ -118,8 +119,9 @@ export function createStrip(cfg) {
     data.generated.unavailable = unavailable;
     // A reader at the end of a scrolled strip follows the stream there; one who scrolled up stays put.
     const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 4;
-    if (!extends_) genBox.replaceChildren();
-    appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
+    if (extends_) boxes.generated.extend(tokens);
+    else boxes.generated.reset(tokens, tokens.length > VIRTUAL_FROM);
+    el.classList.toggle("tvz-virtual", boxes.prompt.isVirtual() || boxes.generated.isVirtual());
     if (atEnd && el.scrollHeight > el.clientHeight) el.scrollTop = el.scrollHeight;
     updateMarkers();
     tooltip.dropDetached();
@@ -135,9 +137,9 @@ export function createStrip(cfg) {
   /** Re-apply colours after a colouring switch (no rebuild). */
   function recolor() {
     const o = options();
-    for (const [box, src] of /** @type {const} */ ([[promptBox, "prompt"], [genBox, "generated"]])) {
+    for (const src of /** @type {const} */ (["prompt", "generated"])) {
       const toks = data[src].tokens;
-      for (const span of /** @type {HTMLCollectionOf<HTMLElement>} */ (box.children)) {
+      for (const span of boxes[src].drawnSpans()) {
         const tok = toks[Number(span.dataset.index)];
         if (tok) paint(span, tok, o);
         else span.style.backgroundColor = span.style.color = "";
@@ -154,9 +156,7 @@ export function createStrip(cfg) {
 
   /** @param {string} source @param {number} index @returns {HTMLElement | null} */
   function spanAt(source, index) {
-    const box = source === "generated" ? genBox : source === "prompt" ? promptBox : null;
-    const span = box && box.children[index];
-    return span instanceof HTMLElement ? span : null;
+    return source === "generated" || source === "prompt" ? boxes[source].spanAt(index) : null;
   }
 
   /** Tooltip body for a token or the "next" marker. @param {HTMLElement | SVGElement} span */

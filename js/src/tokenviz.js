@@ -6,7 +6,7 @@
 import { createTooltip } from "./tooltip.js";
 import { createStrip } from "./strip.js";
 import { legend, marksKey, setTrait } from "./controls.js";
-import { stripTrait, isBusy, applyStreamMessage, endStream } from "./tokenviz/state.js";
+import { stripTrait, isBusy, applyStreamMessage, applyChunkMessage, endStream } from "./tokenviz/state.js";
 import { promptRow } from "./tokenviz/prompt.js";
 import { decodingGroup, displayGroup, nextRunHint } from "./tokenviz/settings.js";
 import { exportButtons } from "./tokenviz/export-buttons.js";
@@ -139,7 +139,7 @@ export function renderTokenViz(model, root, d) {
   d.onModel(model, "change:alternatives", nextRun.update);
   d.onModel(model, "change:prompt", stale.update);
   d.onModel(model, "change:error", error.update);
-  d.onModel(model, "change:analysis_data", () => {
+  const analysisChanged = () => {
     renderAnalysis();
     renderCharts();
     selected.update();
@@ -148,7 +148,8 @@ export function renderTokenViz(model, root, d) {
     stale.update();
     nextRun.update();
     empty.update();
-  });
+  };
+  d.onModel(model, "change:analysis_data", analysisChanged);
   const generationChanged = () => {
     renderGeneration();
     renderCharts();
@@ -161,8 +162,9 @@ export function renderTokenViz(model, root, d) {
     endStream(model);
     generationChanged();
   });
-  d.onModel(model, "msg:custom", (/** @type {any} */ msg) => {
-    if (applyStreamMessage(model, msg)) generationChanged();
+  d.onModel(model, "msg:custom", (/** @type {any} */ msg, /** @type {DataView[]} */ buffers) => {
+    if (applyStreamMessage(model, msg, buffers)) generationChanged();
+    else if (applyChunkMessage(model, msg, buffers)) (msg.trait === "analysis_data" ? analysisChanged : generationChanged)();
   });
   d.onModel(model, "change:selected", selected.update);
   d.onModel(model, "change:model_name", status.update);

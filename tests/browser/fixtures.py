@@ -14,6 +14,7 @@ from functools import cached_property
 
 import tokviz
 import tokviz.widgets.widget as widget_module
+from tests.strips import delta_tokens, recorded, strip_tokens
 from tokviz.backends.local.model import LanguageModel
 
 HTML_IMG = "<img src=x onerror=alert(1)>"
@@ -91,13 +92,13 @@ class Payloads:
     def _streamed_run(self) -> tuple[list[dict], dict]:
         w = tokviz.TokenViz(self.lm, prompt=PROMPT_TEXT, alternatives=5, max_new_tokens=GENERATED)
         sent: list[dict] = []
-        w.send = lambda content, buffers=None: sent.append(copy.deepcopy(content))
+        w.send = lambda content, buffers=None: sent.append(recorded(content, buffers))
         interval, widget_module.STREAM_INTERVAL_S = widget_module.STREAM_INTERVAL_S, 0.0
         try:
             w.generate()
         finally:
             widget_module.STREAM_INTERVAL_S = interval
-        assert [(m["kind"], m.get("from"), len(m.get("tokens", []))) for m in sent] == [
+        assert [(m["kind"], m.get("from"), len(delta_tokens(m))) for m in sent] == [
             ("generation_delta", 0, 0), *[("generation_delta", n, 1) for n in range(GENERATED)],
             ("generation_end", None, 0)]
         return sent, copy.deepcopy(w.generation_data)
@@ -164,7 +165,7 @@ class Payloads:
         text = "".join(rng.choice(LONG_WORDS) for _ in range(2000))
         lm = self._tiny(context=2048)
         result = tokviz.TokenViz(lm, prompt=text, alternatives=10).analysis_data
-        assert len(result["tokens"]) == 2000
+        assert len(strip_tokens(result)) == 2000
         return result
 
     @cached_property

@@ -6,6 +6,8 @@ import pytest
 from fixtures import JUPYTER_DARK, shown_percent
 from view_harness import CHROMIUM, View
 
+from tests.strips import strip_tokens
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium"),
@@ -105,8 +107,8 @@ def test_surprisal_bars_carry_their_tokens_and_a_key(view, payloads):
     state = payloads.tokens_state(generation_data=payloads.generation())
     view.mount(state)
     page = view.page
-    prompt = state["analysis_data"]["tokens"]
-    total = len(prompt) + len(state["generation_data"]["tokens"])
+    prompt = strip_tokens(state["analysis_data"])
+    total = len(prompt) + len(strip_tokens(state["generation_data"]))
     labels = page.locator("#w .tvz-surp-label")
     assert labels.count() > 0
     plot = box(page.locator("#w .tvz-surp-svg"))
@@ -213,7 +215,7 @@ def test_lens_top1_scale_has_its_own_colours_and_says_so(view, payloads):
 
 def test_one_numbering_python_index_everywhere(view, payloads):
     state = payloads.tokens_state()
-    tokens = state["analysis_data"]["tokens"]
+    tokens = strip_tokens(state["analysis_data"])
     view.mount(state)
     page = view.page
     page.locator(PROMPT_TOKENS).nth(1).hover()
@@ -313,7 +315,7 @@ def test_everything_that_shows_a_probability_follows_the_sampled_switch(view, pa
         page.mouse.move(0, 0)
         return rows
 
-    first = gen["tokens"][0]
+    first = strip_tokens(gen)[0]
     assert candidate_rows() == [[shown_percent(c[1])] for c in first["top"]]
     page.locator("#w .tvz-switch button[data-value=sampled]").click()
     # the note: the run's settings and what they did, in the numbers Python measured

@@ -9,6 +9,8 @@ import pytest
 from fixtures import HTML_BREAKOUT, HTML_IMG, HTML_SCRIPT, expected_token_content
 from view_harness import CHROMIUM, REPO
 
+from tests.strips import strip_pieces, strip_tokens
+
 try:
     from tokviz.widgets.snapshot import snapshot_html
 except ImportError:  # tokviz's own imports unavailable: load the module by path (it needs none of them)
@@ -86,10 +88,10 @@ def test_full_page_from_file_has_working_tooltips_and_runs_no_injected_script(br
     try:
         tokens = page.locator(".tvz-token[data-source=prompt]")
         tokens.first.wait_for()
-        assert tokens.count() == len(analysis["tokens"])
-        assert page.locator(".tvz-token[data-source=generated]").count() == len(generation["tokens"])
+        assert tokens.count() == len(strip_tokens(analysis))
+        assert page.locator(".tvz-token[data-source=generated]").count() == len(strip_tokens(generation))
         # every token drawn as in the live view: HTML-looking text as text, bytes as badges, tags
-        assert tokens.all_text_contents() == [expected_token_content(t, analysis["pieces"]) for t in analysis["tokens"]]
+        assert tokens.all_text_contents() == [expected_token_content(t, strip_pieces(analysis)) for t in strip_tokens(analysis)]
         assert HTML_BREAKOUT in "".join(tokens.all_text_contents())
         assert page.locator("textarea, button[data-action]").count() == 0  # read-only
         assert page.locator(".tokviz-fallback").count() == 0  # replaced by the view

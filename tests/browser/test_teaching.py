@@ -8,6 +8,8 @@ import pytest
 from fixtures import RET, expected_token_content
 from view_harness import CHROMIUM
 
+from tests.strips import strip_pieces, strip_tokens
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium"),
@@ -128,7 +130,7 @@ def test_generating_clears_the_old_result_and_counts_steps(view, payloads):
     assert "stopped by:" in status.inner_text()
     # what the widget sends when a generation starts: no tokens yet, and its limit
     first, *deltas = payloads.stream
-    assert first["tokens"] == [] and first["max_new_tokens"] == len(payloads.generation()["tokens"])
+    assert first["chunk"]["length"] == 0 and first["max_new_tokens"] == len(strip_tokens(payloads.generation()))
     view.update("status", "generating")
     view.receive(first)
     assert page.locator(GEN_TOKENS).count() == 0
@@ -144,7 +146,7 @@ def test_a_failed_generation_shows_the_previous_result_again(view, payloads):
     old = payloads.other_generation
     view.mount(payloads.tokens_state(generation_data=old))
     page = view.page
-    shown = [expected_token_content(t, old["pieces"]) for t in old["tokens"]]
+    shown = [expected_token_content(t, strip_pieces(old)) for t in strip_tokens(old)]
     assert page.locator(GEN_TOKENS).all_text_contents() == shown
     first, *deltas, end = payloads.stream
     view.receive(first)
@@ -165,7 +167,7 @@ def test_a_view_opened_mid_stream_waits_for_the_result(view, payloads):
     final = payloads.generation()
     view.update("generation_data", final)
     view.receive(end)
-    assert page.locator(GEN_TOKENS).count() == len(final["tokens"])
+    assert page.locator(GEN_TOKENS).count() == len(strip_tokens(final))
 
 
 def test_empty_view_says_what_to_do(view, payloads):
@@ -253,7 +255,7 @@ def test_alternatives_change_says_it_applies_to_the_next_run(view, payloads):
 
 def test_greedy_tokens_show_no_sampled_probability(view, payloads):
     greedy = payloads.generation()
-    assert greedy["sampled"] is False and all("sp" not in t for t in greedy["tokens"])
+    assert greedy["sampled"] is False and all("sp" not in t for t in strip_tokens(greedy))
     view.mount(payloads.tokens_state(generation_data=greedy))
     page = view.page
     page.locator(GEN_TOKENS).first.hover()

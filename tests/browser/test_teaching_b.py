@@ -11,6 +11,7 @@ from fixtures import shown_percent
 from view_harness import CHROMIUM
 
 import tokviz
+from tests.strips import strip_tokens
 
 pytestmark = [
     pytest.mark.browser,
@@ -87,7 +88,7 @@ def test_label_bars_share_one_scale(view, tiny_lm, width):
 
 def test_a_tooltip_list_uses_one_format(view, payloads):
     state = payloads.tokens_state()
-    tokens = state["analysis_data"]["tokens"]
+    tokens = strip_tokens(state["analysis_data"])
     # the token whose candidates span the widest range: a list holding both large and tiny values
     i = max((k for k, t in enumerate(tokens) if t["top"]), key=lambda k: tokens[k]["top"][0][1] / tokens[k]["top"][-1][1])
     view.mount(state)

@@ -10,6 +10,8 @@ import pytest
 from fixtures import shown_percent
 from view_harness import CHROMIUM
 
+from tests.strips import strip_tokens
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium"),
@@ -167,7 +169,7 @@ def test_generated_tokens_get_their_own_bars_after_the_prompt(view, payloads):
     generation = payloads.generation()
     view.mount(payloads.tokens_state(generation_data=generation))
     heights = bar_heights(view.page, "#w .tvz-surp-gen")
-    assert len(heights) == sum(1 for t in generation["tokens"] if t["s"])
+    assert len(heights) == sum(1 for t in strip_tokens(generation) if t["s"])
     starts = [float(x) for x in re.findall(r"M([\d.]+) ", view.page.locator("#w .tvz-surp-gen").get_attribute("d"))]
     assert min(starts) >= len(payloads.widget.analysis.tokens)
 
@@ -228,7 +230,7 @@ def test_copy_tsv_puts_every_token_and_its_numbers_on_the_clipboard(browser, har
     assert header == ["source", "index", "token", "id", "p", "log_p_nats", "surprisal_bits", "rank", "entropy_bits",
                       "sampled_p"]
     tokens = payloads.widget.analysis.tokens
-    assert len(rows) == len(tokens) + len(generation["tokens"])
+    assert len(rows) == len(tokens) + len(strip_tokens(generation))
     for row, token in zip(rows, tokens):
         assert row[0] == "prompt" and int(row[3]) == token.token_id
         if token.prob is None:
@@ -240,7 +242,7 @@ def test_copy_tsv_puts_every_token_and_its_numbers_on_the_clipboard(browser, har
     assert "\\n" in "".join(texts) and "\\t" in "".join(texts)  # escaped: one line per token, 10 cells each
     assert any(re.fullmatch(r"(\\x[0-9A-F]{2})+", t) for t in texts)  # bytes that are part of a character
     assert all(len(r) == 10 for r in rows)
-    assert [r[0] for r in rows[len(tokens):]] == ["generated"] * len(generation["tokens"])
+    assert [r[0] for r in rows[len(tokens):]] == ["generated"] * len(strip_tokens(generation))
 
 
 def test_save_html_asks_python_for_the_page_and_downloads_it(view, payloads):

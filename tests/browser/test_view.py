@@ -19,6 +19,9 @@ from fixtures import (
 )
 from view_harness import CHROMIUM, render_time_ms
 
+from tests.strips import delta_tokens, strip_pieces, strip_tokens
+from tokviz.widgets.token_table import pack_chunk
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found: browser tests need Chromium"),
@@ -57,7 +60,7 @@ def test_prompt_tokens_render_with_visible_whitespace_and_byte_badges(view, payl
     view.mount(state)
     page = view.page
     data = state["analysis_data"]
-    tokens, pieces = data["tokens"], data["pieces"]
+    tokens, pieces = strip_tokens(data), strip_pieces(data)
     spans = page.locator(PROMPT_TOKENS)
     assert spans.count() == len(tokens)
     # every token shows its text with whitespace markers, its byte badges, or its special tag
@@ -98,13 +101,13 @@ def test_html_looking_text_never_becomes_markup(view, payloads):
     state = payloads.tokens_state()
     view.mount(state)
     page = view.page
-    tokens = state["analysis_data"]["tokens"]
+    tokens = strip_tokens(state["analysis_data"])
     html = [i for i, t in enumerate(tokens) if "<" in t["t"] or ">" in t["t"]]
     assert len(html) >= 8
     for i in html:  # hover every HTML-looking token: its tooltip draws it as text
         page.locator(PROMPT_TOKENS).nth(i).hover()
         head = visible_tip(page).locator(".tvz-tip-tok")
-        assert head.text_content() == expected_token_content(tokens[i], state["analysis_data"]["pieces"])
+        assert head.text_content() == expected_token_content(tokens[i], strip_pieces(state["analysis_data"]))
     page.locator("#w .tvz-next").hover()
     visible_tip(page)
     assert_no_injection(view)
@@ -115,12 +118,12 @@ def test_candidate_rows_draw_pieces_and_mark_the_actual_token(view, payloads):
     generation = payloads.generation()
     view.mount(payloads.tokens_state(generation_data=generation))
     page = view.page
-    for i, tok in enumerate(generation["tokens"]):
+    for i, tok in enumerate(strip_tokens(generation)):
         page.locator(GEN_TOKENS).nth(i).hover()
         tip = visible_tip(page)
         actual = tip.locator(".tvz-cand.tvz-actual")
         assert actual.count() == 1 and actual.get_attribute("data-id") == str(tok["id"])
-        piece = generation["pieces"][str(tok["id"])]
+        piece = strip_pieces(generation)[str(tok["id"])]
         assert actual.locator(".tvz-cand-tok").text_content() == shown_text(piece)
     assert_no_injection(view)
 
@@ -129,7 +132,7 @@ def test_hover_shows_probability_rank_entropy_and_candidates(view, payloads):
     state = payloads.tokens_state()
     view.mount(state)
     page = view.page
-    tok = state["analysis_data"]["tokens"][3]
+    tok = strip_tokens(state["analysis_data"])[3]
     page.locator(PROMPT_TOKENS).nth(3).hover()
     tip = visible_tip(page)
     text = tip.inner_text()
@@ -314,13 +317,13 @@ def test_generated_tokens_stream_in_incrementally(view, payloads):
     state = payloads.tokens_state()
     view.mount(state)
     page = view.page
-    n_prompt = len(state["analysis_data"]["tokens"])
+    n_prompt = len(strip_tokens(state["analysis_data"]))
     page.eval_on_selector(PROMPT_TOKENS, "e => { e.__mark = 'kept'; }")
     final = payloads.generation()
     start, *deltas, end = payloads.stream  # exactly what the widget sent while generating
     view.receive(start)
     for n, delta in enumerate(deltas, start=1):
-        assert delta["stopped_by"] is None and len(delta["tokens"]) == 1  # each token travels once
+        assert delta["stopped_by"] is None and delta["chunk"]["length"] == 1  # each token travels once
         view.receive(delta)
         assert page.locator(GEN_TOKENS).count() == n
         if n == 1:
@@ -329,7 +332,7 @@ def test_generated_tokens_stream_in_incrementally(view, payloads):
     # neither the prompt nor earlier generated tokens were rebuilt
     assert page.eval_on_selector(PROMPT_TOKENS, "e => e.__mark") == "kept"
     assert page.eval_on_selector(GEN_TOKENS, "e => e.__mark") == "kept"
-    expected = [expected_token_content(t, final["pieces"]) for t in final["tokens"]]
+    expected = [expected_token_content(t, strip_pieces(final)) for t in strip_tokens(final)]
     assert page.locator(GEN_TOKENS).all_text_contents() == expected
     view.update("generation_data", final)
     view.receive(end)
@@ -340,7 +343,7 @@ def test_generated_tokens_stream_in_incrementally(view, payloads):
     other = payloads.other_generation
     view.update("generation_data", other)
     assert page.locator(GEN_TOKENS).all_text_contents() == [
-        expected_token_content(t, other["pieces"]) for t in other["tokens"]]
+        expected_token_content(t, strip_pieces(other)) for t in strip_tokens(other)]
     view.update("generation_data", {})
     assert page.locator(GEN_TOKENS).count() == 0
     assert page.locator(PROMPT_TOKENS).count() == n_prompt
@@ -351,7 +354,7 @@ def test_generated_tooltip_and_raw_sampled_switch(view, payloads):
     generation = payloads.sampled_generation
     view.mount(payloads.tokens_state(generation_data=generation))
     page = view.page
-    tok = generation["tokens"][0]
+    tok = strip_tokens(generation)[0]
     first = page.locator(GEN_TOKENS).first
     first.hover()
     text = visible_tip(page).inner_text()
@@ -492,7 +495,7 @@ def test_a_stream_is_followed_at_the_end_of_a_scrolled_strip_and_not_elsewhere(v
     view.receive(first)
 
     def grown(start: int) -> dict:  # a delta of 60 tokens: several new lines
-        return {**delta, "from": start, "tokens": delta["tokens"][:1] * 60}
+        return {**delta, "from": start, "chunk": pack_chunk(delta_tokens(delta) * 60, start, strip_pieces(delta["chunk"]), set())}
 
     strip.evaluate("e => { e.scrollTop = e.scrollHeight; }")
     before = strip.evaluate("e => e.scrollHeight")
@@ -520,7 +523,7 @@ def test_lens_heatmap_31_layers(view, payloads):
     assert len(labels) == 31 and labels[0] == "30 out" and labels[-1] == "0 emb"
     # column heads: the input tokens as the strip draws them (HTML-looking text as text, bytes as badges)
     heads = page.locator("#w .tvz-lens-head").all_text_contents()
-    assert heads == [expected_token_content({"id": i, "t": t}, L["pieces"]) for i, t in zip(L["input"], L["input_text"])]
+    assert heads == [expected_token_content({"id": i, "t": t}, strip_pieces(L)) for i, t in zip(L["input"], L["input_text"])]
     n_first = sum(x is not None for x in L["first_correct"])
     assert page.locator("#w .tvz-lens-cell.tvz-first-correct").count() == n_first
     assert page.locator("#w .tvz-lens-cell.tvz-settled").count() == sum(x is not None for x in L["settled"])
@@ -579,11 +582,11 @@ def test_icl_hover_shows_that_shots_strip(view, payloads):
     assert points.count() == len(c["shots"]) == 5
     assert page.locator("#w path.tvz-band").count() == 1
     points.nth(1).hover()
-    assert page.locator(PROMPT_TOKENS).count() == len(c["strips"][1]["tokens"])
+    assert page.locator(PROMPT_TOKENS).count() == len(strip_tokens(c["strips"][1]))
     caption = page.locator("#w .tvz-icl-caption").inner_text()
     assert "1 shot" in caption and f"{c['entropy_mean'][1] / 0.6931471805599453:.2f} bits" in caption
     points.nth(3).hover()
-    assert page.locator(PROMPT_TOKENS).count() == len(c["strips"][3]["tokens"])
+    assert page.locator(PROMPT_TOKENS).count() == len(strip_tokens(c["strips"][3]))
     # the strip's own tooltips work, listing the candidates the strip carries
     page.locator(PROMPT_TOKENS).last.hover()
     assert visible_tip(page).locator(".tvz-cand").count() == c["strips"][3]["alternatives"] == 2
@@ -621,8 +624,8 @@ def test_analysis_replaced_rebuilds_strip(view, payloads):
     view.mount(payloads.tokens_state())
     other = payloads.icl["data"]["strips"][0]  # another real analysis
     view.update("analysis_data", other)
-    assert view.page.locator(PROMPT_TOKENS).count() == len(other["tokens"])
-    assert view.page.locator(TOKENS).count() == len(other["tokens"])
+    assert view.page.locator(PROMPT_TOKENS).count() == len(strip_tokens(other))
+    assert view.page.locator(TOKENS).count() == len(strip_tokens(other))
 
 
 # WCAG contrast of each token's text over its translucent background, blended onto the opaque backdrop.
@@ -655,7 +658,7 @@ def test_token_text_stays_readable(browser, harness_url, payloads, theme, color_
         state = payloads.tokens_state(generation_data=payloads.generation(), color_by=color_by)
         view.mount(state)
         ratios = page.evaluate(CONTRAST_JS, "#w .tvz-token")
-        assert len(ratios) == len(state["analysis_data"]["tokens"]) + len(state["generation_data"]["tokens"])
+        assert len(ratios) == len(strip_tokens(state["analysis_data"])) + len(strip_tokens(state["generation_data"]))
         assert min(ratios) >= 4.5, ratios
     finally:
         page.close()

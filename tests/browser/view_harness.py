@@ -9,12 +9,16 @@ A loopback HTTP server serves one page and `tokviz/static/`. The page holds a ~2
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from tokviz.widgets.snapshot import encode_bytes
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "tokviz" / "static"
@@ -36,6 +40,16 @@ PAGE = """<!doctype html>
 <body><div id="w"></div>
 <script type="module">
 window.__sent = []; window.__saved = []; window.__dialogs = [];
+// Binary buffers arrive from Python as base64 (see `page_value`); the view gets DataViews, as from anywidget.
+const revive = (v) => {
+  if (Array.isArray(v)) return v.map(revive);
+  if (!v || typeof v !== "object") return v;
+  if (typeof v["$tokviz_bytes"] === "string") {
+    const raw = atob(v["$tokviz_bytes"]);
+    return new DataView(Uint8Array.from(raw, (c) => c.charCodeAt(0)).buffer);
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+};
 // The fake anywidget model: Backbone-like events, local state.
 function makeModel(state) {
   const handlers = new Map();
@@ -65,6 +79,7 @@ async function loadWidget() {
   return window.__mod.default;
 }
 window.mount = async (state) => {
+  state = revive(state);
   const widget = await loadWidget();
   if (window.__cleanup) window.__cleanup();
   window.__sent = []; window.__saved = [];
@@ -73,11 +88,12 @@ window.mount = async (state) => {
   window.__cleanup = await widget.render({ model: window.model, el });
 };
 // Python pushing a trait: the model changes and fires change events.
-window.update = (k, v) => window.model.set(k, v);
+window.update = (k, v) => window.model.set(k, revive(v));
 // Python sending a custom message (anywidget's "msg:custom").
-window.receive = (msg) => window.model.fire("msg:custom", msg);
+window.receive = (msg, buffers) => window.model.fire("msg:custom", msg, revive(buffers || []));
 // Render time of one view (ms), including style and layout.
 window.timeRender = async (state) => {
+  state = revive(state);
   const widget = await loadWidget();
   if (window.__cleanup) { window.__cleanup(); window.__cleanup = null; }
   const el = document.getElementById("w");
@@ -151,14 +167,18 @@ class View:
         page.wait_for_function("window.__ready === true")
 
     def mount(self, state: dict[str, Any]) -> None:
-        self.page.evaluate("s => window.mount(s)", state)
+        self.page.evaluate("s => window.mount(s)", page_value(state))
 
     def update(self, name: str, value: Any) -> None:
-        self.page.evaluate("([k, v]) => window.update(k, v)", [name, value])
+        self.page.evaluate("([k, v]) => window.update(k, v)", [name, page_value(value)])
 
     def receive(self, message: dict) -> None:
-        """Python's widget.send(message) arriving in the view."""
-        self.page.evaluate("m => window.receive(m)", message)
+        """Python's widget.send(message, buffers) arriving in the view. A stream delta's binary chunk, which
+        Python sends as the message's buffer, is in message["chunk"]["data"] (tests/strips.py)."""
+        message = copy.deepcopy(message)
+        data = message.get("chunk", {}).pop("data", None) if isinstance(message.get("chunk"), dict) else None
+        buffers = [] if data is None else [data]
+        self.page.evaluate("([m, b]) => window.receive(m, b)", [page_value(message), page_value(buffers)])
 
     def get(self, name: str) -> Any:
         return self.page.evaluate("k => window.model.get(k)", name)
@@ -183,7 +203,12 @@ def render_time_ms(page, payload: dict) -> float:
     about the number.
     """
     state = {**token_view_state(), "analysis_data": payload}
-    return float(page.evaluate("s => window.timeRender(s)", state))
+    return float(page.evaluate("s => window.timeRender(s)", page_value(state)))
+
+
+def page_value(value: Any) -> Any:
+    """`value` as the page can take it: binary buffers as base64, revived there into DataViews."""
+    return json.loads(json.dumps(value, default=encode_bytes))
 
 
 def token_view_state() -> dict:

@@ -566,6 +566,99 @@ function rovingFocus(d, container, selector, step = linearStep2) {
   };
 }
 
+// src/strip_blocks.js
+var BLOCK_MAX = 512;
+var BLOCK_MIN = 64;
+var VIRTUAL_FROM = 3e3;
+var NEAR = "600px 0px";
+var FIRST_GUESS_PX = 2.4;
+function blockBox(cfg) {
+  const { box } = cfg;
+  let blocks = [];
+  let virtual = false;
+  let pxPerToken = FIRST_GUESS_PX;
+  let count2 = 0;
+  const watcher = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const block = blocks.find((b) => b.el === entry.target);
+      if (!block) continue;
+      if (entry.isIntersecting) draw(block);
+      else if (!cfg.keep(block.el)) clear(block);
+    }
+  }, { root: cfg.scroller, rootMargin: NEAR });
+  cfg.disposer.add(() => watcher.disconnect());
+  function draw(block) {
+    if (block.drawn) return;
+    const frag = document.createDocumentFragment();
+    for (let i = block.start; i < block.end; i++) frag.append(cfg.span(i));
+    block.el.style.height = "";
+    block.el.replaceChildren(frag);
+    block.drawn = true;
+    if (virtual) {
+      const height = block.el.getBoundingClientRect().height;
+      if (height > 0) pxPerToken = height / (block.end - block.start);
+      block.measured = true;
+    }
+  }
+  function clear(block) {
+    if (!virtual || !block.drawn) return;
+    const height = block.el.getBoundingClientRect().height;
+    block.el.style.height = `${height}px`;
+    block.el.replaceChildren();
+    block.drawn = false;
+  }
+  function newBlock(start) {
+    const el = document.createElement("span");
+    el.className = "tvz-block";
+    const block = { start, end: start, el, drawn: !virtual, measured: false };
+    blocks.push(block);
+    box.append(el);
+    if (virtual) watcher.observe(el);
+    return block;
+  }
+  function extend(tokens) {
+    let block = blocks[blocks.length - 1];
+    for (let i = count2; i < tokens.length; i++) {
+      const size = block ? block.end - block.start : 0;
+      const full = !block || size >= BLOCK_MAX || size >= BLOCK_MIN && tokens[i - 1].t.includes("\n");
+      if (full) {
+        if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+        block = newBlock(i);
+      }
+      block.end = i + 1;
+      if (block.drawn) block.el.append(cfg.span(i));
+    }
+    if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+    count2 = tokens.length;
+  }
+  function reset(tokens, long) {
+    for (const b of blocks) watcher.unobserve(b.el);
+    blocks = [];
+    count2 = 0;
+    virtual = long;
+    box.replaceChildren();
+    extend(tokens);
+  }
+  function spanAt(i) {
+    if (!(i >= 0 && i < count2)) return null;
+    let lo = 0, hi = blocks.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (blocks[mid].start <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    const block = blocks[lo];
+    draw(block);
+    const span = block.el.children[i - block.start];
+    return span instanceof HTMLElement ? span : null;
+  }
+  const drawnSpans = () => (
+    /** @type {HTMLElement[]} */
+    [...box.querySelectorAll(".tvz-token")]
+  );
+  return { reset, extend, spanAt, drawnSpans, count: () => count2, isVirtual: () => virtual };
+}
+
 // src/strip.js
 var STRIP_PIN_HINT = "selected \u2014 Esc closes; click the token again (or \u201Cclear selection\u201D) to unselect";
 function createStrip(cfg) {
@@ -642,34 +735,38 @@ function createStrip(cfg) {
     span.append(displayNode(d, { breaks: true }));
     return span;
   }
-  function appendTokens(box, tokens, from, source, pieces) {
-    const o = options();
-    const frag = document.createDocumentFragment();
-    for (let i = from; i < tokens.length; i++) frag.append(tokenSpan(tokens[i], i, source, pieces, o));
-    box.append(frag);
-  }
+  const keep = (block) => !!selectedEl && block.contains(selectedEl) || block.contains(tooltip.anchor() ?? null);
+  const boxOf = (source, box) => blockBox({
+    box,
+    scroller: el,
+    keep,
+    disposer,
+    span: (i) => tokenSpan(data[source].tokens[i], i, source, data[source].pieces, options())
+  });
+  const boxes = { prompt: boxOf("prompt", promptBox), generated: boxOf("generated", genBox) };
   function setPrompt(s) {
     data.prompt.tokens = s && s.tokens || [];
     data.prompt.pieces = s && s.pieces || {};
     data.prompt.unavailable = s && s.unavailable || {};
     data.next.cands = s && s.next || null;
     data.next.pieces = data.prompt.pieces;
-    promptBox.replaceChildren();
-    appendTokens(promptBox, data.prompt.tokens, 0, "prompt", data.prompt.pieces);
+    boxes.prompt.reset(data.prompt.tokens, data.prompt.tokens.length > VIRTUAL_FROM);
+    el.classList.toggle("tvz-virtual", boxes.prompt.isVirtual() || boxes.generated.isVirtual());
     updateMarkers();
     tooltip.dropDetached();
   }
   function setGenerated(tokens, pieces, branchPoint = null, unavailable = {}) {
     const old = data.generated.tokens;
-    const n = genBox.childElementCount;
+    const n = boxes.generated.count();
     const extends_ = n <= tokens.length && n === old.length && (n === 0 || old[n - 1].id === tokens[n - 1].id) && branchPoint === data.branchPoint;
     data.branchPoint = branchPoint;
     data.generated.tokens = tokens;
     data.generated.pieces = pieces || {};
     data.generated.unavailable = unavailable;
     const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 4;
-    if (!extends_) genBox.replaceChildren();
-    appendTokens(genBox, tokens, genBox.childElementCount, "generated", data.generated.pieces);
+    if (extends_) boxes.generated.extend(tokens);
+    else boxes.generated.reset(tokens, tokens.length > VIRTUAL_FROM);
+    el.classList.toggle("tvz-virtual", boxes.prompt.isVirtual() || boxes.generated.isVirtual());
     if (atEnd && el.scrollHeight > el.clientHeight) el.scrollTop = el.scrollHeight;
     updateMarkers();
     tooltip.dropDetached();
@@ -683,16 +780,12 @@ function createStrip(cfg) {
   function recolor() {
     const o = options();
     for (
-      const [box, src] of
+      const src of
       /** @type {const} */
-      [[promptBox, "prompt"], [genBox, "generated"]]
+      ["prompt", "generated"]
     ) {
       const toks = data[src].tokens;
-      for (
-        const span of
-        /** @type {HTMLCollectionOf<HTMLElement>} */
-        box.children
-      ) {
+      for (const span of boxes[src].drawnSpans()) {
         const tok = toks[Number(span.dataset.index)];
         if (tok) paint(span, tok, o);
         else span.style.backgroundColor = span.style.color = "";
@@ -705,9 +798,7 @@ function createStrip(cfg) {
     if (selectedEl) selectedEl.classList.add("tvz-selected");
   }
   function spanAt(source, index) {
-    const box = source === "generated" ? genBox : source === "prompt" ? promptBox : null;
-    const span = box && box.children[index];
-    return span instanceof HTMLElement ? span : null;
+    return source === "generated" || source === "prompt" ? boxes[source].spanAt(index) : null;
   }
   function tipContent(span) {
     const o = options();
@@ -990,22 +1081,190 @@ function marksKey() {
   ]);
 }
 
+// src/token_table.js
+var POW10 = Array.from({ length: 309 }, (_, k) => Number(`1e${k}`));
+var NULL = 0;
+var EXCEPTION = 1;
+var ZERO = 2;
+var FIRST_CODE = 3;
+var FLAG_GENERATED = 1;
+var FLAG_FORCED = 2;
+var FLAG_SAMPLED = 4;
+var ARRAYS = { u1: Uint8Array, u2: Uint16Array, u4: Uint32Array, i2: Int16Array, i4: Int32Array };
+var decimalValue = (m, e) => -e > 22 ? m / POW10[22] / POW10[-e - 22] : m / POW10[-e];
+function readColumn(buffer, col, exceptions) {
+  const [, type, offset, count2, codec, digitsOrPlaces, lowest] = col;
+  const raw = new ARRAYS[type](buffer, offset, count2);
+  if (!codec) return raw;
+  const out = new Float64Array(count2);
+  if (codec === "fixed") {
+    const scale = POW10[digitsOrPlaces];
+    const nullCode = type === "i2" ? -(2 ** 15) : -(2 ** 31);
+    for (let i = 0; i < count2; i++) out[i] = raw[i] === nullCode ? NaN : raw[i] / scale;
+  } else {
+    const first = 10 ** (digitsOrPlaces - 1), span = 9 * first;
+    for (let i = 0; i < count2; i++) {
+      const code = raw[i];
+      if (code === NULL || code === EXCEPTION) out[i] = NaN;
+      else if (code === ZERO) out[i] = 0;
+      else {
+        const j = code - FIRST_CODE;
+        out[i] = decimalValue(j % span + first, Math.floor(j / span) + lowest);
+      }
+    }
+  }
+  for (const [i, v] of Object.entries(exceptions)) out[Number(i)] = v ?? NaN;
+  return out;
+}
+var orNull = (v) => Number.isNaN(v) ? null : v;
+function defaultText(pieces, id) {
+  const piece = pieces[String(id)];
+  if (typeof piece === "string") return piece;
+  return piece && "special" in piece ? piece.special : "";
+}
+function decodeChunk(chunk, pieces) {
+  Object.assign(pieces, chunk.pieces);
+  const view = chunk.data;
+  const buffer = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
+  const c = {};
+  for (const col of chunk.columns) c[col[0]] = readColumn(buffer, col, chunk.exceptions?.[col[0]] ?? {});
+  const n = chunk.length;
+  const topStart = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) topStart[i + 1] = topStart[i] + c.top_n[i];
+  const texts = chunk.text ?? {}, pending = chunk.pending ?? {};
+  const tokens = new Array(n);
+  for (let i = 0; i < n; i++) tokens[i] = new TableToken(c, i, topStart, texts, pending, pieces);
+  return (
+    /** @type {Tok[]} */
+    tokens
+  );
+}
+var TableToken = class {
+  /**
+   * @param {Record<string, any>} c @param {number} i @param {Uint32Array} topStart
+   * @param {Record<string, string>} texts @param {Record<string, string>} pending @param {Pieces} pieces
+   */
+  constructor(c, i, topStart, texts, pending, pieces) {
+    this._c = c;
+    this._i = i;
+    this._topStart = topStart;
+    this._texts = texts;
+    this._pending = pending;
+    this._pieces = pieces;
+  }
+  get id() {
+    return this._c.id[this._i];
+  }
+  get t() {
+    return this._texts[this._i] ?? defaultText(this._pieces, this.id);
+  }
+  get p() {
+    return orNull(this._c.p[this._i]);
+  }
+  get lp() {
+    return orNull(this._c.lp[this._i]);
+  }
+  get s() {
+    return orNull(this._c.s[this._i]);
+  }
+  get r() {
+    return this._c.r[this._i] || null;
+  }
+  // ranks start at 1: 0 is null
+  get h() {
+    return orNull(this._c.h[this._i]);
+  }
+  get pending() {
+    return this._pending[this._i];
+  }
+  get g() {
+    return this._c.flags[this._i] & FLAG_GENERATED ? 1 : void 0;
+  }
+  get f() {
+    return this._c.flags[this._i] & FLAG_FORCED ? 1 : void 0;
+  }
+  get sp() {
+    return this._c.flags[this._i] & FLAG_SAMPLED ? orNull(this._c.sp[this._i]) : void 0;
+  }
+  get ss() {
+    return this._c.flags[this._i] & FLAG_SAMPLED ? orNull(this._c.ss[this._i]) : void 0;
+  }
+  /** The shown candidates, [id, prob] or [id, prob, sampled prob], or null where there is no prediction. */
+  get top() {
+    const from = this._topStart[this._i], to = this._topStart[this._i + 1];
+    if (from === to) return null;
+    const { top_id: ids, top_p: probs, top_sp: sampled } = this._c;
+    const cands = [];
+    for (let j = from; j < to; j++) {
+      const sp = sampled ? sampled[j] : NaN;
+      cands.push(Number.isNaN(sp) ? [ids[j], probs[j]] : [ids[j], probs[j], sp]);
+    }
+    return cands;
+  }
+};
+function decodeStrip(strip, more = []) {
+  const pieces = { ...strip.pieces ?? {} };
+  let tokens = [];
+  for (const chunk of [...strip.chunks ?? [], ...more]) {
+    if (chunk.start !== tokens.length) break;
+    tokens = tokens.concat(decodeChunk(chunk, pieces));
+  }
+  return { tokens, pieces };
+}
+
 // src/tokenviz/state.js
 var BUSY = /* @__PURE__ */ new Set(["analyzing", "generating"]);
-var stripTrait = (model, name) => name === "generation_data" && streaming.get(model) || model.get(name);
+var decoded = /* @__PURE__ */ new WeakMap();
+var received = /* @__PURE__ */ new WeakMap();
+function stripTrait(model, name) {
+  const live = name === "generation_data" && streaming.get(model);
+  if (live) return live;
+  const sent = model.get(name) ?? {};
+  if (!sent.chunks) return { ...sent, tokens: [], pieces: sent.pieces ?? {} };
+  const apart = sent.key ? receivedFor(model, name, sent.key) : null;
+  const count2 = apart ? apart.chunks.length : 0;
+  const memo = decoded.get(sent);
+  if (memo && memo.count === count2) return memo.strip;
+  const strip = { ...sent, ...decodeStrip(sent, apart ? apart.chunks : []) };
+  decoded.set(sent, { count: count2, strip });
+  if (apart && !apart.asked && strip.tokens.length < (sent.length ?? 0)) {
+    apart.asked = true;
+    model.send({ action: "chunks", trait: name, key: sent.key, from: (sent.chunks ?? []).length + count2 });
+  }
+  return strip;
+}
+function receivedFor(model, name, key) {
+  let byTrait = received.get(model);
+  if (!byTrait) received.set(model, byTrait = /* @__PURE__ */ new Map());
+  let held = byTrait.get(name);
+  if (!held || held.key !== key) byTrait.set(name, held = { key, chunks: [], asked: false });
+  return held;
+}
+function applyChunkMessage(model, msg, buffers = []) {
+  if (msg.kind !== "strip_chunk") return false;
+  const sent = model.get(msg.trait) ?? {};
+  if (sent.key !== msg.key) return false;
+  const held = receivedFor(model, msg.trait, msg.key);
+  if (msg.index !== (sent.chunks ?? []).length + held.chunks.length) return false;
+  const chunk = { ...msg.chunk, data: buffers[0] };
+  held.chunks.push(chunk);
+  return chunk.start + chunk.length >= (sent.length ?? 0);
+}
 var streaming = /* @__PURE__ */ new WeakMap();
-function applyStreamMessage(model, msg) {
+function applyStreamMessage(model, msg, buffers = []) {
   if (msg.kind === "generation_end") return streaming.delete(model);
   if (msg.kind !== "generation_delta") return false;
-  const { kind: _, from, tokens, pieces, ...summary } = msg;
+  const { kind: _, from, chunk, ...summary } = msg;
   const held = streaming.get(model);
-  if (from === 0) {
-    streaming.set(model, { ...summary, tokens: [...tokens], pieces: { ...pieces } });
-    return true;
-  }
-  if (!held || held.tokens.length !== from) return false;
-  Object.assign(held.pieces, pieces);
-  Object.assign(held, summary, { tokens: held.tokens.concat(tokens) });
+  if (from !== 0 && (!held || held.tokens.length !== from)) return false;
+  const pieces = from === 0 || !held ? {} : held.pieces;
+  const tokens = decodeChunk({ ...chunk, data: buffers[0] }, pieces);
+  streaming.set(model, {
+    ...from === 0 || !held ? {} : held,
+    ...summary,
+    pieces,
+    tokens: from === 0 || !held ? tokens : held.tokens.concat(tokens)
+  });
   return true;
 }
 var endStream = (model) => streaming.delete(model);
@@ -1298,6 +1557,7 @@ var GEN_KEY = "generated token";
 var GEN_KEY_SAMPLED = "generated token, after temperature/top-k/top-p";
 var PLOT_HEIGHT = 56;
 var LABEL_ROOM = 64;
+var MAX_BARS = 1500;
 var clip = (s) => Array.from(s).length > 8 ? `${Array.from(s).slice(0, 7).join("")}\u2026` : s;
 function surprisalChart(cfg) {
   const genKey = h("span", { text: GEN_KEY });
@@ -1323,6 +1583,9 @@ function surprisalChart(cfg) {
     key,
     h("div", { class: "tvz-surp-plot" }, [h("div", { class: "tvz-surp-axis" }, [top, h("span", { text: "0" })]), area])
   ]);
+  const binNote = h("span", { class: "tvz-surp-bins" });
+  title.append(binNote);
+  let perBar = 1;
   let shown2 = { prompt: [], generated: [], promptPieces: {}, genPieces: {} };
   const placeLabels = () => {
     const total = shown2.prompt.length + shown2.generated.length;
@@ -1365,7 +1628,8 @@ function surprisalChart(cfg) {
     );
     const ref = refAt(i);
     if (!ref) return;
-    cursor.setAttribute("x", String(i));
+    cursor.setAttribute("x", String(i - i % perBar));
+    cursor.setAttribute("width", String(perBar));
     cursor.style.display = "";
     cfg.onHover(ref);
   });
@@ -1392,20 +1656,29 @@ function surprisalChart(cfg) {
       if (s != null && s > peak) peak = s;
     }
     const scaleTop = Math.max(1, Math.ceil(peak));
+    perBar = Math.max(1, Math.ceil(total / MAX_BARS));
+    const gap = perBar === 1 ? 0.1 : 0;
     const bars = (toks, from) => {
       let d = "";
-      toks.forEach((tok, k) => {
-        const s = bits(tok);
-        if (s == null || s <= 0) return;
+      for (let k = 0; k < toks.length; k += perBar) {
+        const end = Math.min(toks.length, k + perBar);
+        let s = 0;
+        for (let j = k; j < end; j++) {
+          const v = bits(toks[j]);
+          if (v != null && v > s) s = v;
+        }
+        if (s <= 0) continue;
         const height = s / scaleTop * PLOT_HEIGHT;
-        d += `M${from + k + 0.1} ${PLOT_HEIGHT}v${-height.toFixed(2)}h0.8v${height.toFixed(2)}z`;
-      });
+        d += `M${from + k + gap} ${PLOT_HEIGHT}v${-height.toFixed(2)}h${end - k - 2 * gap}v${height.toFixed(2)}z`;
+      }
       return d;
     };
     promptBars.setAttribute("d", bars(prompt, 0));
     genBars.setAttribute("d", bars(generated, prompt.length));
     plot.setAttribute("viewBox", `0 0 ${Math.max(1, total)} ${PLOT_HEIGHT}`);
-    plot.setAttribute("aria-label", `surprisal of ${total} tokens, highest ${formatSurprisal(peak)}`);
+    const runs = perBar > 1 ? `, each bar the highest of ${perBar} tokens` : "";
+    plot.setAttribute("aria-label", `surprisal of ${total} tokens${runs}, highest ${formatSurprisal(peak)}`);
+    binNote.textContent = perBar > 1 ? ` Each bar: the most surprising of ${perBar} tokens in a row.` : "";
     top.textContent = `${scaleTop} bits`;
     cursor.style.display = "none";
     placeLabels();
@@ -1688,7 +1961,8 @@ function renderBeamsView(model, root, d) {
     if (inner) inner.dispose();
     inner = new Disposer();
     tooltip.hide();
-    const g = model.get("data");
+    const sent = model.get("data");
+    const g = { ...sent, ...decodeStrip(sent) };
     box.replaceChildren();
     if (!g.tree?.length) {
       box.append(h("div", { class: "tvz-note", text: "No beam tree (generate with num_beams > 1)." }));
@@ -1879,7 +2153,7 @@ function renderTokenViz(model, root, d) {
   d.onModel(model, "change:alternatives", nextRun.update);
   d.onModel(model, "change:prompt", stale.update);
   d.onModel(model, "change:error", error.update);
-  d.onModel(model, "change:analysis_data", () => {
+  const analysisChanged = () => {
     renderAnalysis();
     renderCharts();
     selected.update();
@@ -1888,7 +2162,8 @@ function renderTokenViz(model, root, d) {
     stale.update();
     nextRun.update();
     empty.update();
-  });
+  };
+  d.onModel(model, "change:analysis_data", analysisChanged);
   const generationChanged = () => {
     renderGeneration();
     renderCharts();
@@ -1901,8 +2176,9 @@ function renderTokenViz(model, root, d) {
     endStream(model);
     generationChanged();
   });
-  d.onModel(model, "msg:custom", (msg) => {
-    if (applyStreamMessage(model, msg)) generationChanged();
+  d.onModel(model, "msg:custom", (msg, buffers) => {
+    if (applyStreamMessage(model, msg, buffers)) generationChanged();
+    else if (applyChunkMessage(model, msg, buffers)) (msg.trait === "analysis_data" ? analysisChanged : generationChanged)();
   });
   d.onModel(model, "change:selected", selected.update);
   d.onModel(model, "change:model_name", status.update);
@@ -2246,7 +2522,7 @@ function renderICL(model, root, d) {
       `mean entropy ${formatBits(c.entropy_mean[idx])}`
     ].join(" \xB7 ");
     tooltip.unpin();
-    strip.setPrompt(c.strips[idx]);
+    strip.setPrompt({ ...c.strips[idx], ...decodeStrip(c.strips[idx]) });
   };
   const render2 = () => {
     plot.replaceChildren();

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from ..core.token_info import RANK_EDGES, TokenInfo, rank_counts
 from ..core.tokens import Vocabulary
+from .token_table import pack_tokens
 
 
 def rounded(value: float | None, digits: int = 4) -> float | None:
@@ -126,16 +127,22 @@ def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None 
     """A PromptAnalysis as a token strip."""
     pieces = Pieces(vocabulary)
     alternatives = alternatives or analysis.alternatives
+    entries = [token_entry(t, pieces, alternatives) for t in analysis.tokens]
     return {
         "alternatives": alternatives,
-        "tokens": [token_entry(t, pieces, alternatives) for t in analysis.tokens],
         **next_distribution(analysis.next, analysis.next_entropy, pieces, alternatives),
         "ranks": rank_summary(analysis.tokens),
         "perplexity": rounded(analysis.perplexity),
         "text": analysis.text,
         **unavailable_entry(analysis.unavailable),
-        "pieces": pieces.table,
+        **token_table(entries, pieces),
     }
+
+
+def token_table(entries: list[dict], pieces: Pieces) -> dict:
+    """A strip's tokens as binary chunks (token_table.py), with the pieces no chunk carries."""
+    chunks, rest = pack_tokens(entries, pieces.table)
+    return {"length": len(entries), "chunks": chunks, "pieces": rest}
 
 
 def unavailable_entry(unavailable: dict[str, str]) -> dict:
@@ -159,9 +166,9 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
     what its temperature / top-k / top-p did).
     """
     pieces = Pieces(vocabulary)
+    entries = [token_entry(t, pieces, alternatives, sampled) for t in tokens]
     payload = {
         "alternatives": alternatives,
-        "tokens": [token_entry(t, pieces, alternatives, sampled) for t in tokens],
         "stopped_by": stopped_by,
         "max_new_tokens": max_new_tokens,
         "sampled": sampled,
@@ -179,7 +186,7 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         ]
     if beam_tree:
         payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
-    payload["pieces"] = pieces.table
+    payload.update(token_table(entries, pieces))
     return payload
 
 

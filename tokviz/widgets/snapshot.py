@@ -8,11 +8,14 @@ into its own uniquely-id'd div. Nothing is fetched: it works offline and from fi
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import uuid
 from pathlib import Path
 from typing import Any
+
+from .token_table_reader import strip_tokens
 
 STATIC = Path(__file__).parent.parent / "static"
 KINDS = ("tokens", "lens", "icl", "labels", "beams", "compare", "reshape", "bayes", "loom")
@@ -23,7 +26,20 @@ _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\
 
 # A read-only anywidget model over `state`: set() only changes the local view (e.g. colour switches).
 _LOADER = """(async () => {
-  const state = %(state)s;
+  // Binary buffers travel as base64; the view gets them as DataViews, as anywidget gives them.
+  const revive = (v) => {
+    if (Array.isArray(v)) return v.map(revive);
+    if (!v || typeof v !== "object") return v;
+    if (typeof v[BYTES] === "string") {
+      const raw = atob(v[BYTES]);
+      const bytes = new Uint8Array(raw.length);
+      for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+      return new DataView(bytes.buffer);
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, revive(x)]));
+  };
+  const BYTES = %(bytes_key)s;
+  const state = revive(%(state)s);
   const source = %(source)s;
   const el = document.getElementById(%(uid)s);
   const handlers = new Map();
@@ -52,9 +68,18 @@ _LOADER = """(async () => {
 })();"""
 
 
+BYTES_KEY = "$tokviz_bytes"  # how a binary buffer is written in the page (base64)
+
+
+def encode_bytes(value: Any) -> dict:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {BYTES_KEY: base64.b64encode(bytes(value)).decode("ascii")}
+    raise TypeError(f"cannot write {type(value).__name__} into a snapshot")
+
+
 def _script_literal(value: Any) -> str:
     """`value` as a JavaScript literal that is safe inside an inline <script> element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=encode_bytes)
     for ch, esc in _SCRIPT_ESCAPES.items():
         text = text.replace(ch, esc)
     return text
@@ -71,7 +96,7 @@ def _fallback_text(kind: str, state: dict) -> str:
     """Plain text shown where scripts do not run (e.g. GitHub's notebook preview)."""
     if kind == "tokens":
         # The prompt's tokens, then the generated ones: the text as the model saw and wrote it.
-        parts = [tok["t"] for key in ("analysis_data", "generation_data") for tok in state[key].get("tokens", [])]
+        parts = [tok["t"] for key in ("analysis_data", "generation_data") for tok in strip_tokens(state[key])]
         if parts:
             return "".join(parts)
     return f"tokviz {kind} view (needs JavaScript)"
@@ -95,6 +120,7 @@ def snapshot_html(kind: str, state: dict, *, full_page: bool) -> str:
         "state": _script_literal(view_state),
         "source": _script_literal(_read_static("widget.js")),
         "uid": _script_literal(uid),
+        "bytes_key": _script_literal(BYTES_KEY),
     }
     fallback = html.escape(_fallback_text(kind, view_state))
     fragment = (

@@ -21,6 +21,7 @@ from ..core.decoding import DecodingParams
 from ..errors import InvalidInputError, TokvizError
 from . import payload as payloads
 from .generation_stream import GenerationStream
+from .held_chunks import HeldChunks
 from .reshape_view import ReshapeView
 from .settings import DECODING_TRAITS, ONE_OFF, check_number, one_off_decoding, setting_limits
 from .view_base import View
@@ -77,6 +78,8 @@ class TokenViz(View):
         unsupported = {control: lm.unsupported[need] for control, need in CONTROL_NEEDS.items()
                        if need in lm.unsupported}
         self._limits = setting_limits(lm, None, bool(params.get("do_sample", False)))
+        # a long strip's chunks beyond what its trait carries (sent through w.send as it is when asked)
+        self._held = HeldChunks(lambda content, buffers: self.send(content, buffers))
         super().__init__(prompt=prompt, model_name=lm.label, limits=self._limits_json(), unsupported=unsupported,
                          **params)
         self.previous_branches: BranchTree | None = None  # the tree the last Generate replaced
@@ -247,6 +250,10 @@ class TokenViz(View):
         self._limits = self._limits_when(self.do_sample)
         self.limits = self._limits_json()
 
+    @t.validate("analysis_data", "generation_data")
+    def _carry_first_chunks(self, proposal):
+        return self._held.split(proposal["value"])
+
     @t.validate(*DECODING_TRAITS, "alternatives")
     def _check_number(self, proposal):
         name, value = proposal["trait"].name, proposal["value"]
@@ -255,6 +262,12 @@ class TokenViz(View):
         except InvalidInputError as error:
             raise t.TraitError(f"TokenViz.{name}: {error}") from error
         return value
+
+    def snapshot_state(self) -> dict:
+        state = super().snapshot_state()
+        for name in ("analysis_data", "generation_data"):  # a snapshot has no kernel to ask: all chunks
+            state[name] = self._held.whole(state[name])
+        return state
 
     def __repr__(self) -> str:
         return f"<TokenViz {self.lm.name}: {len(self.analysis.tokens) if self.analysis else 0} prompt tokens>"
@@ -327,6 +340,9 @@ class TokenViz(View):
         name = content.get("action") if isinstance(content, dict) else None
         if name == "stop":
             self.stop()
+            return
+        if name == "chunks":  # a view holding a long strip's trait asks for the chunks it does not carry
+            self._held.send(content.get("trait"), content.get("key"), content.get("from", 0))
             return
         if name == "save_html":  # the view's "save HTML": the page w.to_html() writes, for a download
             self.send({"kind": "html", "html": self.to_html(), "filename": "tokviz.html"})
