@@ -12,6 +12,7 @@ story opening that the default model does not end within 64 tokens (checked and 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import interleaved_runs, ratio_spread
 
 import tokviz
+from tokviz.widgets.widget import TokenViz
 
 PROMPT = "Chapter one. The old lighthouse keeper climbed the stairs every evening, and"
 
@@ -53,12 +55,21 @@ def main() -> None:
     def streaming():
         return tokviz.generate(lm, PROMPT, max_new_tokens=n, alternatives=10, on_token=lambda token: None)
 
+    # The widget's Generate: the run streamed to the view by deltas (every message serialised as the comm
+    # would, JSON and buffers), then the result's strips set as traits.
+    widget = TokenViz(lm, prompt=PROMPT, analyze_now=False, max_new_tokens=n, alternatives=10)
+    widget.send = lambda content, buffers=None: json.dumps(content)
+
+    def in_widget():
+        return widget.generate(do_sample=False)
+
     bare_tokens = bare().shape[1] - ids.shape[1]
     result = ours()
     print(f"tokens: bare {bare_tokens}, tokviz {len(result.tokens)} (stopped by {result.stopped_by})")
-    runs = {"bare": bare, "scores recipe": scores_recipe, "tokviz": ours, "tokviz+on_token": streaming}
+    runs = {"bare": bare, "scores recipe": scores_recipe, "tokviz": ours, "tokviz+on_token": streaming,
+            "TokenViz.generate (deltas)": in_widget}
     times = interleaved_runs(runs, repeats=args.repeats)
-    for name in ("scores recipe", "tokviz", "tokviz+on_token"):
+    for name in ("scores recipe", "tokviz", "tokviz+on_token", "TokenViz.generate (deltas)"):
         print(f"{n} new tokens, {name} / bare generate: {ratio_spread(times, name, 'bare')}")
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import json
 
 import pytest
 import traitlets
+from ipywidgets.widgets.widget import _remove_buffers
 
 import tokviz
 from tests.strips import strip_tokens
@@ -32,7 +33,10 @@ def test_the_strip_carries_the_servers_numbers_and_what_it_lacks(viz, served):
     assert set(data["unavailable"]) >= {"entropy", "rank"}
     assert viz.unsupported.keys() == {"num_beams", "branch"}
     assert viz.limits["alternatives"]["high"] == served.logprobs
-    json.dumps(viz.get_state())  # everything the view gets is JSON (no NaN, no bytes)
+    # everything the view gets is JSON (no NaN) and the strips' binary buffers
+    state, _, buffers = _remove_buffers(viz.get_state())
+    json.dumps(state, allow_nan=False)
+    assert buffers and all(isinstance(b, bytes) for b in buffers)
 
 
 def test_generate_syncs_the_run_and_its_reasons(viz):

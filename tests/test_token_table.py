@@ -109,3 +109,16 @@ def test_a_long_strip_travels_in_chunks_a_view_asks_for(long_widget, monkeypatch
     w._handle_message(w, {"action": "chunks", "trait": "analysis_data", "key": "stale", "from": 0}, [])
     assert sent == []
     assert len(strip_tokens(w.snapshot_state()["analysis_data"])) == 32_000
+
+
+def test_a_long_analysis_reports_its_progress_then_clears_it(tokenizer):
+    lm = tiny_long_llama(tokenizer, 4096)
+    w = TokenViz(lm, analyze_now=False, alternatives=10)
+    seen = []
+    w.observe(lambda change: seen.append(change["new"]), names="progress")
+    w.analyze(text_of_tokens(tokenizer, 4000))
+    reports = [p for p in seen if p]
+    # each position is scored: every token after the first, and the next-token distribution after the last
+    assert reports and reports[-1] == {"done": 4000, "total": 4000}
+    assert [p["done"] for p in reports] == sorted(p["done"] for p in reports)
+    assert seen[-1] == {} and w.progress == {}  # cleared when the run ends

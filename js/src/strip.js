@@ -10,7 +10,7 @@ import { tokenColor, tokenInk } from "./colors.js";
 import { statTable } from "./tooltip.js";
 import { candidateBars } from "./bars.js";
 import { itemFinder, itemTooltips } from "./hover.js";
-import { rovingFocus } from "./roving.js";
+import { rovingFocus, linearStep } from "./roving.js";
 import { blockBox, VIRTUAL_FROM } from "./strip_blocks.js";
 
 /**
@@ -230,7 +230,29 @@ export function createStrip(cfg) {
   };
   const tips = itemTooltips({ container: el, tooltip, disposer, itemOf: tokenOf, content: tipContent, onPin: select,
                               onUnpin: () => cfg.onSelect?.(null), pinHint: STRIP_PIN_HINT, pointers: cfg.pointers });
-  const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
+  // Keys move by token index, not by what is drawn: in a virtualised strip, End reaches the last token.
+  /** @param {number} g position along the strip (prompt tokens, then generated ones or the "next" marker) */
+  const itemAt = (g) => {
+    const nPrompt = data.prompt.tokens.length, nGen = data.generated.tokens.length;
+    if (g < 0) return null;
+    if (g < nPrompt) return spanAt("prompt", g);
+    if (nGen) return spanAt("generated", g - nPrompt);
+    return g === nPrompt && !nextEl.hidden ? nextEl : null;
+  };
+  /** @type {import("./roving.js").Step} */
+  const stripStep = (item, key, items) => {
+    const nPrompt = data.prompt.tokens.length;
+    const last = nPrompt + (data.generated.tokens.length || (nextEl.hidden ? 0 : 1)) - 1;
+    const src = item.dataset.source;
+    if (src !== "prompt" && src !== "generated" && src !== "next") return linearStep(item, key, items);
+    const g = src === "prompt" ? Number(item.dataset.index) : src === "next" ? nPrompt : nPrompt + Number(item.dataset.index);
+    if (key === "ArrowRight" || key === "ArrowDown") return itemAt(g + 1);
+    if (key === "ArrowLeft" || key === "ArrowUp") return itemAt(g - 1);
+    if (key === "Home") return itemAt(0);
+    if (key === "End") return itemAt(last);
+    return undefined;
+  };
+  const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next", stripStep);
 
   // Branching: a candidate in the pinned tooltip of a token, clicked (or Enter), asks for a branch.
   /** @param {Event} ev */

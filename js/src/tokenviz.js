@@ -15,6 +15,7 @@ import { errorBox, staleNote, emptyNote, unavailableList } from "./tokenviz/note
 import { chartsPanel } from "./tokenviz/charts-box.js";
 import { branchBar } from "./tokenviz/branches.js";
 import { statusLine } from "./tokenviz/status.js";
+import { busyLine } from "./tokenviz/busy.js";
 import { beamsPanel } from "./tokenviz/beams-box.js";
 import { samplingNote } from "./tokenviz/sampling-note.js";
 
@@ -75,12 +76,14 @@ export function renderTokenViz(model, root, d) {
   const empty = emptyNote(interactive, strip);
   const branches = branchBar(model, d);
   const status = statusLine(model, strip);
+  const busy = busyLine(model);
   const unavailable = unavailableList(model);
   const beams = beamsPanel(root, d);
   const sampling = samplingNote(model);
 
   root.append(
     ...(interactive ? [prompt.el, decoding.el] : []),
+    busy.el,
     error.el,
     display,
     lg.el,
@@ -98,9 +101,10 @@ export function renderTokenViz(model, root, d) {
 
   // --- reactions ---------------------------------------------------------------------------------
   const busyState = () => {
-    const busy = isBusy(model);
-    prompt.showBusy(busy);
-    root.classList.toggle("tvz-busy", busy);
+    const working = isBusy(model);
+    prompt.showBusy(working);
+    busy.update();
+    root.classList.toggle("tvz-busy", working);
     root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
   };
   const renderCharts = () => charts.update(stripTrait(model, "analysis_data"), stripTrait(model, "generation_data"), strip.data,
@@ -116,6 +120,7 @@ export function renderTokenViz(model, root, d) {
     beams.update(g);
     selected.update();
     status.update();
+    busy.update(); // its step count
   };
   const recolor = () => {
     lg.update();
@@ -128,6 +133,7 @@ export function renderTokenViz(model, root, d) {
     renderCharts();
   };
 
+  d.onModel(model, "change:progress", busy.update);
   d.onModel(model, "change:status", () => {
     busyState();
     status.update();

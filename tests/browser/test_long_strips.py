@@ -58,9 +58,43 @@ def test_a_131k_token_analysis_arrives_in_chunks_renders_and_hovers_at_its_end(v
     # the analysis's own numbers: the token as tokviz scored it
     assert token["p"] == pytest.approx(w.analysis.tokens[index].prob, rel=1e-3)
 
+    # the keyboard moves by token index, not by what is drawn: End reaches the end of the strip (the
+    # "next" marker after the last token), Home the first token, wherever the reader has scrolled
+    near_end.focus()
+    page.mouse.move(5, 5)  # the pointer away from the strip: what follows is the keyboard's
+    focused = "() => [document.activeElement.dataset.source, document.activeElement.dataset.index ?? null]"
+    page.keyboard.press("Home")
+    assert page.evaluate(focused) == ["prompt", "0"]
+    assert "prompt token 0" in page.locator(TIP).first.inner_text()
+    page.keyboard.press("End")
+    assert page.evaluate(focused) == ["next", None]
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate(focused) == ["prompt", str(LENGTH - 1)]
+
     # the surprisal chart summarises the whole text in about one bar per pixel
     title = page.locator("#w .tvz-surprisal .tvz-chart-title").inner_text()
     per_bar = int(re.search(r"most surprising of (\d+) tokens", title).group(1))
     assert per_bar == -(-LENGTH // 1500)
     bars = page.locator("#w .tvz-surp-bars").first.get_attribute("d").count("M")
     assert 0 < bars <= 1500
+
+
+def test_the_busy_line_at_the_top_shows_how_far_an_analysis_is(view, tokenizer):
+    from tests.long_context import tiny_long_llama as model_of
+
+    w = TokenViz(model_of(tokenizer, 4096), analyze_now=False, alternatives=10)
+    reports = []
+    w.observe(lambda change: change["new"] and reports.append(change["new"]), names="progress")
+    w.analyze(text_of_tokens(tokenizer, 4000))
+    halfway = reports[len(reports) // 2]
+    assert 0 < halfway["done"] < halfway["total"]
+    view.mount({**token_view_state(), "analysis_data": w.analysis_data, "status": "analyzing", "progress": halfway})
+    page = view.page
+    line = page.locator("#w .tvz-busy-line")
+    assert line.is_visible()
+    assert line.inner_text().strip() == f"Analyzing\u2026 {halfway['done']:,} of {halfway['total']:,} tokens scored"
+    assert line.bounding_box()["y"] < page.locator("#w .tvz-strip").bounding_box()["y"]  # above the strip
+    assert line.locator("progress").evaluate("e => [e.value, e.max]") == [halfway["done"], halfway["total"]]
+    view.update("status", "idle")
+    view.update("progress", {})
+    assert line.is_hidden()

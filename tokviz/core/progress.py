@@ -1,9 +1,13 @@
 """Progress bars for the analyses that take minutes: tqdm.auto, as transformers and datasets show theirs (a
-widget bar in a notebook, text on a terminal), switched off with progress=False."""
+widget bar in a notebook, text on a terminal), switched off with progress=False. And progress for whoever
+watches a computation in this thread (the widget's busy line): the computation reports as it goes, which
+costs nothing when nobody watches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from ..checks import check_bool
@@ -21,3 +25,24 @@ def progress_bar(items: Iterable[T], what: str, *, enabled: bool, total: int | N
 
     with tqdm(items, desc=what, total=total, leave=True, dynamic_ncols=True) as bar:
         yield from bar
+
+
+_watcher: contextvars.ContextVar[Callable[[int, int], None] | None] = contextvars.ContextVar("tokviz_progress",
+                                                                                        default=None)
+
+
+def report(done: int, total: int) -> None:
+    """`done` of `total` units of the current computation are finished (a no-op when nobody watches)."""
+    watcher = _watcher.get()
+    if watcher is not None:
+        watcher(done, total)
+
+
+@contextlib.contextmanager
+def watching(callback: Callable[[int, int], None]) -> Iterator[None]:
+    """Within the block, computations in this thread report their progress to callback(done, total)."""
+    token = _watcher.set(callback)
+    try:
+        yield
+    finally:
+        _watcher.reset(token)

@@ -577,7 +577,7 @@ function blockBox(cfg) {
   let blocks = [];
   let virtual = false;
   let pxPerToken = FIRST_GUESS_PX;
-  let count2 = 0;
+  let count3 = 0;
   const watcher = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       const block = blocks.find((b) => b.el === entry.target);
@@ -618,7 +618,7 @@ function blockBox(cfg) {
   }
   function extend(tokens) {
     let block = blocks[blocks.length - 1];
-    for (let i = count2; i < tokens.length; i++) {
+    for (let i = count3; i < tokens.length; i++) {
       const size = block ? block.end - block.start : 0;
       const full = !block || size >= BLOCK_MAX || size >= BLOCK_MIN && tokens[i - 1].t.includes("\n");
       if (full) {
@@ -629,18 +629,18 @@ function blockBox(cfg) {
       if (block.drawn) block.el.append(cfg.span(i));
     }
     if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
-    count2 = tokens.length;
+    count3 = tokens.length;
   }
   function reset(tokens, long) {
     for (const b of blocks) watcher.unobserve(b.el);
     blocks = [];
-    count2 = 0;
+    count3 = 0;
     virtual = long;
     box.replaceChildren();
     extend(tokens);
   }
   function spanAt(i) {
-    if (!(i >= 0 && i < count2)) return null;
+    if (!(i >= 0 && i < count3)) return null;
     let lo = 0, hi = blocks.length - 1;
     while (lo < hi) {
       const mid = lo + hi + 1 >> 1;
@@ -656,7 +656,7 @@ function blockBox(cfg) {
     /** @type {HTMLElement[]} */
     [...box.querySelectorAll(".tvz-token")]
   );
-  return { reset, extend, spanAt, drawnSpans, count: () => count2, isVirtual: () => virtual };
+  return { reset, extend, spanAt, drawnSpans, count: () => count3, isVirtual: () => virtual };
 }
 
 // src/strip.js
@@ -875,7 +875,26 @@ function createStrip(cfg) {
     pinHint: STRIP_PIN_HINT,
     pointers: cfg.pointers
   });
-  const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next");
+  const itemAt = (g) => {
+    const nPrompt = data.prompt.tokens.length, nGen = data.generated.tokens.length;
+    if (g < 0) return null;
+    if (g < nPrompt) return spanAt("prompt", g);
+    if (nGen) return spanAt("generated", g - nPrompt);
+    return g === nPrompt && !nextEl.hidden ? nextEl : null;
+  };
+  const stripStep = (item, key, items) => {
+    const nPrompt = data.prompt.tokens.length;
+    const last = nPrompt + (data.generated.tokens.length || (nextEl.hidden ? 0 : 1)) - 1;
+    const src = item.dataset.source;
+    if (src !== "prompt" && src !== "generated" && src !== "next") return linearStep2(item, key, items);
+    const g = src === "prompt" ? Number(item.dataset.index) : src === "next" ? nPrompt : nPrompt + Number(item.dataset.index);
+    if (key === "ArrowRight" || key === "ArrowDown") return itemAt(g + 1);
+    if (key === "ArrowLeft" || key === "ArrowUp") return itemAt(g - 1);
+    if (key === "Home") return itemAt(0);
+    if (key === "End") return itemAt(last);
+    return void 0;
+  };
+  const focus = rovingFocus(disposer, el, ".tvz-token, .tvz-next", stripStep);
   const branchFrom = (ev) => {
     const row = ev.target instanceof Element ? ev.target.closest(".tvz-branchable .tvz-cand[data-id]") : null;
     const span = tooltip.anchor();
@@ -1093,17 +1112,17 @@ var FLAG_SAMPLED = 4;
 var ARRAYS = { u1: Uint8Array, u2: Uint16Array, u4: Uint32Array, i2: Int16Array, i4: Int32Array };
 var decimalValue = (m, e) => -e > 22 ? m / POW10[22] / POW10[-e - 22] : m / POW10[-e];
 function readColumn(buffer, col, exceptions) {
-  const [, type, offset, count2, codec, digitsOrPlaces, lowest] = col;
-  const raw = new ARRAYS[type](buffer, offset, count2);
+  const [, type, offset, count3, codec, digitsOrPlaces, lowest] = col;
+  const raw = new ARRAYS[type](buffer, offset, count3);
   if (!codec) return raw;
-  const out = new Float64Array(count2);
+  const out = new Float64Array(count3);
   if (codec === "fixed") {
     const scale = POW10[digitsOrPlaces];
     const nullCode = type === "i2" ? -(2 ** 15) : -(2 ** 31);
-    for (let i = 0; i < count2; i++) out[i] = raw[i] === nullCode ? NaN : raw[i] / scale;
+    for (let i = 0; i < count3; i++) out[i] = raw[i] === nullCode ? NaN : raw[i] / scale;
   } else {
     const first = 10 ** (digitsOrPlaces - 1), span = 9 * first;
-    for (let i = 0; i < count2; i++) {
+    for (let i = 0; i < count3; i++) {
       const code = raw[i];
       if (code === NULL || code === EXCEPTION) out[i] = NaN;
       else if (code === ZERO) out[i] = 0;
@@ -1222,14 +1241,14 @@ function stripTrait(model, name) {
   const sent = model.get(name) ?? {};
   if (!sent.chunks) return { ...sent, tokens: [], pieces: sent.pieces ?? {} };
   const apart = sent.key ? receivedFor(model, name, sent.key) : null;
-  const count2 = apart ? apart.chunks.length : 0;
+  const count3 = apart ? apart.chunks.length : 0;
   const memo = decoded.get(sent);
-  if (memo && memo.count === count2) return memo.strip;
+  if (memo && memo.count === count3) return memo.strip;
   const strip = { ...sent, ...decodeStrip(sent, apart ? apart.chunks : []) };
-  decoded.set(sent, { count: count2, strip });
+  decoded.set(sent, { count: count3, strip });
   if (apart && !apart.asked && strip.tokens.length < (sent.length ?? 0)) {
     apart.asked = true;
-    model.send({ action: "chunks", trait: name, key: sent.key, from: (sent.chunks ?? []).length + count2 });
+    model.send({ action: "chunks", trait: name, key: sent.key, from: (sent.chunks ?? []).length + count3 });
   }
   return strip;
 }
@@ -1698,11 +1717,11 @@ function rankBar(what, bands) {
   const total = bands.counts.reduce((a, b) => a + b, 0);
   const bar = h("div", { class: "tvz-rank-bar", role: "img" });
   const key = h("div", { class: "tvz-rank-key" });
-  bands.counts.forEach((count2, i) => {
+  bands.counts.forEach((count3, i) => {
     const color = rankColor(i < bands.edges.length ? bands.edges[i] : bands.edges[bands.edges.length - 1] + 1) || "";
-    if (count2 > 0) {
-      const seg = h("span", { class: "tvz-rank-seg", "data-band": i, title: `${labels[i]}: ${count2} of ${total}` });
-      seg.style.flexGrow = String(count2);
+    if (count3 > 0) {
+      const seg = h("span", { class: "tvz-rank-seg", "data-band": i, title: `${labels[i]}: ${count3} of ${total}` });
+      seg.style.flexGrow = String(count3);
       seg.style.backgroundColor = color;
       bar.append(seg);
     }
@@ -1711,7 +1730,7 @@ function rankBar(what, bands) {
     key.append(h("span", { class: "tvz-rank-entry", "data-band": i }, [
       swatch,
       `${labels[i]}: `,
-      h("span", { class: "tvz-rank-count", text: String(count2) })
+      h("span", { class: "tvz-rank-count", text: String(count3) })
     ]));
   });
   bar.setAttribute("aria-label", `${what}: ${labels.map((l, i) => `${l} ${bands.counts[i]}`).join(", ")}`);
@@ -1868,6 +1887,37 @@ function statusLine(model, strip) {
     const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
     if (progress) parts.push(h("span", { class: "tvz-progress", text: progress }));
     el.replaceChildren(...parts);
+  };
+  return { el, update };
+}
+
+// src/tokenviz/busy.js
+var count = (n) => n.toLocaleString("en-US");
+function busyLine(model) {
+  const text = h("span", { class: "tvz-busy-text" });
+  const bar = (
+    /** @type {HTMLProgressElement} */
+    h("progress", { class: "tvz-busy-bar", max: 1 })
+  );
+  const el = h("div", { class: "tvz-busy-line", role: "status", "aria-live": "polite" }, [text, bar]);
+  const update = () => {
+    const status = model.get("status");
+    el.hidden = status !== "analyzing" && status !== "generating";
+    if (el.hidden) return;
+    if (status === "generating") {
+      text.textContent = `Generating\u2026 ${progressText(stripTrait(model, "generation_data"), model.get("num_beams"))}`;
+      bar.hidden = true;
+      return;
+    }
+    const { done, total } = model.get("progress") ?? {};
+    bar.hidden = !total;
+    if (!total) {
+      text.textContent = "Analyzing\u2026 reading the text";
+      return;
+    }
+    bar.max = total;
+    bar.value = done;
+    text.textContent = done < total ? `Analyzing\u2026 ${count(done)} of ${count(total)} tokens scored` : `Analyzing\u2026 all ${count(total)} tokens scored; preparing the strip`;
   };
   return { el, update };
 }
@@ -2087,11 +2137,13 @@ function renderTokenViz(model, root, d) {
   const empty = emptyNote(interactive, strip);
   const branches = branchBar(model, d);
   const status = statusLine(model, strip);
+  const busy = busyLine(model);
   const unavailable = unavailableList(model);
   const beams = beamsPanel(root, d);
   const sampling = samplingNote(model);
   root.append(
     ...interactive ? [prompt.el, decoding.el] : [],
+    busy.el,
     error.el,
     display,
     lg.el,
@@ -2108,9 +2160,10 @@ function renderTokenViz(model, root, d) {
     beams.el
   );
   const busyState = () => {
-    const busy = isBusy(model);
-    prompt.showBusy(busy);
-    root.classList.toggle("tvz-busy", busy);
+    const working = isBusy(model);
+    prompt.showBusy(working);
+    busy.update();
+    root.classList.toggle("tvz-busy", working);
     root.classList.toggle("tvz-analyzing", model.get("status") === "analyzing");
   };
   const renderCharts = () => charts.update(
@@ -2132,6 +2185,7 @@ function renderTokenViz(model, root, d) {
     beams.update(g);
     selected.update();
     status.update();
+    busy.update();
   };
   const recolor = () => {
     lg.update();
@@ -2142,6 +2196,7 @@ function renderTokenViz(model, root, d) {
     sampling.update();
     renderCharts();
   };
+  d.onModel(model, "change:progress", busy.update);
   d.onModel(model, "change:status", () => {
     busyState();
     status.update();
@@ -2878,7 +2933,7 @@ var SLIDERS = {
 var SEND_EVERY_MS = 60;
 var CUT_TEXT = { "top-k": "cut by top-k", "top-p": "cut by top-p", greedy: "not the greedy choice" };
 var CURVE = { w: 420, h: 130, left: 44, right: 12, top: 10, bottom: 30 };
-var count = (n) => Math.round(n).toLocaleString("en-US");
+var count2 = (n) => Math.round(n).toLocaleString("en-US");
 function slider(model, d, name, label, answered) {
   const { min, max, step } = SLIDERS[name];
   const input = h("input", {
@@ -3004,13 +3059,13 @@ function drawSummary(el, r) {
     h("b", { text: value })
   ]);
   const cuts = [];
-  if (r.cut_k) cuts.push(`top-k cut ${count(r.cut_k)}`);
-  if (r.cut_p) cuts.push(`top-p cut ${count(r.cut_p)}`);
+  if (r.cut_k) cuts.push(`top-k cut ${count2(r.cut_k)}`);
+  if (r.cut_p) cuts.push(`top-p cut ${count2(r.cut_p)}`);
   const stats = [
     item("entropy before", formatBits(r.h_raw), "h_raw"),
     item("after", formatBits(r.h), "h"),
     s.temperature > 0 && (r.cut_k || r.cut_p) ? item("temperature alone", formatBits(r.h_tempered), "h_tempered") : null,
-    item("tokens kept", `${count(r.kept)} of ${count(r.vocab)}`, "kept"),
+    item("tokens kept", `${count2(r.kept)} of ${count2(r.vocab)}`, "kept"),
     s.temperature > 0 ? item("they held", `${formatPercent(r.kept_mass)} of the tempered probability`, "kept_mass") : item("greedy", "all probability on the most probable token", "greedy"),
     cuts.length ? h("span", { class: "tvz-rs-stat tvz-hint", "data-stat": "cuts", text: cuts.join(", ") }) : null
   ];
@@ -3039,7 +3094,7 @@ function drawRows(list, r) {
       "data-cut": row.cut || "",
       "aria-label": `rank ${row.r}, ${plainLabel(displays[i])}: before ${formatPercent(row.raw)}, after ${formatPercent(row.p)}${note ? `, ${note}` : ""}${actual ? ", the token that came next" : ""}`
     }, [
-      h("span", { class: "tvz-rs-rank", text: `#${count(row.r)}` }),
+      h("span", { class: "tvz-rs-rank", text: `#${count2(row.r)}` }),
       h("span", { class: "tvz-rs-tok" }, [displayNode(displays[i])]),
       h("span", { class: "tvz-rs-before" }, [probBar(row.raw)]),
       h("span", { class: "tvz-rs-p tvz-rs-raw", text: formatPercent(row.raw) }),
@@ -3053,12 +3108,12 @@ function drawRows(list, r) {
   });
   const rest = r.rest;
   list.append(h("div", { class: "tvz-rs-row tvz-rs-rest", "data-id": "rest" }, [
-    h("span", { class: "tvz-rs-tok", text: `all ${count(rest.count)} others` }),
+    h("span", { class: "tvz-rs-tok", text: `all ${count2(rest.count)} others` }),
     h("span", { class: "tvz-rs-before" }, [probBar(rest.raw)]),
     h("span", { class: "tvz-rs-p tvz-rs-raw", text: formatPercent(rest.raw) }),
     h("span", { class: "tvz-rs-after" }, [rest.p > 0 ? probBar(rest.p) : h("span", { class: "tvz-bar-track" })]),
     h("span", { class: "tvz-rs-p tvz-rs-new", text: formatPercent(rest.p) }),
-    h("span", { class: "tvz-rs-note tvz-rs-cut-label", text: rest.kept ? `${count(rest.kept)} of them kept` : "" })
+    h("span", { class: "tvz-rs-note tvz-rs-cut-label", text: rest.kept ? `${count2(rest.kept)} of them kept` : "" })
   ]));
 }
 function entropyCurve(r, pick, d) {
@@ -3368,10 +3423,10 @@ function treeRows(nodes) {
 function markTags(marks) {
   const tags = [];
   let samples = 0;
-  for (const [label, count2] of Object.entries(marks)) {
+  for (const [label, count3] of Object.entries(marks)) {
     if (label === "greedy") tags.push("G");
     else if (label.startsWith("beam ")) tags.push(`B${label.slice(5)}`);
-    else samples += count2;
+    else samples += count3;
   }
   if (samples) tags.push(`S\xD7${samples}`);
   return tags.join(" ");
@@ -3405,7 +3460,7 @@ function nodeTip(g, id) {
       ["id", String(n.tok)]
     ]
   );
-  const marks = Object.entries(n.m).map(([label, count2]) => count2 > 1 ? `${label} \xD7${count2}` : label);
+  const marks = Object.entries(n.m).map(([label, count3]) => count3 > 1 ? `${label} \xD7${count3}` : label);
   if (marks.length) rows.push(["paths", marks.join(", ")]);
   const siblings = g.nodes[
     /** @type {number} */

@@ -18,6 +18,7 @@ from ..analysis.generation import generate
 from ..analysis.prompt import analyze
 from ..backends.protocol import BEAMS, BRANCHES, LOGITS, Backend, check_backend, require
 from ..core.decoding import DecodingParams
+from ..core.progress import watching
 from ..errors import InvalidInputError, TokvizError
 from . import payload as payloads
 from .generation_stream import GenerationStream
@@ -28,6 +29,7 @@ from .view_base import View
 
 # Streaming sends the growing generation at most this often, so a fast model cannot flood the socket.
 STREAM_INTERVAL_S = 0.05
+PROGRESS_INTERVAL_S = 0.25
 # The view's controls that need a capability, which the view switches off (with the reason) without it.
 CONTROL_NEEDS = {"num_beams": BEAMS, "branch": BRANCHES}
 
@@ -59,6 +61,8 @@ class TokenViz(View):
     status = t.Enum(["idle", "analyzing", "generating", "error"], "idle",
                     help="what the widget is doing (set by Python)").tag(sync=True)
     error = t.Unicode("", help="the last action's error message; empty when it succeeded").tag(sync=True)
+    progress = t.Dict({}, help='how far an analysis is: {"done": tokens scored, "total": tokens}, {} when none '
+                      "runs (set by Python)").tag(sync=True)
     model_name = t.Unicode("", help="the model's name, shown in the status line").tag(sync=True)
     selected = t.Dict({}, help='the pinned token: {} or {"source": "prompt"|"generated", "index": i}; '
                       "reset by analyze() and generate()").tag(sync=True)
@@ -101,7 +105,8 @@ class TokenViz(View):
         view)."""
         with self._exclusive("analyzing"):
             text = self.prompt if prompt is None else prompt
-            result = analyze(self.lm, text, alternatives=self.alternatives)
+            with watching(self._show_progress):
+                result = analyze(self.lm, text, alternatives=self.alternatives)
             self.prompt = text
             self._replace_branches(BranchTree(text, result))
         return result
@@ -289,6 +294,13 @@ class TokenViz(View):
         return True
 
     # ----- plumbing ----------------------------------------------------------------------------------
+    def _show_progress(self, done: int, total: int):
+        # A few updates a second, and the last one: the view's busy line shows tokens scored / total.
+        now = time.monotonic()
+        if done >= total or now - getattr(self, "_progress_sent", 0.0) >= PROGRESS_INTERVAL_S:
+            self._progress_sent = now
+            self.progress = {"done": done, "total": total}
+
     @contextlib.contextmanager
     def _exclusive(self, status: str):
         """One action at a time; the view follows it through `status`, and sees any error in `error`."""
@@ -305,6 +317,7 @@ class TokenViz(View):
         else:
             self.status = "idle"
         finally:
+            self.progress = {}
             self._busy.release()
 
     @contextlib.contextmanager

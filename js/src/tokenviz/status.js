@@ -20,7 +20,7 @@ const STOP_LABELS = { cut_off: "cut off (the connection ended; the tokens so far
  * its beams only at the end, so it has no count to give).
  * @param {SentStrip} g @param {number} numBeams
  */
-function progressText(g, numBeams) {
+export function progressText(g, numBeams) {
   if (g.max_new_tokens == null) return "";
   if (numBeams > 1) return `beam search, up to ${g.max_new_tokens} tokens: the beams appear when it ends`;
   return `step ${g.tokens?.length ?? 0} / ${g.max_new_tokens}`;

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from ...checks import check_int
+from ...core import progress
 from ...core.encoding import Request
 from ...core.stats import RowStats, row_stats
 from ...errors import UnsupportedModelError
@@ -83,6 +84,7 @@ def project_stats(states: torch.Tensor, project, targets: torch.Tensor, alternat
         part = slice(start, start + chunk.shape[0])
         row_stats(logits, targets[part].to(logits.device), alternatives, owned=owned, entropy=entropy,
                   also=None if also is None else also[part].to(logits.device), out=out, at=start)
+        progress.report(part.stop, n)  # rows scored: a long text's analysis shows how far it is
     return out
 
 
