@@ -33,6 +33,8 @@ def test_a_131k_token_analysis_arrives_in_chunks_renders_and_hovers_at_its_end(v
     asks = [m for m in view.sent() if m.get("action") == "chunks"]
     assert asks == [{"action": "chunks", "trait": "analysis_data", "key": carried["key"],
                      "from": len(carried["chunks"])}]
+    first = sum(c["length"] for c in carried["chunks"])  # shown at once; the status line says more are coming
+    assert f"{first} of {LENGTH} (the rest on its way) prompt tokens" in page.locator("#w .tvz-status").inner_text()
     answers = []
     w.send = lambda content, buffers=None: answers.append(recorded(content, buffers))
     w._handle_message(w, asks[0], [])

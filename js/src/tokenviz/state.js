@@ -5,7 +5,7 @@
 /**
  * @typedef {import("../types.js").Model} Model
  * @typedef {import("../types.js").Strip} Strip
- * @typedef {Partial<Strip> & {text?: string, max_new_tokens?: number, sampled?: boolean,
+ * @typedef {Partial<Strip> & {text?: string, max_new_tokens?: number, sampled?: boolean, length?: number,
  *   ranks?: import("../charts.js").RankBands, next_rest?: number|null, next_h?: number|null,
  *   from_prompt?: string, branch_point?: number,
  *   sampling_effect?: import("./sampling-note.js").SamplingEffect}} SentStrip

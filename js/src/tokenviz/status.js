@@ -42,7 +42,9 @@ export function statusLine(model, strip) {
     if (a.perplexity != null) parts.push(h("span", { text: `perplexity: ${formatNumber(a.perplexity, 2)}` }));
     const nPrompt = strip.data.prompt.tokens.length;
     const nGen = strip.data.generated.tokens.length;
-    if (nPrompt) parts.push(h("span", { text: `${nPrompt} prompt tokens` }));
+    // A long strip shows its first chunks while the others arrive (Python sends them when asked).
+    const promptOf = a.length != null && a.length > nPrompt ? ` of ${a.length} (the rest on its way)` : "";
+    if (nPrompt) parts.push(h("span", { text: `${nPrompt}${promptOf} prompt tokens` }));
     if (nGen) parts.push(h("span", { text: `${nGen} generated` }));
     if (g.stopped_by) parts.push(h("span", { text: `stopped by: ${STOP_LABELS[g.stopped_by] ?? g.stopped_by}` }));
     const progress = st === "generating" ? progressText(g, model.get("num_beams")) : "";
