@@ -71,6 +71,9 @@ def main() -> None:
     times = interleaved_runs(runs, repeats=args.repeats)
     for name in ("scores recipe", "tokviz", "tokviz+on_token", "TokenViz.generate (deltas)"):
         print(f"{n} new tokens, {name} / bare generate: {ratio_spread(times, name, 'bare')}")
+    # what the widget adds to the run it streams, paired round by round (noise on both sides cancels more)
+    print(f"{n} new tokens, TokenViz.generate (deltas) / tokviz.generate: "
+          f"{ratio_spread(times, 'TokenViz.generate (deltas)', 'tokviz')}")
 
 if __name__ == "__main__":
     start = time.perf_counter()
