@@ -1,4 +1,5 @@
-"""Result objects -> the compact JSON the view draws (docs/view-payload.md).
+"""Result objects -> the payloads the view draws (docs/view-payload.md); a strip's token entries then
+travel packed as binary chunks (token_table.py).
 
 Only the shown candidates (`alternatives`) travel, never full-vocabulary arrays; probabilities keep 4
 significant digits; each token id's display form travels once, in `pieces`, the only place the view
