@@ -18,18 +18,11 @@ import torch
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(ROOT))
-from common import interleaved, prompt_of_length
+from common import SERVED_NEW_TOKENS, SERVED_PROMPTS, interleaved, prompt_of_length
 
 import tokviz
 from tests.llama_server import start_llama_server
 from tests.served_server import start_server, stop_server
-
-PROMPTS = [
-    "The capital of France is Paris. The capital of Germany is",
-    "def add(a, b):\n    return a + b\n\nprint(add(2, 3))",
-    "Once upon a time, there was a little girl who lived in a village near the forest.",
-]
-NEW_TOKENS = 32
 
 
 def main() -> None:
@@ -42,7 +35,7 @@ def main() -> None:
         models = {"local": lm, "llama-server": tokviz.connect(cpp_url, timeout=300),
                   "llama-cpp-python": tokviz.connect(py_url, timeout=300)}
         long_text = prompt_of_length(lm.tokenizer, 200)
-        for name, texts in (("3 short prompts", PROMPTS), ("one 200-token prompt", [long_text])):
+        for name, texts in (("3 short prompts", SERVED_PROMPTS), ("one 200-token prompt", [long_text])):
             times = interleaved({key: lambda m=m, texts=texts: [tokviz.analyze(m, t) for t in texts]
                                  for key, m in models.items()}, repeats=3)
             tokens = sum(len(tokviz.analyze(lm, t).tokens) for t in texts)
@@ -50,10 +43,10 @@ def main() -> None:
                 f"{key} {t * 1000:.0f} ms ({t / times['local']:.2f}x)" for key, t in times.items()))
         for label, settings in (("greedy", {}), ("sampled T=0.7 top-k 20", {"do_sample": True, "temperature": 0.7,
                                                                             "top_k": 20, "seed": 1})):
-            run = {"max_new_tokens": NEW_TOKENS, "alternatives": 10, **settings}
-            times = interleaved({key: lambda m=m, run=run: [tokviz.generate(m, p, **run) for p in PROMPTS]
+            run = {"max_new_tokens": SERVED_NEW_TOKENS, "alternatives": 10, **settings}
+            times = interleaved({key: lambda m=m, run=run: [tokviz.generate(m, p, **run) for p in SERVED_PROMPTS]
                                  for key, m in models.items()}, repeats=3)
-            print(f"generate, {label}, {NEW_TOKENS} new tokens x {len(PROMPTS)} prompts: " + ", ".join(
+            print(f"generate, {label}, {SERVED_NEW_TOKENS} new tokens x {len(SERVED_PROMPTS)} prompts: " + ", ".join(
                 f"{key} {t:.2f} s ({t / times['local']:.2f}x)" for key, t in times.items()))
     finally:
         stop_server(cpp)

@@ -13,7 +13,6 @@ default model's tokenizer.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -22,13 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from ipywidgets.widgets.widget import _remove_buffers
 from view_harness import CHROMIUM, LAUNCH_ARGS, View, page_value, serve, token_view_state
 
 import tokviz
 import tokviz.widgets.widget as widget_module
 from tests.long_context import text_of_tokens, tiny_long_llama
-from tests.strips import recorded
+from tests.strips import comm_bytes, recorded
 from tokviz.widgets.widget import TokenViz
 
 # In the page: draw the strip, then wait for its first rows to be laid out and painted.
@@ -56,11 +54,6 @@ HOVER = """async (i) => {
   const ms = performance.now() - t0;
   return tip.textContent.includes(`prompt token ${i}`) ? ms : -1;
 }"""
-
-
-def comm_bytes(content, buffers=()) -> int:
-    content, _, more = _remove_buffers(content)
-    return len(json.dumps(content, separators=(",", ":"))) + sum(len(b) for b in [*more, *buffers])
 
 
 def spread(values: list[float]) -> str:

@@ -21,17 +21,10 @@ import torch
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(ROOT))
-from common import interleaved, prompt_of_length
+from common import SERVED_NEW_TOKENS, SERVED_PROMPTS, interleaved, prompt_of_length
 
 import tokviz
 from tests.served_server import Proxy, start_server, stop_server
-
-PROMPTS = [
-    "The capital of France is Paris. The capital of Germany is",
-    "def add(a, b):\n    return a + b\n\nprint(add(2, 3))",
-    "Once upon a time, there was a little girl who lived in a village near the forest.",
-]
-NEW_TOKENS = 32
 
 
 def bytes_per_token(proxy: Proxy, run, tokens: int) -> float:
@@ -51,7 +44,7 @@ def main() -> None:
     try:
         served = tokviz.connect(proxy.url, timeout=300)
         long_text = prompt_of_length(lm.tokenizer, 500)
-        for name, texts in (("3 short prompts", PROMPTS), ("one 500-token prompt", [long_text])):
+        for name, texts in (("3 short prompts", SERVED_PROMPTS), ("one 500-token prompt", [long_text])):
             times = interleaved({
                 "local": lambda texts=texts: [tokviz.analyze(lm, t) for t in texts],
                 "served": lambda texts=texts: [tokviz.analyze(served, t) for t in texts],
@@ -60,18 +53,19 @@ def main() -> None:
             sent = bytes_per_token(proxy, lambda texts=texts: [tokviz.analyze(served, t) for t in texts], tokens)
             print(f"analyze, {name}: local {times['local'] * 1000:.0f} ms, served {times['served'] * 1000:.0f} ms, "
                   f"ratio {times['served'] / times['local']:.2f}; {sent:.0f} bytes from the server per token (k=20)")
-        gen = {"max_new_tokens": NEW_TOKENS, "alternatives": 10}
+        gen = {"max_new_tokens": SERVED_NEW_TOKENS, "alternatives": 10}
         times = interleaved({
-            "local": lambda: [tokviz.generate(lm, p, **gen) for p in PROMPTS],
-            "served": lambda: [tokviz.generate(served, p, **gen) for p in PROMPTS],
+            "local": lambda: [tokviz.generate(lm, p, **gen) for p in SERVED_PROMPTS],
+            "served": lambda: [tokviz.generate(served, p, **gen) for p in SERVED_PROMPTS],
         }, repeats=3)
-        runs = [tokviz.generate(served, p, **gen) for p in PROMPTS]
+        runs = [tokviz.generate(served, p, **gen) for p in SERVED_PROMPTS]
         produced = sum(len(r.tokens) for r in runs)
-        sent = bytes_per_token(proxy, lambda: [tokviz.generate(served, p, **gen) for p in PROMPTS], produced)
-        print(f"generate, greedy {NEW_TOKENS} new tokens x {len(PROMPTS)} prompts: local {times['local']:.2f} s, "
+        sent = bytes_per_token(proxy, lambda: [tokviz.generate(served, p, **gen) for p in SERVED_PROMPTS], produced)
+        print(f"generate, greedy {SERVED_NEW_TOKENS} new tokens x {len(SERVED_PROMPTS)} prompts: "
+              f"local {times['local']:.2f} s, "
               f"served {times['served']:.2f} s, ratio {times['served'] / times['local']:.2f}; {sent:.0f} bytes per "
               "generated token (the prompt's analysis, the stream, the distribution after it)")
-        local_runs = [tokviz.generate(lm, p, **gen) for p in PROMPTS]
+        local_runs = [tokviz.generate(lm, p, **gen) for p in SERVED_PROMPTS]
         same = sum(a == b for r, loc in zip(runs, local_runs) for a, b in zip(r.token_ids, loc.token_ids))
         first_diff = [next((i for i, (a, b) in enumerate(zip(r.token_ids, loc.token_ids)) if a != b), None)
                       for r, loc in zip(runs, local_runs)]

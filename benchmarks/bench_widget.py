@@ -7,20 +7,19 @@ The payload is a real analysis of the default model; the render uses that same p
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from common import prompt_of_length
-from ipywidgets.widgets.widget import _remove_buffers
 from view_harness import CHROMIUM, LAUNCH_ARGS, View, render_time_ms, serve
 
 import tokviz
-from tokviz.widgets.token_table_reader import strip_tokens
+from tests.strips import comm_bytes, strip_tokens
 from tokviz.widgets.widget import TokenViz
 
 
@@ -29,8 +28,7 @@ def main() -> None:
     text = prompt_of_length(lm.tokenizer, 2000)
     widget = TokenViz(lm, prompt=text, alternatives=10)
     payload = widget.analysis_data
-    content, _, buffers = _remove_buffers(payload)  # as the comm sends it: JSON and binary buffers
-    size = len(json.dumps(content, separators=(",", ":")).encode()) + sum(len(b) for b in buffers)
+    size = comm_bytes(payload)  # as the comm sends it: JSON and binary buffers
     n = len(strip_tokens(payload))
     print(f"payload: {size} bytes for {n} tokens at top-k 10 = {size / n:.0f} bytes/token (target <= 80)")
 

@@ -9,6 +9,14 @@ import threading
 import time
 from collections.abc import Callable
 
+# The served-model benchmarks' texts (bench_served.py, bench_llama_server.py): a fact, code and a story opening.
+SERVED_PROMPTS = [
+    "The capital of France is Paris. The capital of Germany is",
+    "def add(a, b):\n    return a + b\n\nprint(add(2, 3))",
+    "Once upon a time, there was a little girl who lived in a village near the forest.",
+]
+SERVED_NEW_TOKENS = 32  # generated per prompt
+
 
 def interleaved_runs(runs: dict[str, Callable[[], object]], repeats: int = 5,
                      warmup: int = 1) -> dict[str, list[float]]:

@@ -4,10 +4,20 @@ view decodes them (tokviz/widgets/token_table_reader.py)."""
 from __future__ import annotations
 
 import copy
+import json
+
+from ipywidgets.widgets.widget import _remove_buffers
 
 from tokviz.widgets.token_table_reader import read_chunk, strip_pieces, strip_tokens
 
-__all__ = ["delta_tokens", "recorded", "streamed_tokens", "strip_pieces", "strip_tokens"]
+__all__ = ["comm_bytes", "delta_tokens", "recorded", "streamed_tokens", "strip_pieces", "strip_tokens"]
+
+
+def comm_bytes(content, buffers=()) -> int:
+    """What a message costs at the comm: its JSON, with the binary buffers taken out of it as ipywidgets
+    does, and those buffers and the message's own."""
+    content, _, nested = _remove_buffers(content)
+    return len(json.dumps(content, separators=(",", ":")).encode()) + sum(len(b) for b in [*nested, *buffers])
 
 
 def recorded(content: dict, buffers=None) -> dict:

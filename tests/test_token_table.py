@@ -4,14 +4,11 @@ messages the notebook's websocket takes."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from ipywidgets.widgets.widget import _remove_buffers
 
 import tokviz
 from tests.long_context import text_of_tokens, tiny_long_llama
-from tests.strips import strip_pieces, strip_tokens
+from tests.strips import comm_bytes, strip_pieces, strip_tokens
 from tokviz.widgets import held_chunks
 from tokviz.widgets.payload import Pieces, analysis_payload, generation_payload, token_entry
 from tokviz.widgets.token_table import CHUNK_TOKENS, pack_chunk
@@ -20,12 +17,6 @@ from tokviz.widgets.widget import TokenViz
 
 # Partial UTF-8 (an emoji split over tokens, one after a space), whitespace, HTML and a special token.
 AWKWARD_TEXT = "The capital\n\tok\U0001f600 and \U0001f600  <b>x</b> <|endoftext|> end"
-
-
-def comm_bytes(value) -> int:
-    """What a message carrying `value` costs at the comm: its JSON and its binary buffers."""
-    content, _, buffers = _remove_buffers(value)
-    return len(json.dumps(content, separators=(",", ":"))) + sum(len(b) for b in buffers)
 
 
 def test_an_analysis_decodes_to_the_entries_exactly(tiny_lm):
@@ -77,7 +68,7 @@ def long_widget(tokenizer):
 def test_a_32k_token_analysis_costs_at_most_80_bytes_a_token_at_the_comm(long_widget):
     w = long_widget
     sent = []
-    w.send = lambda content, buffers=None: sent.append(comm_bytes({**content, "buffers": buffers or []}))
+    w.send = lambda content, buffers=None: sent.append(comm_bytes(content, buffers or []))
     trait = comm_bytes(w.get_state("analysis_data"))
     # a view holding the trait asks for what it does not carry (nothing here: it all fits in one message)
     ask = {"action": "chunks", "trait": "analysis_data", "key": w.analysis_data.get("key"), "from": 0}
@@ -101,7 +92,7 @@ def test_a_long_strip_travels_in_chunks_a_view_asks_for(long_widget, monkeypatch
     start = len(carried["chunks"])
     w._handle_message(w, {"action": "chunks", "trait": "analysis_data", "key": carried["key"], "from": start}, [])
     assert [c["index"] for c, _ in sent] == list(range(start, len(whole["chunks"])))
-    assert all(comm_bytes({**c, "b": b}) <= 8_000_000 for c, b in sent)
+    assert all(comm_bytes(c, b) <= 8_000_000 for c, b in sent)
     apart = [{**c["chunk"], "data": b[0]} for c, b in sent]
     assert strip_tokens(carried, carried["chunks"] + apart) == strip_tokens(whole)
     # a strip no longer held, or an unknown key, sends nothing; the snapshot has every chunk

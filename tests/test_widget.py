@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 
 import pytest
 import traitlets
-from ipywidgets.widgets.widget import _remove_buffers
 
 import tokviz
-from tests.strips import delta_tokens, recorded, streamed_tokens, strip_pieces, strip_tokens
+from tests.strips import comm_bytes, delta_tokens, recorded, streamed_tokens, strip_pieces, strip_tokens
 from tokviz import BeamTreeView, ICLView, LabelScoresView, LogitLensView
 from tokviz.backends.local.model import LanguageModel
 from tokviz.core.decoding import LIMITS, DecodingParams
@@ -187,11 +185,10 @@ def test_streaming_sends_linear_bytes_counted_at_the_comm(tokenizer, monkeypatch
     w = TokenViz(long_context, prompt="Count:", max_new_tokens=240, alternatives=10)
     sent = []
     monkeypatch.setattr(w.comm, "send", lambda data=None, metadata=None, buffers=None: sent.append(
-        len(json.dumps(data, separators=(",", ":"))) + sum(len(b) for b in buffers or [])))
+        comm_bytes(data, buffers or [])))
     w.generate(do_sample=False)
     assert len(w.generation.tokens) == 240
-    state, _, buffers = _remove_buffers(w.get_state())
-    final = len(json.dumps(state, separators=(",", ":"))) + sum(len(b) for b in buffers)
+    final = comm_bytes(w.get_state())
     assert len(sent) > 240
     assert sum(sent) <= 2 * final, (sum(sent), final)
     print(f"streamed {sum(sent)} bytes; final state {final} bytes")
@@ -239,8 +236,7 @@ def test_snapshot_html_holds_the_state_escaped(tiny_lm, tmp_path):
 def test_payload_is_small_per_token(tiny_lm):
     text = " ".join(f"word{i} and more" for i in range(12))
     w = TokenViz(tiny_lm, prompt=text, alternatives=10)
-    content, _, buffers = _remove_buffers(w.analysis_data)  # counted as the comm sends it
-    size = len(json.dumps(content, separators=(",", ":"))) + sum(len(b) for b in buffers)
+    size = comm_bytes(w.analysis_data)  # counted as the comm sends it
     assert size / len(w.analysis.tokens) < 600  # the benchmark reports the real figure; this catches blow-ups
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -180,3 +181,11 @@ def run_cell(page, index: int, timeout_ms: int = 240_000) -> None:
         except PlaywrightTimeout:
             continue
     page.wait_for_function(PROMPT_MATCHES, arg=[index, r"\[\d+\]"], timeout=timeout_ms)
+
+
+def switch_lab_to_dark(page) -> None:
+    """Settings > Theme > JupyterLab Dark, as a user picks it; returns once the theme is applied."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)

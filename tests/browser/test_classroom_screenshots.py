@@ -6,12 +6,11 @@ test's tmp_path, or to TOKVIZ_SCREENSHOTS (docs/screenshots when refreshing them
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 import tokenviz_checks as checks
-from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, switch_lab_to_dark, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -56,10 +55,7 @@ def notebook(request, lab, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_lab_notebook(page, lab.url("class.ipynb"))
     if request.param == "dark":
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-        page.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
-        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        switch_lab_to_dark(page)
     news = page.get_by_role("button", name="No")  # JupyterLab's "get news?" toast
     if news.count() and news.first.is_visible():
         news.first.click()

@@ -7,7 +7,7 @@ import re
 import pytest
 import tokenviz_checks as checks
 import torch
-from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, switch_lab_to_dark, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -152,10 +152,7 @@ def test_clicking_an_alternative_branches_and_the_runs_can_be_switched(notebook)
 
 
 def test_dark_theme_keeps_tokens_readable(notebook):
-    notebook.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
-    notebook.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    notebook.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
-    notebook.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    switch_lab_to_dark(notebook)
     notebook.wait_for_timeout(500)
     ratios = notebook.evaluate(CONTRAST_JS, ".jp-Cell:nth-child(2) .tvz-token")
     assert ratios and min(ratios) >= 4.5, ratios

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, switch_lab_to_dark, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -75,10 +75,7 @@ def test_a_long_strip_arrives_through_the_comm_and_hovers_at_its_end(page):
     folder = os.environ.get("TOKVIZ_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / "long-strip-light.png"))
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-        page.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
-        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        switch_lab_to_dark(page)
         page.wait_for_timeout(500)
         token.hover()
         page.screenshot(path=str(Path(folder) / "long-strip-dark.png"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import tokenviz_checks as checks
-from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, switch_lab_to_dark, write_notebook
 from view_harness import CHROMIUM
 
 import tokviz
@@ -112,10 +112,7 @@ def test_python_sees_the_served_result(notebook, server_url):
 def test_screenshot(notebook, theme, tmp_path):
     """The served widget after Generate, with a generated token's tooltip pinned and the reasons open."""
     if theme == "dark":
-        notebook.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
-        notebook.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-        notebook.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
-        notebook.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        switch_lab_to_dark(notebook)
     news = notebook.get_by_role("button", name="No")  # JupyterLab's "get news?" toast
     if news.count() and news.first.is_visible():
         news.first.click()

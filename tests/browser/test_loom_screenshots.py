@@ -5,11 +5,10 @@ TOKVIZ_SCREENSHOTS (docs/screenshots when refreshing them)."""
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
-from host_servers import JupyterLab, open_lab_notebook, run_cell, write_notebook
+from host_servers import JupyterLab, open_lab_notebook, run_cell, switch_lab_to_dark, write_notebook
 from view_harness import CHROMIUM
 
 pytestmark = [
@@ -43,10 +42,7 @@ def test_the_loom_grows_and_continues_in_jupyterlab(lab, browser, theme, tmp_pat
     try:
         open_lab_notebook(page, lab.url("loom.ipynb"))
         if theme == "dark":
-            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Settings$")).click()
-            page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-            page.locator(".lm-Menu-itemLabel").get_by_text("JupyterLab Dark", exact=True).click()
-            page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+            switch_lab_to_dark(page)
         news = page.get_by_role("button", name="No")
         if news.count() and news.first.is_visible():
             news.first.click()
