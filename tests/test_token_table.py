@@ -12,7 +12,7 @@ from tests.strips import comm_bytes, strip_pieces, strip_tokens
 from tokviz.widgets import held_chunks
 from tokviz.widgets.payload import Pieces, analysis_payload, generation_payload, token_entry
 from tokviz.widgets.token_table import CHUNK_TOKENS, pack_chunk
-from tokviz.widgets.token_table_reader import read_chunk
+from tokviz.widgets.token_table_reader import read_chunk, strip_text
 from tokviz.widgets.widget import TokenViz
 
 # Partial UTF-8 (an emoji split over tokens, one after a space), whitespace, HTML and a special token.
@@ -25,6 +25,7 @@ def test_an_analysis_decodes_to_the_entries_exactly(tiny_lm):
     expected = [token_entry(t, Pieces(tiny_lm.vocabulary), 7) for t in analysis.tokens]
     assert strip_tokens(payload) == expected
     assert any("pending" in e for e in expected) and any(e["t"] == "" for e in expected)  # the awkward cases are there
+    assert strip_text(payload) == "".join(t.text for t in analysis.tokens)  # the snapshot's fallback text
     ids = {str(e["id"]) for e in expected} | {str(c[0]) for e in expected for c in e["top"] or []}
     assert ids <= set(strip_pieces(payload))
 

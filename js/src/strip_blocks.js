@@ -12,7 +12,7 @@ export const VIRTUAL_FROM = 3000;
 const NEAR = "600px 0px"; // blocks this close to the visible part are drawn before they scroll in
 const FIRST_GUESS_PX = 2.4; // a token's share of a block's height before any block was measured
 
-/** @typedef {{start: number, end: number, el: HTMLElement, drawn: boolean, measured: boolean}} Block */
+/** @typedef {{start: number, end: number, el: HTMLElement, drawn: boolean}} Block */
 
 /**
  * @param {{box: HTMLElement, scroller: HTMLElement, span: (i: number) => HTMLElement,
@@ -48,7 +48,6 @@ export function blockBox(cfg) {
     if (virtual) {
       const height = block.el.getBoundingClientRect().height;
       if (height > 0) pxPerToken = height / (block.end - block.start);
-      block.measured = true;
     }
   }
 
@@ -61,11 +60,16 @@ export function blockBox(cfg) {
     block.drawn = false;
   }
 
+  /** An undrawn block's row: as tall as its tokens would be at the height measured so far. @param {Block} block */
+  function guessHeight(block) {
+    if (virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+  }
+
   /** @param {number} start */
   function newBlock(start) {
     const el = document.createElement("span");
     el.className = "tvz-block";
-    const block = { start, end: start, el, drawn: !virtual, measured: false };
+    const block = { start, end: start, el, drawn: !virtual };
     blocks.push(block);
     box.append(el);
     if (virtual) watcher.observe(el);
@@ -82,13 +86,13 @@ export function blockBox(cfg) {
       const size = block ? block.end - block.start : 0;
       const full = !block || size >= BLOCK_MAX || (size >= BLOCK_MIN && tokens[i - 1].t.includes("\n"));
       if (full) {
-        if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+        if (block) guessHeight(block);
         block = newBlock(i);
       }
       block.end = i + 1;
       if (block.drawn) block.el.append(cfg.span(i));
     }
-    if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+    if (block) guessHeight(block);
     count = tokens.length;
   }
 

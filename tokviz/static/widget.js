@@ -597,7 +597,6 @@ function blockBox(cfg) {
     if (virtual) {
       const height = block.el.getBoundingClientRect().height;
       if (height > 0) pxPerToken = height / (block.end - block.start);
-      block.measured = true;
     }
   }
   function clear(block) {
@@ -607,10 +606,13 @@ function blockBox(cfg) {
     block.el.replaceChildren();
     block.drawn = false;
   }
+  function guessHeight(block) {
+    if (virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+  }
   function newBlock(start) {
     const el = document.createElement("span");
     el.className = "tvz-block";
-    const block = { start, end: start, el, drawn: !virtual, measured: false };
+    const block = { start, end: start, el, drawn: !virtual };
     blocks.push(block);
     box.append(el);
     if (virtual) watcher.observe(el);
@@ -622,13 +624,13 @@ function blockBox(cfg) {
       const size = block ? block.end - block.start : 0;
       const full = !block || size >= BLOCK_MAX || size >= BLOCK_MIN && tokens[i - 1].t.includes("\n");
       if (full) {
-        if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+        if (block) guessHeight(block);
         block = newBlock(i);
       }
       block.end = i + 1;
       if (block.drawn) block.el.append(cfg.span(i));
     }
-    if (block && virtual && !block.drawn) block.el.style.height = `${(block.end - block.start) * pxPerToken}px`;
+    if (block) guessHeight(block);
     count3 = tokens.length;
   }
   function reset(tokens, long) {

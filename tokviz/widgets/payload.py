@@ -136,11 +136,11 @@ def analysis_payload(analysis, vocabulary: Vocabulary, alternatives: int | None 
         "perplexity": rounded(analysis.perplexity),
         "text": analysis.text,
         **unavailable_entry(analysis.unavailable),
-        **token_table(entries, pieces),
+        **chunked_tokens(entries, pieces),
     }
 
 
-def token_table(entries: list[dict], pieces: Pieces) -> dict:
+def chunked_tokens(entries: list[dict], pieces: Pieces) -> dict:
     """A strip's tokens as binary chunks (token_table.py), with the pieces no chunk carries."""
     chunks, rest = pack_tokens(entries, pieces.table)
     return {"length": len(entries), "chunks": chunks, "pieces": rest}
@@ -187,7 +187,7 @@ def generation_payload(tokens: list[TokenInfo], vocabulary: Vocabulary, *, alter
         ]
     if beam_tree:
         payload["tree"] = [[tree_node(n, pieces) for n in step] for step in beam_tree]
-    payload.update(token_table(entries, pieces))
+    payload.update(chunked_tokens(entries, pieces))
     return payload
 
 

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .token_table_reader import strip_tokens
+from .token_table_reader import strip_text
 
 STATIC = Path(__file__).parent.parent / "static"
 KINDS = ("tokens", "lens", "icl", "labels", "beams", "compare", "reshape", "bayes", "loom")
@@ -96,9 +96,9 @@ def _fallback_text(kind: str, state: dict) -> str:
     """Plain text shown where scripts do not run (e.g. GitHub's notebook preview)."""
     if kind == "tokens":
         # The prompt's tokens, then the generated ones: the text as the model saw and wrote it.
-        parts = [tok["t"] for key in ("analysis_data", "generation_data") for tok in strip_tokens(state[key])]
-        if parts:
-            return "".join(parts)
+        strips = [state[key] for key in ("analysis_data", "generation_data")]
+        if any(strip.get("length") for strip in strips):
+            return "".join(strip_text(strip) for strip in strips)
     return f"tokviz {kind} view (needs JavaScript)"
 
 

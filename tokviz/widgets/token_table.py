@@ -18,6 +18,7 @@ NULL, EXCEPTION, ZERO = 0, 1, 2  # decimal codes with a meaning of their own; th
 FIRST_CODE = 3
 # Exact doubles of 10**k, as both sides parse them from decimal text (js/src/token_table.js).
 POW10 = [float(f"1e{k}") for k in range(309)]
+_POW10 = np.array(POW10)
 DIGITS = {"prob": 4, "entropy": 3}  # significant digits of probabilities and of entropies (nats)
 FLAG_GENERATED, FLAG_FORCED, FLAG_SAMPLED = 1, 2, 4  # `g`, `f`, and carries `sp` / `ss`
 # A column stays in its narrow type, with the values that do not fit listed apart, while those are this rare.
@@ -61,8 +62,8 @@ def _fixed(values: list, places: int):
 def decimal_value(mantissa: np.ndarray, exponent: np.ndarray) -> np.ndarray:
     """mantissa * 10**exponent (exponent < 0) as both sides compute it: one or two exact divisions."""
     k = -exponent
-    first = mantissa / np.array(POW10)[np.minimum(k, 22)]
-    return np.where(k > 22, first / np.array(POW10)[np.clip(k - 22, 0, 308)], first)
+    first = mantissa / _POW10[np.minimum(k, 22)]
+    return np.where(k > 22, first / _POW10[np.clip(k - 22, 0, 308)], first)
 
 
 def _decimal(values: list, kind: str):
@@ -77,7 +78,7 @@ def _decimal(values: list, kind: str):
     exponent[positive] = np.floor(np.log10(v[positive])).astype(np.int64) - (digits - 1)
     mantissa = np.zeros(v.shape, dtype=np.int64)
     fits = positive & (exponent < 0) & (exponent > -308)
-    mantissa[fits] = np.rint(v[fits] * np.array(POW10)[-exponent[fits]])
+    mantissa[fits] = np.rint(v[fits] * _POW10[-exponent[fits]])
     # log10 can land one decade off at a power of ten: such values go to the exceptions
     fits &= (mantissa >= 10 ** (digits - 1)) & (mantissa < 10**digits)
     fits &= np.where(fits, decimal_value(mantissa, np.where(fits, exponent, -1)), np.nan) == v

@@ -38,10 +38,16 @@ def _column(chunk: dict, column: list) -> list:
             for i, code in enumerate(codes.tolist())]
 
 
+def _texts(chunk: dict, ids: list[int], pieces: dict) -> list[str]:
+    """Each token's text in context: the chunk's own where it says one, else its piece's."""
+    texts = chunk.get("text", {})
+    return [texts.get(str(i), default_text(pieces[str(token_id)])) for i, token_id in enumerate(ids)]
+
+
 def read_chunk(chunk: dict, pieces: dict) -> list[dict]:
     """A chunk's tokens as payload entries. pieces: every piece the strip has carried so far."""
     columns = {c[0]: _column(chunk, c) for c in chunk["columns"]}
-    texts, pending = chunk.get("text", {}), chunk.get("pending", {})
+    texts, pending = _texts(chunk, columns["id"], pieces), chunk.get("pending", {})
     entries, next_candidate = [], 0
     for i in range(chunk["length"]):
         flags = columns["flags"][i]
@@ -56,7 +62,7 @@ def read_chunk(chunk: dict, pieces: dict) -> list[dict]:
                 top.append(cand)
             next_candidate += n
         token_id = columns["id"][i]
-        entry = {"id": token_id, "t": texts.get(str(i), default_text(pieces[str(token_id)])),
+        entry = {"id": token_id, "t": texts[i],
                  "p": columns["p"][i], "lp": columns["lp"][i], "s": columns["s"][i], "r": columns["r"][i] or None,
                  "h": columns["h"][i], "top": top}
         if str(i) in pending:
@@ -81,6 +87,17 @@ def strip_tokens(strip: dict, chunks: list[dict] | None = None) -> list[dict]:
         pieces.update(chunk["pieces"])
         entries.extend(read_chunk(chunk, pieces))
     return entries
+
+
+def strip_text(strip: dict) -> str:
+    """The text of a strip payload's tokens as they read in context, without decoding their numbers."""
+    pieces = dict(strip.get("pieces", {}))
+    parts: list[str] = []
+    for chunk in strip.get("chunks", []):
+        pieces.update(chunk["pieces"])
+        ids = next(_column(chunk, c) for c in chunk["columns"] if c[0] == "id")
+        parts.extend(_texts(chunk, ids, pieces))
+    return "".join(parts)
 
 
 def strip_pieces(strip: dict, chunks: list[dict] | None = None) -> dict:

@@ -93,6 +93,7 @@ class TokenViz(View):
         self._busy = threading.Lock()
         self._cancel = threading.Event()
         self._stream: GenerationStream | None = None  # the generation streaming to the view, if any
+        self._progress_sent = 0.0  # when `progress` last changed (a few updates a second)
         self._thread: threading.Thread | None = None
         self.on_msg(self._handle_message)
         if prompt and analyze_now:
@@ -297,7 +298,7 @@ class TokenViz(View):
     def _show_progress(self, done: int, total: int):
         # A few updates a second, and the last one: the view's busy line shows tokens scored / total.
         now = time.monotonic()
-        if done >= total or now - getattr(self, "_progress_sent", 0.0) >= PROGRESS_INTERVAL_S:
+        if done >= total or now - self._progress_sent >= PROGRESS_INTERVAL_S:
             self._progress_sent = now
             self.progress = {"done": done, "total": total}
 
